@@ -1,0 +1,77 @@
+//! What one feed is: everything the feed task needs, resolved from the config or the command line.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use super::reconnect::{Policy, When};
+
+/// Default `read_timeout`: a feed silent this long (not even a comment) is treated as stalled.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default `max_event_bytes`: longer events are cut and flagged.
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 1 << 20;
+/// Default `buffer`: events a pane keeps.
+pub const DEFAULT_BUFFER: usize = 5000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedSpec {
+    /// Shown on the pane and in `tail` output; unique within a run.
+    pub name: String,
+    pub url: Url,
+    /// HTTP method, upper case (`GET` unless configured).
+    pub method: String,
+    pub body: Option<Vec<u8>>,
+    /// Header name and value template; `${VAR}` in a value is read from the environment when
+    /// the feed connects, so secrets stay out of files and output.
+    pub headers: Vec<(String, String)>,
+    pub last_event_id: Option<String>,
+    /// Only events of these types are shown (empty: all).
+    pub events: Vec<String>,
+    /// Event types after which the feed closes for good.
+    pub stop_on: Vec<String>,
+    pub reconnect: Policy,
+    pub read_timeout: Duration,
+    pub max_event_bytes: usize,
+    pub buffer: usize,
+    pub tls: Tls,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tls {
+    /// Accept any certificate (`-k`).
+    pub insecure: bool,
+    /// Extra root certificate (PEM).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl FeedSpec {
+    /// A GET feed with every default.
+    pub fn new(name: impl Into<String>, url: Url) -> Self {
+        FeedSpec {
+            name: name.into(),
+            url,
+            method: "GET".into(),
+            body: None,
+            headers: Vec::new(),
+            last_event_id: None,
+            events: Vec::new(),
+            stop_on: Vec::new(),
+            reconnect: Policy::default(),
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            buffer: DEFAULT_BUFFER,
+            tls: Tls::default(),
+        }
+    }
+
+    /// Re-sending a POST re-runs it (and LLM APIs bill per request): feeds that are not GET
+    /// default to never reconnecting.
+    pub fn default_when(method: &str) -> When {
+        if method.eq_ignore_ascii_case("GET") {
+            When::Always
+        } else {
+            When::Never
+        }
+    }
+}

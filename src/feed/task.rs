@@ -1,0 +1,407 @@
+//! The task behind one feed: connect, read, parse, report, and reconnect as the state machine
+//! in [`super::reconnect`] decides. It does I/O and nothing else.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::reconnect::{Decision, Ending, Reconnect};
+use super::{ConnState, FeedMsg, FeedSpec, Sender, StateChange};
+use crate::sse::{self, Item, Parser};
+
+/// What the user can ask a running feed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Reconnect now: drop the current connection or skip the countdown.
+    ReconnectNow,
+    /// Close the connection and stay closed.
+    Disconnect,
+    /// Connect again after a disconnect, a close or a failure.
+    Connect,
+}
+
+/// A running feed: its task and the way to give it commands.
+#[derive(Debug)]
+pub struct FeedHandle {
+    pub commands: mpsc::Sender<Command>,
+    pub task: JoinHandle<()>,
+}
+
+/// How many redirects one attempt follows before it is a redirect loop.
+const MAX_REDIRECTS: usize = 10;
+
+/// Starts the task of one feed. It ends once the feed is closed or failed and the command
+/// channel is dropped (so `tail` ends), or waits for [`Command::Connect`] while it is held.
+pub fn spawn(spec: Arc<FeedSpec>, tx: Sender) -> FeedHandle {
+    let (commands, rx) = mpsc::channel(8);
+    let task = tokio::spawn(run(spec, tx, rx));
+    FeedHandle { commands, task }
+}
+
+async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Command>) {
+    let mut feed = Feed {
+        parser: Parser::new(spec.max_event_bytes)
+            .with_last_event_id(spec.last_event_id.as_deref().unwrap_or("")),
+        reconnect: Reconnect::new(spec.reconnect.clone()),
+        client: build_client(&spec),
+        spec,
+        tx,
+    };
+    loop {
+        let ending = {
+            let attempt = feed.attempt();
+            tokio::pin!(attempt);
+            loop {
+                tokio::select! {
+                    ending = &mut attempt => break Some(ending),
+                    cmd = commands.recv() => match cmd {
+                        Some(Command::ReconnectNow) => break None,
+                        Some(Command::Connect) => {} // already connecting or connected
+                        Some(Command::Disconnect) | None => break Some(Ending::UserDisconnect),
+                    },
+                }
+            }
+        };
+        let Some(ending) = ending else {
+            feed.parser.end_of_stream();
+            feed.reconnect.restart();
+            continue;
+        };
+        feed.parser.end_of_stream();
+        let decision = feed.reconnect.decide(ending, fastrand::f64());
+        let attempt = feed.reconnect.attempt();
+        match decision {
+            Decision::Retry {
+                delay,
+                attempt,
+                status,
+                reason,
+            } => {
+                let retry_at = Instant::now() + delay;
+                feed.state(ConnState::Waiting { retry_at, delay }, attempt, status, Some(reason))
+                    .await;
+                tokio::select! {
+                    _ = tokio::time::sleep_until(retry_at.into()) => {}
+                    cmd = wait_for_command(&mut commands) => match cmd {
+                        Some(Command::Disconnect) => {
+                            if !feed.stay_closed("disconnected".into(), &mut commands).await {
+                                return;
+                            }
+                        }
+                        Some(_) => feed.reconnect.restart(),
+                        None => return,
+                    },
+                }
+            }
+            Decision::Close { status, reason } => {
+                feed.state(ConnState::Closed, attempt, status, Some(reason)).await;
+                if !feed.idle_until_connect(&mut commands).await {
+                    return;
+                }
+            }
+            Decision::Fail { status, reason } => {
+                feed.state(ConnState::Failed, attempt, status, Some(reason)).await;
+                if !feed.idle_until_connect(&mut commands).await {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn wait_for_command(commands: &mut mpsc::Receiver<Command>) -> Option<Command> {
+    commands.recv().await
+}
+
+struct Feed {
+    spec: Arc<FeedSpec>,
+    tx: Sender,
+    parser: Parser,
+    reconnect: Reconnect,
+    client: Result<reqwest::Client, String>,
+}
+
+impl Feed {
+    async fn state(
+        &self,
+        state: ConnState,
+        attempt: u32,
+        status: Option<u16>,
+        reason: Option<String>,
+    ) {
+        let change = StateChange {
+            state,
+            attempt,
+            status,
+            reason,
+            at: SystemTime::now(),
+        };
+        self.tx.send(FeedMsg::State(change)).await;
+    }
+
+    /// After `closed` or `failed`: waits for [`Command::Connect`] (or `ReconnectNow`). Returns
+    /// false when the command channel is gone, i.e. nobody can ask any more.
+    async fn idle_until_connect(&mut self, commands: &mut mpsc::Receiver<Command>) -> bool {
+        loop {
+            match commands.recv().await {
+                Some(Command::Connect | Command::ReconnectNow) => {
+                    self.reconnect.restart();
+                    return true;
+                }
+                Some(Command::Disconnect) => continue,
+                None => return false,
+            }
+        }
+    }
+
+    async fn stay_closed(&mut self, reason: String, commands: &mut mpsc::Receiver<Command>) -> bool {
+        let attempt = self.reconnect.attempt();
+        self.state(ConnState::Closed, attempt, None, Some(reason)).await;
+        self.idle_until_connect(commands).await
+    }
+
+    /// One connection attempt, from request to the end of the response.
+    async fn attempt(&mut self) -> Ending {
+        let attempt = self.reconnect.attempt();
+        self.state(ConnState::Connecting, attempt, None, None).await;
+        let client = match &self.client {
+            Ok(client) => client.clone(),
+            Err(reason) => {
+                return Ending::Fatal {
+                    status: None,
+                    reason: reason.clone(),
+                };
+            }
+        };
+        let request = match self.build_request(&client) {
+            Ok(request) => request,
+            Err(reason) => {
+                return Ending::Fatal {
+                    status: None,
+                    reason,
+                };
+            }
+        };
+        let read_timeout = self.spec.read_timeout;
+        let response = match tokio::time::timeout(read_timeout, client.execute(request)).await {
+            Err(_) => {
+                return Ending::NetworkError(format!(
+                    "no response in {}",
+                    crate::text::duration(read_timeout)
+                ));
+            }
+            Ok(Err(err)) => return classify_error(&err),
+            Ok(Ok(response)) => response,
+        };
+        if let Some(ending) = check_response(&response) {
+            return ending;
+        }
+        self.reconnect.opened();
+        self.state(ConnState::Open, attempt, Some(200), None).await;
+        self.read_body(response).await
+    }
+
+    async fn read_body(&mut self, response: reqwest::Response) -> Ending {
+        let read_timeout = self.spec.read_timeout;
+        let mut body = response.bytes_stream();
+        let mut batch = Vec::new();
+        loop {
+            let chunk = match tokio::time::timeout(read_timeout, body.next()).await {
+                Err(_) => {
+                    return Ending::NetworkError(format!(
+                        "stalled: nothing received for {}",
+                        crate::text::duration(read_timeout)
+                    ));
+                }
+                Ok(None) => return Ending::CleanEnd,
+                Ok(Some(Err(err))) => return classify_error(&err),
+                Ok(Some(Ok(chunk))) => chunk,
+            };
+            self.tx.add_bytes(chunk.len() as u64);
+            let at = SystemTime::now();
+            let spec = &self.spec;
+            let reconnect = &mut self.reconnect;
+            let mut stop = None;
+            self.parser.push(&chunk, &mut |item| {
+                if stop.is_some() {
+                    return;
+                }
+                match item {
+                    Item::Event(event) => {
+                        if spec.stop_on.iter().any(|t| **t == *event.event_type) {
+                            stop = Some(event.event_type.to_string());
+                        }
+                        if spec.events.is_empty()
+                            || spec.events.iter().any(|t| **t == *event.event_type)
+                        {
+                            batch.push(FeedMsg::Event { event, at });
+                        }
+                    }
+                    Item::Comment(text) => batch.push(FeedMsg::Comment { text, at }),
+                    Item::Retry(ms) => {
+                        reconnect.set_retry(ms);
+                        batch.push(FeedMsg::Retry(ms));
+                    }
+                    Item::LastEventId(id) => batch.push(FeedMsg::LastEventId(id)),
+                }
+            });
+            self.tx.send_all(batch.drain(..)).await;
+            if let Some(kind) = stop {
+                return Ending::StopEvent(kind);
+            }
+        }
+    }
+
+    fn build_request(&self, client: &reqwest::Client) -> Result<reqwest::Request, String> {
+        let spec = &self.spec;
+        let method = reqwest::Method::from_bytes(spec.method.as_bytes())
+            .map_err(|_| format!("`{}` is not an HTTP method", spec.method))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        headers.insert(
+            reqwest::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        );
+        let id = self.parser.last_event_id();
+        if !id.is_empty() {
+            // The id's raw bytes: ids may be non-ASCII. One with other control characters
+            // cannot be sent as a header at all and is left out.
+            if let Ok(value) = HeaderValue::from_bytes(id.as_bytes()) {
+                headers.insert(HeaderName::from_static("last-event-id"), value);
+            }
+        }
+        for (name, template) in &spec.headers {
+            let value = crate::config::expand_env(template)
+                .map_err(|e| format!("header `{name}`: {e}"))?;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("`{name}` is not a valid header name"))?;
+            let value = HeaderValue::from_str(&value)
+                .map_err(|_| format!("header `{name}` has a character not allowed in headers"))?;
+            headers.insert(name, value);
+        }
+        let mut request = client.request(method, spec.url.clone()).headers(headers);
+        if let Some(body) = &spec.body {
+            request = request.body(body.clone());
+        }
+        request.build().map_err(|e| e.to_string())
+    }
+}
+
+/// What the response head says, before any body is read: `None` to go on reading.
+fn check_response(response: &reqwest::Response) -> Option<Ending> {
+    let status = response.status().as_u16();
+    match status {
+        200 => {
+            let content_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            match content_type {
+                Some(ct) if sse::is_event_stream(&ct) => None,
+                Some(ct) => Some(Ending::Fatal {
+                    status: Some(200),
+                    reason: format!(
+                        "{} is not text/event-stream",
+                        crate::text::escape(ct.split(';').next().unwrap_or("").trim())
+                    ),
+                }),
+                None => Some(Ending::Fatal {
+                    status: Some(200),
+                    reason: "no Content-Type (expected text/event-stream)".into(),
+                }),
+            }
+        }
+        204 => Some(Ending::NoContent),
+        408 | 429 | 500..=599 => {
+            let retry_after = if matches!(status, 429 | 503) {
+                response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()))
+            } else {
+                None
+            };
+            Some(Ending::RetryableStatus {
+                status,
+                retry_after,
+            })
+        }
+        300..=399 => Some(Ending::Fatal {
+            status: Some(status),
+            reason: format!("HTTP {status} redirect without a usable Location"),
+        }),
+        _ => Some(Ending::Fatal {
+            status: Some(status),
+            reason: match response.status().canonical_reason() {
+                Some(phrase) => format!("HTTP {status} {phrase}"),
+                None => format!("HTTP {status}"),
+            },
+        }),
+    }
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+fn classify_error(err: &reqwest::Error) -> Ending {
+    if err.is_redirect() {
+        return Ending::Fatal {
+            status: None,
+            reason: format!("redirect loop (more than {MAX_REDIRECTS} redirects)"),
+        };
+    }
+    if err.is_builder() {
+        return Ending::Fatal {
+            status: None,
+            reason: error_chain(err),
+        };
+    }
+    Ending::NetworkError(error_chain(err))
+}
+
+/// The error with its causes, which is where reqwest keeps the useful part
+/// ("connection refused", "certificate expired").
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        .connect_timeout(spec.read_timeout.min(Duration::from_secs(30)))
+        .tcp_nodelay(true)
+        .danger_accept_invalid_certs(spec.tls.insecure);
+    if let Some(path) = &spec.tls.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?;
+        let cert = reqwest::Certificate::from_pem(&pem)
+            .map_err(|e| format!("CA file {} is not a PEM certificate: {e}", path.display()))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder.build().map_err(|e| error_chain(&e))
+}

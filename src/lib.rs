@@ -1,0 +1,12 @@
+//! ssedash: a terminal dashboard for live Server-Sent Events feeds.
+//!
+//! The binary is a thin `main.rs`; everything lives here so that `tests/` drive the real thing.
+
+pub mod app_main;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod feed;
+pub mod sse;
+pub mod tail;
+pub mod text;

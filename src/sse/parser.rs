@@ -1,0 +1,280 @@
+//! A spec-exact, incremental parser for `text/event-stream` (WHATWG HTML, "Parsing an event
+//! stream" and "Interpreting an event stream").
+//!
+//! Bytes go in as they arrive from the network, in any chunking; events, comments and retry
+//! changes come out. Lines are split on raw bytes (CR, LF and CRLF, even when CR and LF arrive
+//! in different reads) and each complete line is decoded as UTF-8 with replacement. Since CR and
+//! LF never occur inside a multi-byte sequence, decoding whole lines is the same as decoding the
+//! stream, and a character split across reads is never damaged.
+//!
+//! Memory is bounded: a line or an event's data longer than `max_event_bytes` is cut there
+//! (the event is flagged `truncated`), so an endless line with no newline costs a fixed amount.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// One dispatched event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The `event:` field, `message` when the block had none.
+    pub event_type: Arc<str>,
+    pub data: String,
+    /// The last event ID as the spec defines it at dispatch time (`""` when none).
+    pub id: Arc<str>,
+    /// The data (or a line of it) went past `max_event_bytes` and was cut there.
+    pub truncated: bool,
+}
+
+/// What the parser reports, in stream order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Event(Event),
+    /// A `:` line (a heartbeat, usually), without the colon and one leading space.
+    Comment(String),
+    /// A valid `retry:` field: the new reconnection time in milliseconds (saturating).
+    Retry(u64),
+    /// The last event ID changed at a dispatch, with or without an event (an `id:`-only block).
+    LastEventId(Arc<str>),
+}
+
+#[derive(Debug)]
+pub struct Parser {
+    max_event_bytes: usize,
+    /// Bytes of the current, unfinished line (only when it spans reads).
+    line: Vec<u8>,
+    /// The current line went past the limit; the rest of it is dropped.
+    line_cut: bool,
+    /// The previous read ended in CR: a LF at the start of the next one belongs to it.
+    after_cr: bool,
+    /// How many bytes of a leading BOM have been seen; `None` once the stream start is past.
+    bom_seen: Option<usize>,
+    data: String,
+    data_cut: bool,
+    event_type: String,
+    id_buffer: Arc<str>,
+    last_event_id: Arc<str>,
+    /// The last dispatched type, reused so a stream of `event: quote` allocates it once.
+    type_cache: Arc<str>,
+}
+
+impl Parser {
+    pub fn new(max_event_bytes: usize) -> Self {
+        let empty: Arc<str> = Arc::from("");
+        Parser {
+            max_event_bytes: max_event_bytes.max(1),
+            line: Vec::new(),
+            line_cut: false,
+            after_cr: false,
+            bom_seen: Some(0),
+            data: String::new(),
+            data_cut: false,
+            event_type: String::new(),
+            id_buffer: empty.clone(),
+            last_event_id: empty,
+            type_cache: Arc::from("message"),
+        }
+    }
+
+    /// Starts from a known last event ID (`--last-event-id`, `last_event_id` in the config).
+    pub fn with_last_event_id(mut self, id: &str) -> Self {
+        let id: Arc<str> = Arc::from(id);
+        self.id_buffer = id.clone();
+        self.last_event_id = id;
+        self
+    }
+
+    pub fn last_event_id(&self) -> &Arc<str> {
+        &self.last_event_id
+    }
+
+    /// Feeds the next bytes of the response body.
+    pub fn push(&mut self, mut bytes: &[u8], out: &mut impl FnMut(Item)) {
+        if let Some(seen) = self.bom_seen {
+            // Only the very first bytes of a stream may be a BOM; they can arrive one by one.
+            let mut seen = seen;
+            while seen < 3 {
+                match bytes.first() {
+                    None => {
+                        self.bom_seen = Some(seen);
+                        return;
+                    }
+                    Some(&b) if b == BOM[seen] => {
+                        seen += 1;
+                        bytes = &bytes[1..];
+                    }
+                    Some(_) => {
+                        // Not a BOM after all: what looked like one is ordinary data.
+                        self.bom_seen = None;
+                        self.push_lines(&BOM[..seen], out);
+                        break;
+                    }
+                }
+            }
+            self.bom_seen = None;
+        }
+        self.push_lines(bytes, out);
+    }
+
+    /// The response ended (cleanly or not). An unfinished event is discarded, as the spec says;
+    /// the last event ID and the reconnection time carry over to the next connection.
+    pub fn end_of_stream(&mut self) {
+        self.line.clear();
+        self.line_cut = false;
+        self.after_cr = false;
+        self.bom_seen = Some(0);
+        self.data.clear();
+        self.data_cut = false;
+        self.event_type.clear();
+        self.id_buffer = self.last_event_id.clone();
+    }
+
+    fn push_lines(&mut self, mut bytes: &[u8], out: &mut impl FnMut(Item)) {
+        if self.after_cr {
+            self.after_cr = false;
+            if bytes.first() == Some(&b'\n') {
+                bytes = &bytes[1..];
+            }
+        }
+        while let Some(pos) = memchr::memchr2(b'\n', b'\r', bytes) {
+            let (head, rest) = (&bytes[..pos], &bytes[pos..]);
+            if self.line.is_empty() && !self.line_cut {
+                self.process_line(head, out);
+            } else {
+                self.append_to_line(head);
+                let line = std::mem::take(&mut self.line);
+                self.process_line(&line, out);
+                self.line = line;
+                self.line.clear();
+                self.line_cut = false;
+            }
+            if rest[0] == b'\r' {
+                if rest.len() == 1 {
+                    self.after_cr = true;
+                    return;
+                }
+                bytes = if rest[1] == b'\n' { &rest[2..] } else { &rest[1..] };
+            } else {
+                bytes = &rest[1..];
+            }
+        }
+        self.append_to_line(bytes);
+    }
+
+    fn append_to_line(&mut self, bytes: &[u8]) {
+        // Room for a field name and its colon on top of the data limit.
+        let limit = self.max_event_bytes.saturating_add(64);
+        let room = limit.saturating_sub(self.line.len());
+        if bytes.len() > room {
+            self.line.extend_from_slice(&bytes[..room]);
+            self.line_cut = true;
+        } else {
+            self.line.extend_from_slice(bytes);
+        }
+    }
+
+    fn process_line(&mut self, line: &[u8], out: &mut impl FnMut(Item)) {
+        if line.is_empty() {
+            self.dispatch(out);
+            return;
+        }
+        if line[0] == b':' {
+            let text = strip_one_space(&line[1..]);
+            out(Item::Comment(String::from_utf8_lossy(text).into_owned()));
+            return;
+        }
+        let (field, value) = match memchr::memchr(b':', line) {
+            Some(colon) => (&line[..colon], strip_one_space(&line[colon + 1..])),
+            None => (line, &b""[..]),
+        };
+        match field {
+            b"data" => self.append_data(value),
+            b"event" => {
+                self.event_type.clear();
+                self.event_type.push_str(&String::from_utf8_lossy(value));
+            }
+            b"id" => {
+                if !value.contains(&0) && *self.id_buffer.as_bytes() != *value {
+                    self.id_buffer = Arc::from(String::from_utf8_lossy(value));
+                }
+            }
+            b"retry" => {
+                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
+                    let ms = value.iter().fold(0u64, |acc, d| {
+                        acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+                    });
+                    out(Item::Retry(ms));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn append_data(&mut self, value: &[u8]) {
+        if self.line_cut {
+            self.data_cut = true;
+        }
+        let room = self.max_event_bytes.saturating_sub(self.data.len());
+        if room == 0 {
+            self.data_cut = true;
+            return;
+        }
+        let text: Cow<str> = String::from_utf8_lossy(value);
+        if text.len() < room {
+            self.data.push_str(&text);
+        } else {
+            let mut end = room - 1;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.data.push_str(&text[..end]);
+            self.data_cut = true;
+        }
+        self.data.push('\n');
+    }
+
+    fn dispatch(&mut self, out: &mut impl FnMut(Item)) {
+        if !Arc::ptr_eq(&self.id_buffer, &self.last_event_id) {
+            if self.id_buffer != self.last_event_id {
+                out(Item::LastEventId(self.id_buffer.clone()));
+            }
+            self.last_event_id = self.id_buffer.clone();
+        }
+        if self.data.is_empty() {
+            self.event_type.clear();
+            self.data_cut = false;
+            return;
+        }
+        self.data.pop(); // the LF after the last data line
+        let event_type = if self.event_type.is_empty() {
+            "message"
+        } else {
+            &self.event_type
+        };
+        if *self.type_cache != *event_type {
+            self.type_cache = Arc::from(event_type);
+        }
+        let data = std::mem::take(&mut self.data);
+        out(Item::Event(Event {
+            event_type: self.type_cache.clone(),
+            data,
+            id: self.last_event_id.clone(),
+            truncated: self.data_cut,
+        }));
+        self.event_type.clear();
+        self.data_cut = false;
+    }
+}
+
+fn strip_one_space(value: &[u8]) -> &[u8] {
+    value.strip_prefix(b" ").unwrap_or(value)
+}
+
+/// Parses a whole body in one go; for tests and the benchmark.
+pub fn parse_all(body: &[u8], max_event_bytes: usize) -> Vec<Item> {
+    let mut parser = Parser::new(max_event_bytes);
+    let mut items = Vec::new();
+    parser.push(body, &mut |item| items.push(item));
+    items
+}
