@@ -53,6 +53,8 @@ impl Default for Policy {
 
 /// The floor of a clean-end reconnect: within SSE.md's 250 ms to 1 s.
 pub const FLOOR: Duration = Duration::from_millis(500);
+/// The least any failure waits.
+pub const MIN_FAILURE_DELAY: Duration = Duration::from_millis(100);
 /// The longest `Retry-After` honoured (an hour).
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
@@ -211,7 +213,12 @@ impl Reconnect {
     /// The delay after the `failures`-th failure in a row: the reconnection time grown by
     /// `factor` per earlier failure, capped, then shortened by up to `jitter` of itself.
     fn backoff(&self, jitter_sample: f64) -> Duration {
-        let base = self.reconnection_time.max(self.policy.floor.min(self.policy.initial));
+        // A server's `retry: 0` cannot push failures below the floor, nor can a configured
+        // initial delay of 0 turn failures into a busy loop.
+        let base = self
+            .reconnection_time
+            .max(self.policy.floor.min(self.policy.initial))
+            .max(MIN_FAILURE_DELAY);
         let cap = self.policy.max.max(base);
         let growth = self
             .policy
