@@ -10,7 +10,10 @@ use crate::{config, demo, tail};
 
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ssedash: cannot start the async runtime: {e}");
@@ -22,7 +25,10 @@ pub fn main() -> i32 {
         Some(Command::Check { config }) => check(config.as_deref()),
         Some(Command::Demo { addr }) => runtime.block_on(run_demo(addr)),
         Some(Command::Init) => Err(UsageError("init: not available yet".into()).into()),
-        None => Err(UsageError("the dashboard is not available yet; try `ssedash tail --demo`".into()).into()),
+        None => Err(UsageError(
+            "the dashboard is not available yet; try `ssedash tail --demo`".into(),
+        )
+        .into()),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
     runtime.shutdown_background();

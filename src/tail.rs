@@ -71,9 +71,7 @@ pub async fn run(feeds: Vec<FeedSpec>, opts: Options, out: impl Write) -> io::Re
         .map(|spec| feed::spawn(Arc::new(spec), inbox.add_feed(QUEUE, Overflow::Wait)))
         .collect();
     let mut printer = Printer::new(out, &opts, names);
-    let deadline = opts
-        .timeout
-        .map(|t| tokio::time::Instant::now() + t);
+    let deadline = opts.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut finals = vec![None::<ConnState>; handles.len()];
     let mut events = 0u64;
     let mut batch = Vec::new();
@@ -231,11 +229,17 @@ impl<W: Write> Printer<W> {
             FeedMsg::Event { event, at } => {
                 let time = self.clock.local_time(*at);
                 let time = self.paint(DIM, &time);
-                let kind = self.paint(type_color(&event.event_type), &text::escape(&event.event_type));
+                let kind = self.paint(
+                    type_color(&event.event_type),
+                    &text::escape(&event.event_type),
+                );
                 let id = if event.id.is_empty() {
                     String::new()
                 } else {
-                    format!(" {}", self.paint(DIM, &format!("#{}", text::escape(&event.id))))
+                    format!(
+                        " {}",
+                        self.paint(DIM, &format!("#{}", text::escape(&event.id)))
+                    )
                 };
                 let cut = if event.truncated {
                     self.paint(YELLOW, " [truncated]")
@@ -279,7 +283,9 @@ const YELLOW: &str = "33";
 
 fn type_color(kind: &str) -> &'static str {
     const COLORS: [&str; 6] = ["32", "34", "35", "36", "33", "94"];
-    let hash = kind.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+    let hash = kind
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
     COLORS[hash as usize % COLORS.len()]
 }
 

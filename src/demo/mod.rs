@@ -25,5 +25,8 @@ pub async fn start() -> std::io::Result<Url> {
 
 /// The built-in feed list of `--demo`, pointing at a demo server at `base`.
 pub fn feeds(base: &Url) -> Vec<FeedSpec> {
-    vec![FeedSpec::new("hello", base.join("hello").expect("relative path"))]
+    vec![FeedSpec::new(
+        "hello",
+        base.join("hello").expect("relative path"),
+    )]
 }

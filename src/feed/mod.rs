@@ -25,7 +25,10 @@ pub enum ConnState {
     /// Status 200 and a valid Content-Type.
     Open,
     /// Waiting to make the next attempt at `retry_at`.
-    Waiting { retry_at: Instant, delay: Duration },
+    Waiting {
+        retry_at: Instant,
+        delay: Duration,
+    },
     /// Stopped for good, normally (204, stop event, end of stream without reconnect).
     Closed,
     /// Stopped for good by an error that will not get better.
@@ -64,8 +67,14 @@ pub struct StateChange {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FeedMsg {
     State(StateChange),
-    Event { event: Event, at: SystemTime },
-    Comment { text: String, at: SystemTime },
+    Event {
+        event: Event,
+        at: SystemTime,
+    },
+    Comment {
+        text: String,
+        at: SystemTime,
+    },
     /// The server changed the reconnection time (`retry:`), in ms.
     Retry(u64),
     /// The last event ID changed (with or without an event).

@@ -82,8 +82,13 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
                 reason,
             } => {
                 let retry_at = Instant::now() + delay;
-                feed.state(ConnState::Waiting { retry_at, delay }, attempt, status, Some(reason))
-                    .await;
+                feed.state(
+                    ConnState::Waiting { retry_at, delay },
+                    attempt,
+                    status,
+                    Some(reason),
+                )
+                .await;
                 tokio::select! {
                     _ = tokio::time::sleep_until(retry_at.into()) => {}
                     cmd = wait_for_command(&mut commands) => match cmd {
@@ -98,13 +103,15 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
                 }
             }
             Decision::Close { status, reason } => {
-                feed.state(ConnState::Closed, attempt, status, Some(reason)).await;
+                feed.state(ConnState::Closed, attempt, status, Some(reason))
+                    .await;
                 if !feed.idle_until_connect(&mut commands).await {
                     return;
                 }
             }
             Decision::Fail { status, reason } => {
-                feed.state(ConnState::Failed, attempt, status, Some(reason)).await;
+                feed.state(ConnState::Failed, attempt, status, Some(reason))
+                    .await;
                 if !feed.idle_until_connect(&mut commands).await {
                     return;
                 }
@@ -158,9 +165,14 @@ impl Feed {
         }
     }
 
-    async fn stay_closed(&mut self, reason: String, commands: &mut mpsc::Receiver<Command>) -> bool {
+    async fn stay_closed(
+        &mut self,
+        reason: String,
+        commands: &mut mpsc::Receiver<Command>,
+    ) -> bool {
         let attempt = self.reconnect.attempt();
-        self.state(ConnState::Closed, attempt, None, Some(reason)).await;
+        self.state(ConnState::Closed, attempt, None, Some(reason))
+            .await;
         self.idle_until_connect(commands).await
     }
 
@@ -278,8 +290,8 @@ impl Feed {
             }
         }
         for (name, template) in &spec.headers {
-            let value = crate::config::expand_env(template)
-                .map_err(|e| format!("header `{name}`: {e}"))?;
+            let value =
+                crate::config::expand_env(template).map_err(|e| format!("header `{name}`: {e}"))?;
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| format!("`{name}` is not a valid header name"))?;
             let value = HeaderValue::from_str(&value)

@@ -154,7 +154,11 @@ impl Parser {
                     self.after_cr = true;
                     return;
                 }
-                bytes = if rest[1] == b'\n' { &rest[2..] } else { &rest[1..] };
+                bytes = if rest[1] == b'\n' {
+                    &rest[2..]
+                } else {
+                    &rest[1..]
+                };
             } else {
                 bytes = &rest[1..];
             }
