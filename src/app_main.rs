@@ -5,7 +5,8 @@ use std::io::Write;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, FeedSource, TailArgs, UsageError};
+use crate::cli::{Cli, Command, FeedArgs, FeedSource, TailArgs, UsageError};
+use crate::tui::theme;
 use crate::{config, demo, tail};
 
 pub fn main() -> i32 {
@@ -25,10 +26,7 @@ pub fn main() -> i32 {
         Some(Command::Check { config }) => check(config.as_deref()),
         Some(Command::Demo { addr }) => runtime.block_on(run_demo(addr)),
         Some(Command::Init) => Err(UsageError("init: not available yet".into()).into()),
-        None => Err(UsageError(
-            "the dashboard is not available yet; try `ssedash tail --demo`".into(),
-        )
-        .into()),
+        None => runtime.block_on(run_dashboard(cli.feeds, cli.theme)),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
     runtime.shutdown_background();
@@ -46,6 +44,45 @@ pub fn main() -> i32 {
     }
 }
 
+async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<i32> {
+    use std::io::IsTerminal;
+    let (source, config) = args.source()?;
+    let feeds = match source {
+        FeedSource::Specs(specs) => specs,
+        FeedSource::Demo => {
+            let base = demo::start().await?;
+            args.feeds_select_demo(&base)?
+        }
+        FeedSource::Nothing => return Err(no_feeds_dashboard().into()),
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let themes_dir = config::user_config_dir().map(|d| d.join("themes"));
+    let themes =
+        theme::load_all(themes_dir.as_deref(), no_color).map_err(|e| UsageError(e.to_string()))?;
+    let wanted = theme
+        .or_else(|| config.as_ref().and_then(|c| c.theme.clone()))
+        .unwrap_or_else(|| "dark".into());
+    let theme = theme::find(&themes, &wanted).map_err(|e| UsageError(e.to_string()))?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "the dashboard needs a terminal; for pipes and scripts use `ssedash tail`".into(),
+        )
+        .into());
+    }
+    crate::tui::run(feeds, themes, theme).await?;
+    Ok(0)
+}
+
+fn no_feeds_dashboard() -> UsageError {
+    UsageError(
+        "no feeds to show. To start:\n  \
+         ssedash --demo                     the built-in demo feeds\n  \
+         ssedash https://host/stream        any SSE URL\n  \
+         ssedash init                       write a starter feeds.toml to edit"
+            .into(),
+    )
+}
+
 async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
     let (format, color) = tail::Options::resolve_format(args.format);
     let timeout = args
@@ -57,11 +94,7 @@ async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
         FeedSource::Specs(specs) => specs,
         FeedSource::Demo => {
             let base = demo::start().await?;
-            let feeds = args.feeds.select(demo::feeds(&base))?;
-            feeds
-                .into_iter()
-                .map(|f| args.feeds.apply(f, false))
-                .collect::<Result<_, _>>()?
+            args.feeds.feeds_select_demo(&base)?
         }
         FeedSource::Nothing => return Err(no_feeds().into()),
     };

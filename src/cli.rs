@@ -200,6 +200,14 @@ impl FeedArgs {
         Ok((FeedSource::Specs(specs), Some(config)))
     }
 
+    /// The demo's feeds (served at `base`), picked by `--feed` and with the options applied.
+    pub fn feeds_select_demo(&self, base: &Url) -> Result<Vec<FeedSpec>, UsageError> {
+        self.select(crate::demo::feeds(base))?
+            .into_iter()
+            .map(|f| self.apply(f, false))
+            .collect()
+    }
+
     /// `--feed NAME` picks feeds of a list (the config's or the demo's).
     pub fn select(&self, feeds: Vec<FeedSpec>) -> Result<Vec<FeedSpec>, UsageError> {
         if self.feed.is_empty() {

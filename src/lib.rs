@@ -10,3 +10,4 @@ pub mod feed;
 pub mod sse;
 pub mod tail;
 pub mod text;
+pub mod tui;

@@ -42,6 +42,11 @@ pub fn parse(_text: &str, path: &Path) -> Result<Config, ConfigError> {
     })
 }
 
+/// The user's ssedash config dir (themes live in its `themes/`).
+pub fn user_config_dir() -> Option<PathBuf> {
+    None
+}
+
 /// The config file to use: `explicit` (`--config`), else `$SSEDASH_CONFIG`, else `./feeds.toml`,
 /// else the user config dir. `None` when none of them exists.
 pub fn find(explicit: Option<&Path>) -> Option<PathBuf> {

@@ -1,0 +1,139 @@
+//! The dashboard: the event loop that connects feed tasks and the terminal to [`App`] and
+//! draws it.
+//!
+//! One `select!`, biased to input: keys are handled before any queued feed messages, and feed
+//! messages are taken in batches per feed, so a flood never starves a key press. The screen is
+//! drawn only when something changed, at most ~30 times a second, and not at all when idle
+//! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
+
+pub mod app;
+pub mod filter;
+pub mod layout;
+pub mod pane;
+pub mod rate;
+pub mod render;
+pub mod theme;
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use tokio::time::Instant;
+
+use self::app::{Action, App, Msg};
+use self::theme::Theme;
+use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow};
+
+/// The shortest time between two frames (~30 fps).
+pub const FRAME: Duration = Duration::from_millis(33);
+/// Messages a feed's queue holds before events are dropped (and counted).
+const QUEUE: usize = 8192;
+/// Messages taken from one feed per turn.
+const PER_TURN: usize = 2048;
+
+/// Runs the dashboard until the user quits. The terminal is restored on return, on error and
+/// on panic (ratatui's hook).
+pub async fn run(specs: Vec<FeedSpec>, themes: Vec<Theme>, theme: usize) -> io::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = event_loop(&mut terminal, specs, themes, theme).await;
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    specs: Vec<FeedSpec>,
+    themes: Vec<Theme>,
+    theme: usize,
+) -> io::Result<()> {
+    let mut inbox = Inbox::new();
+    let handles: Vec<FeedHandle> = specs
+        .iter()
+        .map(|spec| {
+            feed::spawn(
+                Arc::new(spec.clone()),
+                inbox.add_feed(QUEUE, Overflow::Drop),
+            )
+        })
+        .collect();
+    let start = Instant::now();
+    let mut app = App::new(&specs, themes, theme, start.into_std());
+    let size = terminal.size()?;
+    app.update(Msg::Resize(size.width, size.height), start.into_std());
+    let mut input = EventStream::new();
+    let mut batch = Vec::new();
+    let mut last_frame: Option<Instant> = None;
+    let mut stats_due = start;
+
+    let result = loop {
+        // Draw when something changed and the frame budget allows it.
+        let now = Instant::now();
+        if app.dirty {
+            let due = last_frame.map_or(now, |t| t + FRAME);
+            if now >= due {
+                app.now = now.into_std();
+                terminal.draw(|f| render::render(f, &app))?;
+                app.dirty = false;
+                last_frame = Some(now);
+            }
+        }
+        let wake = if app.dirty {
+            last_frame.map_or(now, |t| t + FRAME)
+        } else {
+            match app.next_wake(now.into_std()) {
+                Some(at) => Instant::from_std(at),
+                None => now + Duration::from_secs(3600),
+            }
+        };
+        tokio::select! {
+            biased;
+            ev = input.next() => match ev {
+                Some(Ok(ev)) => {
+                    let now = Instant::now().into_std();
+                    let msg = match ev {
+                        TermEvent::Key(key) => Msg::Key(key),
+                        TermEvent::Resize(w, h) => Msg::Resize(w, h),
+                        _ => continue,
+                    };
+                    match app.update(msg, now) {
+                        Some(Action::Quit) => break Ok(()),
+                        Some(Action::Feed(FeedId(i), command)) => {
+                            // A full command queue means the task has commands to do already.
+                            let _ = handles[i].commands.try_send(command);
+                        }
+                        None => {}
+                    }
+                }
+                Some(Err(e)) => break Err(e),
+                None => break Ok(()),
+            },
+            _ = inbox.recv(&mut batch, PER_TURN) => {
+                let now = Instant::now();
+                for (id, msg) in batch.drain(..) {
+                    app.update(Msg::Feed(id, msg), now.into_std());
+                }
+                if now >= stats_due {
+                    for i in 0..app.panes.len() {
+                        let feed = FeedId(i);
+                        app.update(
+                            Msg::Stats { feed, bytes: inbox.bytes(feed), dropped: inbox.dropped(feed) },
+                            now.into_std(),
+                        );
+                    }
+                    stats_due = now + Duration::from_millis(250);
+                }
+            }
+            _ = tokio::time::sleep_until(wake) => {
+                if !app.dirty {
+                    app.update(Msg::Tick, Instant::now().into_std());
+                }
+            }
+        }
+    };
+    for handle in &handles {
+        handle.task.abort();
+    }
+    result
+}

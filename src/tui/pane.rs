@@ -1,0 +1,336 @@
+//! The state of one feed's pane: its events (a bounded ring), counters, filter and view.
+//!
+//! Everything a frame needs is kept up to date here as messages arrive, so drawing only reads:
+//! the filtered list is maintained incrementally, counters are exact even after the ring has
+//! dropped old events, and the rate history is a fixed 60-second ring.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::feed::{ConnState, FeedSpec, StateChange};
+use crate::sse::Event;
+
+pub use super::filter::TextFilter;
+pub use super::rate::{RATE_SECONDS, RateHistory};
+
+/// Distinct event types counted by name; more go to an `other` bucket.
+pub const MAX_TYPES: usize = 32;
+
+/// One event as kept in a pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Position in the feed since the pane started (or was cleared), from 0.
+    pub seq: u64,
+    pub at: SystemTime,
+    pub event_type: Arc<str>,
+    pub id: Arc<str>,
+    pub data: String,
+    pub truncated: bool,
+}
+
+/// One feed's pane.
+#[derive(Debug, Clone)]
+pub struct Pane {
+    pub name: String,
+    pub url: String,
+    /// Events kept at most.
+    pub capacity: usize,
+    pub events: VecDeque<StoredEvent>,
+    /// `seq`s of the kept events that pass the filters, oldest first.
+    pub visible: VecDeque<u64>,
+    pub next_seq: u64,
+
+    // Connection.
+    pub state: ConnState,
+    pub attempt: u32,
+    pub status: Option<u16>,
+    pub reason: Option<String>,
+    /// When the current state began.
+    pub since: Instant,
+    /// Times the feed connected again after its first attempt.
+    pub reconnects: u64,
+    pub last_event_id: Arc<str>,
+    /// The server's `retry:` in ms, if it sent one.
+    pub retry_ms: Option<u64>,
+    /// The user disconnected this feed (`d`).
+    pub user_disconnected: bool,
+
+    // Counters (exact: they do not shrink when the ring drops events).
+    pub total: u64,
+    pub by_type: BTreeMap<Arc<str>, u64>,
+    pub other_types: u64,
+    pub last_event_at: Option<Instant>,
+    pub bytes: u64,
+    /// Dropped from the ring buffer (the oldest, to make room).
+    pub evicted: u64,
+    /// Dropped before reaching the pane because the queue was full (a flood).
+    pub dropped: u64,
+    pub comments: u64,
+    pub rate: RateHistory,
+
+    // View.
+    pub filter: Option<TextFilter>,
+    /// Event types hidden with the type picker.
+    pub hidden_types: Vec<Arc<str>>,
+    /// `seq` of the selected event, or `None` to follow the newest.
+    pub selected: Option<u64>,
+    /// Paused: the list shows events before this `seq` only.
+    pub paused_at: Option<u64>,
+    /// Connection attempts seen (the first is not a reconnect).
+    attempts_seen: u64,
+}
+
+impl Pane {
+    pub fn new(spec: &FeedSpec, now: Instant) -> Self {
+        Pane {
+            name: spec.name.clone(),
+            url: spec.url.to_string(),
+            capacity: spec.buffer.max(1),
+            events: VecDeque::new(),
+            visible: VecDeque::new(),
+            next_seq: 0,
+            state: ConnState::Connecting,
+            attempt: 1,
+            status: None,
+            reason: None,
+            since: now,
+            reconnects: 0,
+            last_event_id: Arc::from(spec.last_event_id.as_deref().unwrap_or("")),
+            retry_ms: None,
+            user_disconnected: false,
+            total: 0,
+            by_type: BTreeMap::new(),
+            other_types: 0,
+            last_event_at: None,
+            bytes: 0,
+            evicted: 0,
+            dropped: 0,
+            comments: 0,
+            rate: RateHistory::new(now),
+            filter: None,
+            hidden_types: Vec::new(),
+            selected: None,
+            paused_at: None,
+            attempts_seen: 0,
+        }
+    }
+
+    pub fn on_state(&mut self, change: &StateChange, now: Instant) {
+        if change.state == ConnState::Connecting {
+            if self.attempts_seen > 0 {
+                self.reconnects += 1;
+            }
+            self.attempts_seen += 1;
+        }
+        if change.state != ConnState::Connecting || self.state != ConnState::Connecting {
+            self.since = now;
+        }
+        if change.state == ConnState::Connecting {
+            self.user_disconnected = false;
+        }
+        self.state = change.state.clone();
+        self.attempt = change.attempt;
+        self.status = change.status;
+        self.reason = change.reason.clone();
+    }
+
+    pub fn on_event(&mut self, event: Event, at: SystemTime, now: Instant) {
+        self.total += 1;
+        self.last_event_at = Some(now);
+        self.last_event_id = event.id.clone();
+        self.rate.add(now, 1);
+        if let Some(n) = self.by_type.get_mut(&event.event_type) {
+            *n += 1;
+        } else if self.by_type.len() < MAX_TYPES {
+            self.by_type.insert(event.event_type.clone(), 1);
+        } else {
+            self.other_types += 1;
+        }
+        let stored = StoredEvent {
+            seq: self.next_seq,
+            at,
+            event_type: event.event_type,
+            id: event.id,
+            data: event.data,
+            truncated: event.truncated,
+        };
+        self.next_seq += 1;
+        if self.events.len() >= self.capacity {
+            self.evict_oldest();
+        }
+        if self.passes(&stored) {
+            self.visible.push_back(stored.seq);
+        }
+        self.events.push_back(stored);
+    }
+
+    fn evict_oldest(&mut self) {
+        if let Some(old) = self.events.pop_front() {
+            self.evicted += 1;
+            if self.visible.front() == Some(&old.seq) {
+                self.visible.pop_front();
+            }
+            if self.selected == Some(old.seq) {
+                self.selected = self.visible.front().copied();
+            }
+        }
+    }
+
+    /// Whether an event passes the type and text filters.
+    pub fn passes(&self, event: &StoredEvent) -> bool {
+        if self.hidden_types.iter().any(|t| *t == event.event_type) {
+            return false;
+        }
+        self.filter.as_ref().is_none_or(|f| f.matches(event))
+    }
+
+    /// Rebuilds the filtered list after a filter change.
+    pub fn refilter(&mut self) {
+        let visible: VecDeque<u64> = self
+            .events
+            .iter()
+            .filter(|e| self.passes(e))
+            .map(|e| e.seq)
+            .collect();
+        self.visible = visible;
+        if let Some(sel) = self.selected
+            && self.visible.binary_search(&sel).is_err()
+        {
+            // Keep the selection near where it was.
+            let pos = self.visible.partition_point(|&s| s < sel);
+            self.selected = self
+                .visible
+                .get(pos.min(self.visible.len().saturating_sub(1)))
+                .copied();
+        }
+    }
+
+    pub fn set_filter(&mut self, pattern: &str) {
+        self.filter = if pattern.is_empty() {
+            None
+        } else {
+            Some(TextFilter::new(pattern))
+        };
+        self.refilter();
+    }
+
+    pub fn toggle_type(&mut self, event_type: &Arc<str>) {
+        if let Some(pos) = self.hidden_types.iter().position(|t| t == event_type) {
+            self.hidden_types.remove(pos);
+        } else {
+            self.hidden_types.push(event_type.clone());
+        }
+        self.refilter();
+    }
+
+    pub fn event(&self, seq: u64) -> Option<&StoredEvent> {
+        let first = self.events.front()?.seq;
+        let idx = seq.checked_sub(first)? as usize;
+        self.events.get(idx).filter(|e| e.seq == seq)
+    }
+
+    /// The `seq`s the list shows: the visible ones, up to the pause point.
+    pub fn shown(&self) -> impl DoubleEndedIterator<Item = u64> + ExactSizeIterator + '_ {
+        let end = match self.paused_at {
+            Some(p) => self.visible.partition_point(|&s| s < p),
+            None => self.visible.len(),
+        };
+        self.visible.range(..end).copied()
+    }
+
+    pub fn shown_len(&self) -> usize {
+        self.shown().len()
+    }
+
+    /// Events that arrived (and pass the filters) since the view was paused.
+    pub fn waiting_while_paused(&self) -> usize {
+        match self.paused_at {
+            Some(_) => self.visible.len() - self.shown_len(),
+            None => 0,
+        }
+    }
+
+    /// Index (within `shown`) of the highlighted row: the selection, or the newest when following.
+    pub fn cursor(&self) -> Option<usize> {
+        let n = self.shown_len();
+        if n == 0 {
+            return None;
+        }
+        match self.selected {
+            Some(sel) => {
+                let pos = self.visible.partition_point(|&s| s < sel);
+                Some(pos.min(n - 1))
+            }
+            None => Some(n - 1),
+        }
+    }
+
+    /// The selected event (or the newest one shown).
+    pub fn current_event(&self) -> Option<&StoredEvent> {
+        let idx = self.cursor()?;
+        let seq = self.shown().nth(idx)?;
+        self.event(seq)
+    }
+
+    /// Moves the selection by `delta` rows; reaching the newest row follows again.
+    pub fn scroll(&mut self, delta: isize) {
+        let n = self.shown_len();
+        let Some(cur) = self.cursor() else {
+            return;
+        };
+        let target = cur.saturating_add_signed(delta).min(n - 1);
+        if target + 1 >= n && delta > 0 && self.paused_at.is_none() {
+            self.selected = None;
+        } else {
+            let seq = self.shown().nth(target);
+            self.selected = seq;
+        }
+    }
+
+    pub fn scroll_to_top(&mut self) {
+        let first = self.shown().next();
+        self.selected = first;
+    }
+
+    pub fn follow(&mut self) {
+        self.selected = None;
+    }
+
+    pub fn is_following(&self) -> bool {
+        self.selected.is_none()
+    }
+
+    pub fn toggle_pause(&mut self) {
+        if self.paused_at.is_some() {
+            self.paused_at = None;
+        } else {
+            self.paused_at = Some(self.next_seq);
+        }
+    }
+
+    /// `c`: forgets the kept events (counters stay: they describe the feed, not the view).
+    pub fn clear(&mut self) {
+        self.events.clear();
+        self.visible.clear();
+        self.selected = None;
+        if self.paused_at.is_some() {
+            self.paused_at = Some(self.next_seq);
+        }
+    }
+
+    /// Types with their counts, most frequent first.
+    pub fn type_counts(&self) -> Vec<(Arc<str>, u64)> {
+        let mut v: Vec<_> = self.by_type.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+
+    /// How long until the next attempt, while waiting.
+    pub fn countdown(&self, now: Instant) -> Option<Duration> {
+        match &self.state {
+            ConnState::Waiting { retry_at, .. } => Some(retry_at.saturating_duration_since(now)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Small formatting helpers for numbers, sizes, ages and one-line previews of event data.
+
+use std::time::Duration;
+
+use crate::text;
+
+/// `1204` -> `1,204`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bytes for people: `512 B`, `12.3 KiB`, `1.2 MiB`, `3.4 GiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v < 10.0 {
+        format!("{v:.1} {}", UNITS[unit])
+    } else {
+        format!("{v:.0} {}", UNITS[unit])
+    }
+}
+
+/// Events per second: `0`, `0.4`, `12.3`, `1,204`.
+pub fn rate(r: f64) -> String {
+    if r <= 0.0 {
+        "0".into()
+    } else if r < 100.0 {
+        let s = format!("{r:.1}");
+        s.trim_end_matches(".0").to_string()
+    } else {
+        count(r.round() as u64)
+    }
+}
+
+/// A countdown: tenths below ten seconds (`4.2 s`), then whole units.
+pub fn countdown(d: Duration) -> String {
+    if d < Duration::from_secs(10) {
+        // Round up, so "0.0 s" never shows while time is left.
+        let tenths = d.as_millis().div_ceil(100);
+        format!("{}.{} s", tenths / 10, tenths % 10)
+    } else {
+        text::duration(Duration::from_secs(d.as_secs()))
+    }
+}
+
+/// How long ago: `now`, `3 s`, `2 min 5 s`.
+pub fn age(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        "now".into()
+    } else {
+        text::duration(Duration::from_secs(d.as_secs()))
+    }
+}
+
+/// `█▇▅▂` style sparkline of `values` scaled to their maximum.
+pub fn sparkline(values: &[u32]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().max().unwrap_or(0);
+    values
+        .iter()
+        .map(|&v| {
+            if v == 0 || max == 0 {
+                '▁'
+            } else {
+                // Any event at all shows above the zero baseline.
+                let level = (u64::from(v) * 7).div_ceil(u64::from(max)).max(1) as usize;
+                BARS[level.min(7)]
+            }
+        })
+        .collect()
+}
+
+/// Event data on one line, safe for the terminal: JSON spread over lines is made compact,
+/// other line breaks and control characters are shown escaped, and at most `max_chars`
+/// characters are kept (with `…` when cut).
+pub fn preview(data: &str, max_chars: usize) -> String {
+    const COMPACT_UP_TO: usize = 64 * 1024;
+    let trimmed = data.trim_start();
+    let compacted;
+    let mut source = data;
+    if data.contains('\n')
+        && data.len() <= COMPACT_UP_TO
+        && (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && let Ok(value) = serde_json::from_str::<serde_json::Value>(data)
+    {
+        compacted = value.to_string();
+        source = &compacted;
+    }
+    // Cut before escaping, so a 1 MiB event costs no more than a short one.
+    let mut end = source.len();
+    if let Some((idx, _)) = source.char_indices().nth(max_chars) {
+        end = idx;
+    }
+    let mut out = text::escape(&source[..end]).into_owned();
+    if end < source.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_read_naturally() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(1204), "1,204");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(5 * 1024 * 1024), "5.0 MiB");
+        assert_eq!(rate(0.0), "0");
+        assert_eq!(rate(12.34), "12.3");
+        assert_eq!(rate(3.0), "3");
+        assert_eq!(rate(10_000.0), "10,000");
+        assert_eq!(countdown(Duration::from_millis(4210)), "4.3 s");
+        assert_eq!(countdown(Duration::from_millis(4200)), "4.2 s");
+        assert_eq!(countdown(Duration::from_secs(75)), "1 min 15 s");
+        assert_eq!(sparkline(&[0, 1, 2, 4]), "▁▃▅█");
+    }
+
+    #[test]
+    fn preview_is_one_safe_line() {
+        assert_eq!(
+            preview("{\n  \"a\": 1,\n  \"b\": [1, 2]\n}", 100),
+            "{\"a\":1,\"b\":[1,2]}"
+        );
+        assert_eq!(preview("line1\nline2", 100), "line1\\nline2");
+        assert_eq!(preview("\x1b[31mred", 100), "\\x1b[31mred");
+        assert_eq!(preview("abcdef", 3), "abc…");
+        assert_eq!(preview("héllo", 2), "hé…");
+    }
+}

@@ -1,0 +1,212 @@
+//! Drawing: a pure function of the [`App`] state. Nothing here changes state or does I/O.
+
+mod fmt;
+mod json;
+mod overlay;
+mod pane;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::app::{App, Mode};
+use super::layout;
+use crate::feed::ConnState;
+
+pub use fmt::preview;
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let theme = app.theme();
+    frame.render_widget(Block::default().style(theme.base()), area);
+    if layout::too_small(area.width, area.height) {
+        let msg = format!(
+            "Terminal too small: {}×{}\nssedash needs at least {}×{}.\nMake the window larger, or press q to quit.",
+            area.width,
+            area.height,
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT
+        );
+        let y = area.height.saturating_sub(3) / 2;
+        frame.render_widget(
+            Paragraph::new(msg)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true })
+                .style(theme.warning()),
+            Rect::new(area.x, area.y + y, area.width, area.height - y),
+        );
+        return;
+    }
+    let pane_layout = app.layout();
+    title_bar(
+        frame,
+        app,
+        &pane_layout,
+        Rect::new(area.x, area.y, area.width, 1),
+    );
+    if app.panes.is_empty() {
+        let body = layout::body(area);
+        frame.render_widget(
+            Paragraph::new("No feeds.")
+                .alignment(Alignment::Center)
+                .style(theme.dim()),
+            body,
+        );
+    }
+    for (idx, rect) in &pane_layout.slots {
+        pane::render(frame, app, *idx, *rect);
+    }
+    footer(
+        frame,
+        app,
+        Rect::new(area.x, area.bottom() - 1, area.width, 1),
+    );
+    match &app.mode {
+        Mode::Help => overlay::help(frame, app, area),
+        Mode::Types { cursor } => overlay::types(frame, app, *cursor, area),
+        Mode::Detail { seq, scroll } => overlay::detail(frame, app, *seq, *scroll, area),
+        Mode::Normal | Mode::Filter { .. } => {}
+    }
+}
+
+fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, area: Rect) {
+    let theme = app.theme();
+    let mut open = 0;
+    let mut waiting = 0;
+    let mut failed = 0;
+    let mut rate = 0.0;
+    for p in &app.panes {
+        match p.state {
+            ConnState::Open => open += 1,
+            ConnState::Waiting { .. } | ConnState::Connecting => waiting += 1,
+            ConnState::Failed => failed += 1,
+            ConnState::Closed => {}
+        }
+        rate += p.rate.rate(app.now);
+    }
+    let mut spans = vec![
+        Span::styled(" ssedash ", theme.accent()),
+        Span::styled("│ ", theme.dim()),
+        Span::styled(
+            format!(
+                "{} feed{}",
+                app.panes.len(),
+                if app.panes.len() == 1 { "" } else { "s" }
+            ),
+            theme.text(),
+        ),
+        Span::styled(": ", theme.dim()),
+        Span::styled(format!("{open} open"), theme.color(theme.open)),
+    ];
+    if waiting > 0 {
+        spans.push(Span::styled(", ", theme.dim()));
+        spans.push(Span::styled(
+            format!("{waiting} connecting"),
+            theme.color(theme.waiting),
+        ));
+    }
+    if failed > 0 {
+        spans.push(Span::styled(", ", theme.dim()));
+        spans.push(Span::styled(format!("{failed} failed"), theme.error()));
+    }
+    spans.push(Span::styled(" │ ", theme.dim()));
+    spans.push(Span::styled(
+        format!("{} ev/s", fmt::rate(rate)),
+        theme.text(),
+    ));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+
+    let mut right = Vec::new();
+    if pane_layout.pages > 1 {
+        right.push(Span::styled(
+            format!("page {}/{} ", pane_layout.page + 1, pane_layout.pages),
+            theme.accent(),
+        ));
+    }
+    if app.zoomed {
+        right.push(Span::styled("zoomed ", theme.accent()));
+    }
+    right.push(Span::styled(format!("theme {} ", theme.name), theme.dim()));
+    frame.render_widget(
+        Paragraph::new(Line::from(right)).alignment(Alignment::Right),
+        area,
+    );
+}
+
+fn footer(frame: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme();
+    let line = match &app.mode {
+        Mode::Filter { input } => {
+            let mut spans = vec![
+                Span::styled(" / ", theme.accent()),
+                Span::styled(crate::text::escape(input).into_owned(), theme.text()),
+                Span::styled("▏", theme.accent()),
+            ];
+            if let Some(p) = app.focused() {
+                if let Some(err) = p.filter.as_ref().and_then(|f| f.error()) {
+                    spans.push(Span::styled(
+                        format!("  invalid regex ({err}): matching as text"),
+                        theme.warning(),
+                    ));
+                } else {
+                    spans.push(Span::styled(
+                        format!(
+                            "  {} of {} match",
+                            fmt::count(p.visible.len() as u64),
+                            fmt::count(p.events.len() as u64)
+                        ),
+                        theme.dim(),
+                    ));
+                }
+            }
+            spans.push(Span::styled("   ⏎ keep · Esc clear", theme.dim()));
+            Line::from(spans)
+        }
+        _ => {
+            let keys: &[(&str, &str)] = match app.mode {
+                Mode::Detail { .. } => &[
+                    ("j/k", "scroll"),
+                    ("n/p", "next/prev event"),
+                    ("Esc", "back"),
+                ],
+                Mode::Types { .. } => &[
+                    ("j/k", "move"),
+                    ("␣", "show/hide"),
+                    ("o", "only"),
+                    ("a", "all"),
+                    ("Esc", "done"),
+                ],
+                _ => &[
+                    ("q", "quit"),
+                    ("?", "help"),
+                    ("Tab", "focus"),
+                    ("/", "filter"),
+                    ("t", "types"),
+                    ("␣", "pause"),
+                    ("⏎", "inspect"),
+                    ("z", "zoom"),
+                    ("r", "reconnect"),
+                    ("d", "disconnect"),
+                    ("T", "theme"),
+                ],
+            };
+            let mut spans = vec![Span::raw(" ")];
+            for (key, what) in keys {
+                spans.push(Span::styled(*key, theme.accent()));
+                spans.push(Span::styled(format!(" {what}  "), theme.dim()));
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(Paragraph::new(line), area);
+    if let Some((notice, _)) = &app.notice {
+        let text = format!(" {notice} ");
+        let w = (text.chars().count() as u16).min(area.width);
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.selected().patch(theme.accent()))),
+            Rect::new(area.right() - w, area.y, w, 1),
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! What opens over the panes: help, the type picker, and one event in full.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::{fmt, json};
+use crate::text;
+use crate::tui::app::App;
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn frame_block<'a>(app: &App, title: Line<'a>) -> Block<'a> {
+    let theme = app.theme();
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(theme.border(true))
+        .title(title)
+        .style(theme.base())
+}
+
+const KEYS: &[(&str, &str)] = &[
+    (
+        "Tab / Shift-Tab, 1-9",
+        "focus the next / previous / n-th pane",
+    ),
+    ("j k, ↓ ↑", "select the next / previous event"),
+    ("PgDn PgUp", "a page down / up"),
+    ("g  G", "oldest event / follow the newest"),
+    ("Space", "pause the view (events keep counting)"),
+    ("/", "filter by text or regex (Esc clears)"),
+    ("t", "pick event types to show"),
+    ("Enter", "inspect the selected event"),
+    ("z", "zoom the pane"),
+    ("r", "reconnect now"),
+    ("d", "disconnect / connect"),
+    ("c", "clear the pane's events"),
+    ("T", "next theme"),
+    ("?", "this help"),
+    ("q, Ctrl-C", "quit"),
+];
+
+pub fn help(frame: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme();
+    let rect = centred(area, 64, KEYS.len() as u16 + 6);
+    frame.render_widget(Clear, rect);
+    let mut lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(key, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {key:<22}"), theme.accent()),
+                Span::styled(*what, theme.text()),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        " Feeds reconnect by themselves; 5xx, 408 and 429 back off.",
+        theme.dim(),
+    )));
+    lines.push(Line::from(Span::styled(
+        " Esc or ? closes this help.",
+        theme.dim(),
+    )));
+    let block = frame_block(app, Line::from(Span::styled(" Keys ", theme.accent())));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+pub fn types(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
+    let Some(pane) = app.focused() else {
+        return;
+    };
+    let theme = app.theme();
+    let counts = pane.type_counts();
+    let rect = centred(area, 48, counts.len() as u16 + 4);
+    frame.render_widget(Clear, rect);
+    let lines: Vec<Line> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, (name, n))| {
+            let hidden = pane.hidden_types.contains(name);
+            let mut line = Line::from(vec![
+                Span::styled(if hidden { " [ ] " } else { " [x] " }, theme.accent()),
+                Span::styled(
+                    format!("{:<28}", text::escape(name)),
+                    theme.event_type(name),
+                ),
+                Span::styled(format!("{:>10}", fmt::count(*n)), theme.dim()),
+            ]);
+            if i == cursor {
+                line = line.style(theme.selected());
+            }
+            line
+        })
+        .collect();
+    let title = Line::from(vec![
+        Span::styled(" Event types of ", theme.text()),
+        Span::styled(format!("{} ", text::escape(&pane.name)), theme.accent()),
+    ]);
+    let mut block = frame_block(app, title);
+    if pane.other_types > 0 {
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" + {} events of other types ", fmt::count(pane.other_types)),
+            theme.dim(),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+pub fn detail(frame: &mut Frame, app: &App, seq: u64, scroll: u16, area: Rect) {
+    let Some(pane) = app.focused() else {
+        return;
+    };
+    let theme = app.theme();
+    let rect = Rect::new(
+        area.x + 2,
+        area.y + 1,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, rect);
+    let Some(event) = pane.event(seq) else {
+        let block = frame_block(app, Line::from(" Event "));
+        frame.render_widget(
+            Paragraph::new("This event has left the buffer.")
+                .style(theme.dim())
+                .block(block),
+            rect,
+        );
+        return;
+    };
+    let when = match jiff::Timestamp::try_from(event.at) {
+        Ok(ts) => ts
+            .to_zoned(app.tz.clone())
+            .strftime("%Y-%m-%d %H:%M:%S%.3f %Z")
+            .to_string(),
+        Err(_) => "?".into(),
+    };
+    let field = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k:<6}"), theme.dim()),
+            Span::styled(v, theme.text()),
+        ])
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{:<6}", "type"), theme.dim()),
+            Span::styled(
+                text::escape(&event.event_type).into_owned(),
+                theme
+                    .event_type(&event.event_type)
+                    .add_modifier(Modifier::BOLD),
+            ),
+        ]),
+        field(
+            "id",
+            if event.id.is_empty() {
+                "(none)".into()
+            } else {
+                text::escape(&event.id).into_owned()
+            },
+        ),
+        field("time", when),
+        field("size", fmt::bytes(event.data.len() as u64)),
+    ];
+    if event.truncated {
+        lines.push(Line::from(Span::styled(
+            "cut at max_event_bytes: the server sent more than is shown",
+            theme.warning(),
+        )));
+    }
+    lines.push(Line::default());
+    if let Some(pretty) = json::pretty(&event.data, theme) {
+        lines.push(Line::from(Span::styled("── JSON ──", theme.accent())));
+        lines.extend(pretty);
+        lines.push(Line::default());
+    }
+    lines.push(Line::from(Span::styled("── raw data ──", theme.accent())));
+    lines.extend(
+        text::escape_keep_newlines(&event.data)
+            .lines()
+            .map(|l| Line::from(Span::styled(l.to_string(), theme.text()))),
+    );
+    let title = Line::from(vec![
+        Span::styled(" Event ", theme.text()),
+        Span::styled(format!("{} ", fmt::count(seq + 1)), theme.accent()),
+        Span::styled(format!("of {} ", text::escape(&pane.name)), theme.text()),
+    ]);
+    let block = frame_block(app, title).title_bottom(Line::from(Span::styled(
+        " j/k scroll · n/p next/prev · Esc back ",
+        theme.dim(),
+    )));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        rect,
+    );
+}

@@ -1,0 +1,319 @@
+//! One feed's pane: title with the state badge, counters, type counts, filter or pause line,
+//! and the event list.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+
+use super::fmt;
+use crate::feed::ConnState;
+use crate::text;
+use crate::tui::app::{App, Mode};
+use crate::tui::pane::Pane;
+use crate::tui::theme::Theme;
+
+pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
+    let pane = &app.panes[idx];
+    let theme = app.theme();
+    let focused = idx == app.focus;
+    let number = if idx < 9 {
+        format!("{} ", idx + 1)
+    } else {
+        String::new()
+    };
+    let title = Line::from(vec![
+        Span::styled(format!(" {number}"), theme.dim()),
+        Span::styled(
+            format!("{} ", text::escape(&pane.name)),
+            if focused {
+                theme.accent()
+            } else {
+                theme.text().add_modifier(Modifier::BOLD)
+            },
+        ),
+    ]);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(theme.border(focused))
+        .title(title)
+        .title(badge(pane, app, theme).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let mut lines = vec![
+        counters(pane, app, theme, inner.width),
+        types_line(pane, theme),
+    ];
+    if let Some(line) = view_line(pane, app, theme) {
+        lines.push(line);
+    }
+    let head = (lines.len() as u16).min(inner.height);
+    frame.render_widget(
+        Paragraph::new(lines),
+        Rect::new(inner.x, inner.y, inner.width, head),
+    );
+    let list = Rect::new(inner.x, inner.y + head, inner.width, inner.height - head);
+    event_list(frame, pane, app, theme, focused, list);
+}
+
+/// The state at a glance, in the title's right corner.
+fn badge<'a>(pane: &Pane, app: &App, theme: &Theme) -> Line<'a> {
+    let since = app.now.saturating_duration_since(pane.since);
+    let reason = pane.reason.as_deref().map(|r| text::escape(r).into_owned());
+    let (style, words) = match &pane.state {
+        ConnState::Connecting => (
+            theme.color(theme.connecting),
+            if pane.attempt > 1 {
+                format!("◌ connecting (attempt {})", pane.attempt)
+            } else {
+                "◌ connecting".into()
+            },
+        ),
+        ConnState::Open => (
+            theme.color(theme.open).add_modifier(Modifier::BOLD),
+            format!("● open {}", fmt::age(since).replace("now", "0 s")),
+        ),
+        ConnState::Waiting { retry_at, .. } => {
+            let left = retry_at.saturating_duration_since(app.now);
+            let why = reason.map(|r| format!(" — {r}")).unwrap_or_default();
+            (
+                theme.color(theme.waiting).add_modifier(Modifier::BOLD),
+                format!("↻ retry {} in {}{why}", pane.attempt, fmt::countdown(left)),
+            )
+        }
+        ConnState::Closed => (
+            theme.color(theme.closed),
+            match reason {
+                Some(r) => format!("■ closed — {r}"),
+                None => "■ closed".into(),
+            },
+        ),
+        ConnState::Failed => (
+            theme.error(),
+            match reason {
+                Some(r) => format!("✖ failed — {r}"),
+                None => "✖ failed".into(),
+            },
+        ),
+    };
+    Line::from(Span::styled(format!(" {words} "), style))
+}
+
+fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
+    let sep = || Span::styled(" · ", theme.dim());
+    let mut spans = vec![
+        Span::styled(
+            fmt::count(pane.total),
+            theme.text().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(" events", theme.dim()),
+        sep(),
+        Span::styled(fmt::rate(pane.rate.rate(app.now)), theme.text()),
+        Span::styled("/s ", theme.dim()),
+    ];
+    // The sparkline gets what is left of a wide pane, up to the minute it covers.
+    let spark_width = (width as usize).saturating_sub(80).clamp(10, 30);
+    let history = pane.rate.history(app.now);
+    spans.push(Span::styled(
+        fmt::sparkline(&history[history.len() - spark_width..]),
+        theme.accent(),
+    ));
+    spans.push(sep());
+    let last = match pane.last_event_at {
+        Some(at) => format!("last {}", fmt::age(app.now.saturating_duration_since(at))),
+        None => "no event yet".into(),
+    };
+    spans.push(Span::styled(last, theme.dim()));
+    if !pane.last_event_id.is_empty() {
+        spans.push(sep());
+        spans.push(Span::styled("id ", theme.dim()));
+        spans.push(Span::styled(
+            fmt::preview(&pane.last_event_id, 24),
+            theme.text(),
+        ));
+    }
+    spans.push(sep());
+    spans.push(Span::styled(fmt::bytes(pane.bytes), theme.dim()));
+    if pane.reconnects > 0 {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("↻ {}", fmt::count(pane.reconnects)),
+            theme.color(theme.waiting),
+        ));
+    }
+    let dropped = pane.dropped + pane.evicted;
+    if dropped > 0 {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("dropped {}", fmt::count(dropped)),
+            theme.dim(),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn types_line<'a>(pane: &Pane, theme: &Theme) -> Line<'a> {
+    if pane.by_type.is_empty() {
+        return Line::from(Span::styled("no event types yet", theme.dim()));
+    }
+    let mut spans = Vec::new();
+    for (i, (name, n)) in pane.type_counts().into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        let hidden = pane.hidden_types.contains(&name);
+        let style = if hidden {
+            theme.dim().add_modifier(Modifier::CROSSED_OUT)
+        } else {
+            theme.event_type(&name)
+        };
+        spans.push(Span::styled(text::escape(&name).into_owned(), style));
+        spans.push(Span::styled(format!(" {}", fmt::count(n)), theme.dim()));
+    }
+    if pane.other_types > 0 {
+        spans.push(Span::styled(
+            format!(" · other {}", fmt::count(pane.other_types)),
+            theme.dim(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// The filter or pause line, when either is on.
+fn view_line<'a>(pane: &Pane, app: &App, theme: &Theme) -> Option<Line<'a>> {
+    let mut spans = Vec::new();
+    if let Some(filter) = &pane.filter {
+        let editing = matches!(app.mode, Mode::Filter { .. })
+            && app
+                .panes
+                .get(app.focus)
+                .is_some_and(|p| std::ptr::eq(p, pane));
+        spans.push(Span::styled("/", theme.accent()));
+        spans.push(Span::styled(
+            text::escape(&filter.pattern).into_owned(),
+            theme.text(),
+        ));
+        if editing {
+            spans.push(Span::styled("▏", theme.accent()));
+        }
+        match filter.error() {
+            Some(err) => spans.push(Span::styled(
+                format!("  invalid regex ({err}), matching as text"),
+                theme.warning(),
+            )),
+            None => spans.push(Span::styled(
+                format!(
+                    "  {} of {}",
+                    fmt::count(pane.visible.len() as u64),
+                    fmt::count(pane.events.len() as u64)
+                ),
+                theme.dim(),
+            )),
+        }
+    }
+    if pane.paused_at.is_some() {
+        if !spans.is_empty() {
+            spans.push(Span::styled("  ", theme.dim()));
+        }
+        spans.push(Span::styled("⏸ paused", theme.warning()));
+        spans.push(Span::styled(
+            format!(
+                " — {} new (␣ resumes)",
+                fmt::count(pane.waiting_while_paused() as u64)
+            ),
+            theme.dim(),
+        ));
+    } else if !pane.is_following() && pane.shown_len() > 0 {
+        if !spans.is_empty() {
+            spans.push(Span::styled("  ", theme.dim()));
+        }
+        spans.push(Span::styled("scrolled (G follows)", theme.dim()));
+    }
+    (!spans.is_empty()).then(|| Line::from(spans))
+}
+
+fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused: bool, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let n = pane.shown_len();
+    if n == 0 {
+        let msg = if pane.filter.is_some() || !pane.hidden_types.is_empty() {
+            if pane.events.is_empty() {
+                "no events yet".to_string()
+            } else {
+                "no event matches the filter (Esc clears it, t shows types)".to_string()
+            }
+        } else if pane.state.is_final() {
+            "no events".to_string()
+        } else {
+            "waiting for events…".to_string()
+        };
+        frame.render_widget(
+            Paragraph::new(msg)
+                .alignment(Alignment::Center)
+                .style(theme.dim()),
+            Rect::new(area.x, area.y + area.height / 2, area.width, 1),
+        );
+        return;
+    }
+    let rows = area.height as usize;
+    let cursor = pane.cursor().unwrap_or(n - 1);
+    let start = if pane.is_following() && pane.paused_at.is_none() {
+        n.saturating_sub(rows)
+    } else {
+        cursor.saturating_sub(rows / 2).min(n.saturating_sub(rows))
+    };
+    let highlight = focused && !pane.is_following();
+    let max_chars = area.width as usize + 8;
+    let lines: Vec<Line> = pane
+        .shown()
+        .skip(start)
+        .take(rows)
+        .enumerate()
+        .filter_map(|(k, seq)| {
+            let e = pane.event(seq)?;
+            let time = match jiff::Timestamp::try_from(e.at) {
+                Ok(ts) => ts
+                    .to_zoned(app.tz.clone())
+                    .strftime("%H:%M:%S%.3f")
+                    .to_string(),
+                Err(_) => "--:--:--.---".into(),
+            };
+            let mut spans = vec![
+                Span::styled(time, theme.dim()),
+                Span::raw(" "),
+                Span::styled(
+                    fmt::preview(&e.event_type, 20),
+                    theme.event_type(&e.event_type),
+                ),
+            ];
+            if !e.id.is_empty() {
+                spans.push(Span::styled(
+                    format!(" #{}", fmt::preview(&e.id, 16)),
+                    theme.dim(),
+                ));
+            }
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(fmt::preview(&e.data, max_chars), theme.text()));
+            if e.truncated {
+                spans.push(Span::styled(" [truncated]", theme.warning()));
+            }
+            let mut line = Line::from(spans);
+            if highlight && start + k == cursor {
+                line = line.style(theme.selected());
+            }
+            Some(line)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).style(Style::default()), area);
+}
