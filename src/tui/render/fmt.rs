@@ -59,12 +59,31 @@ pub fn countdown(d: Duration) -> String {
     }
 }
 
-/// How long ago: `now`, `3 s`, `2 min 5 s`.
-pub fn age(d: Duration) -> String {
+/// How long ago: `just now`, `3 s ago`, `2 min 5 s ago`.
+pub fn ago(d: Duration) -> String {
     if d < Duration::from_secs(1) {
-        "now".into()
+        "just now".into()
     } else {
-        text::duration(Duration::from_secs(d.as_secs()))
+        format!("{} ago", whole(d))
+    }
+}
+
+/// A duration in whole units: `0 s`, `42 s`, `3 min 5 s`, `2 h 10 min`.
+pub fn whole(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s} s")
+    } else {
+        text::duration(Duration::from_secs(s))
+    }
+}
+
+/// `1 event`, `2 events`.
+pub fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("{} {word}", count(n))
+    } else {
+        format!("{} {word}s", count(n))
     }
 }
 

@@ -73,43 +73,40 @@ pub fn render(frame: &mut Frame, app: &App) {
 
 fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, area: Rect) {
     let theme = app.theme();
-    let mut open = 0;
-    let mut waiting = 0;
-    let mut failed = 0;
+    let mut counts = [0usize; 4]; // open, retrying, failed, closed
     let mut rate = 0.0;
     for p in &app.panes {
-        match p.state {
-            ConnState::Open => open += 1,
-            ConnState::Waiting { .. } | ConnState::Connecting => waiting += 1,
-            ConnState::Failed => failed += 1,
-            ConnState::Closed => {}
-        }
+        let slot = match p.state {
+            ConnState::Open => 0,
+            ConnState::Waiting { .. } | ConnState::Connecting => 1,
+            ConnState::Failed => 2,
+            ConnState::Closed => 3,
+        };
+        counts[slot] += 1;
         rate += p.rate.rate(app.now);
     }
     let mut spans = vec![
         Span::styled(" ssedash ", theme.accent()),
         Span::styled("│ ", theme.dim()),
-        Span::styled(
-            format!(
-                "{} feed{}",
-                app.panes.len(),
-                if app.panes.len() == 1 { "" } else { "s" }
-            ),
-            theme.text(),
-        ),
+        Span::styled(fmt::plural(app.panes.len() as u64, "feed"), theme.text()),
         Span::styled(": ", theme.dim()),
-        Span::styled(format!("{open} open"), theme.color(theme.open)),
     ];
-    if waiting > 0 {
-        spans.push(Span::styled(", ", theme.dim()));
-        spans.push(Span::styled(
-            format!("{waiting} connecting"),
-            theme.color(theme.waiting),
-        ));
-    }
-    if failed > 0 {
-        spans.push(Span::styled(", ", theme.dim()));
-        spans.push(Span::styled(format!("{failed} failed"), theme.error()));
+    let labels = [
+        ("open", theme.color(theme.open)),
+        ("reconnecting", theme.color(theme.waiting)),
+        ("failed", theme.error()),
+        ("closed", theme.color(theme.closed)),
+    ];
+    let mut first = true;
+    for (n, (label, style)) in counts.iter().zip(labels) {
+        if *n == 0 && !(first && label == "open") {
+            continue;
+        }
+        if !first {
+            spans.push(Span::styled(", ", theme.dim()));
+        }
+        first = false;
+        spans.push(Span::styled(format!("{n} {label}"), style));
     }
     spans.push(Span::styled(" │ ", theme.dim()));
     spans.push(Span::styled(

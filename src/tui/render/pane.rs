@@ -80,7 +80,7 @@ fn badge<'a>(pane: &Pane, app: &App, theme: &Theme) -> Line<'a> {
         ),
         ConnState::Open => (
             theme.color(theme.open).add_modifier(Modifier::BOLD),
-            format!("● open {}", fmt::age(since).replace("now", "0 s")),
+            format!("● open {}", fmt::whole(since)),
         ),
         ConnState::Waiting { retry_at, .. } => {
             let left = retry_at.saturating_duration_since(app.now);
@@ -115,7 +115,10 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
             fmt::count(pane.total),
             theme.text().add_modifier(Modifier::BOLD),
         ),
-        Span::styled(" events", theme.dim()),
+        Span::styled(
+            if pane.total == 1 { " event" } else { " events" },
+            theme.dim(),
+        ),
         sep(),
         Span::styled(fmt::rate(pane.rate.rate(app.now)), theme.text()),
         Span::styled("/s ", theme.dim()),
@@ -129,7 +132,7 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
     ));
     spans.push(sep());
     let last = match pane.last_event_at {
-        Some(at) => format!("last {}", fmt::age(app.now.saturating_duration_since(at))),
+        Some(at) => format!("last {}", fmt::ago(app.now.saturating_duration_since(at))),
         None => "no event yet".into(),
     };
     spans.push(Span::styled(last, theme.dim()));
@@ -253,10 +256,24 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
             } else {
                 "no event matches the filter (Esc clears it, t shows types)".to_string()
             }
-        } else if pane.state.is_final() {
-            "no events".to_string()
         } else {
-            "waiting for events…".to_string()
+            match &pane.state {
+                ConnState::Failed => format!(
+                    "failed: {} (r retries)",
+                    text::escape(pane.reason.as_deref().unwrap_or("unknown error"))
+                ),
+                ConnState::Closed => format!(
+                    "closed: {} (d connects again)",
+                    text::escape(pane.reason.as_deref().unwrap_or("by the server"))
+                ),
+                ConnState::Waiting { retry_at, .. } => format!(
+                    "{}: retrying in {}",
+                    text::escape(pane.reason.as_deref().unwrap_or("disconnected")),
+                    fmt::countdown(retry_at.saturating_duration_since(app.now))
+                ),
+                ConnState::Connecting => format!("connecting to {}…", text::escape(&pane.url)),
+                ConnState::Open => "connected, waiting for events…".to_string(),
+            }
         };
         frame.render_widget(
             Paragraph::new(msg)

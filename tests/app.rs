@@ -1,0 +1,371 @@
+//! `App::update` with no terminal: what a key press or a feed message does to the dashboard.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ssedash::feed::{Command, ConnState, FeedId, FeedMsg, FeedSpec, StateChange};
+use ssedash::sse::Event;
+use ssedash::tui::app::{Action, App, Mode, Msg};
+use ssedash::tui::theme;
+
+fn spec(name: &str, buffer: usize) -> FeedSpec {
+    let mut s = FeedSpec::new(name, format!("http://127.0.0.1:1/{name}").parse().unwrap());
+    s.buffer = buffer;
+    s
+}
+
+fn app(feeds: &[&str]) -> (App, Instant) {
+    let now = Instant::now();
+    let specs: Vec<_> = feeds.iter().map(|n| spec(n, 100)).collect();
+    let themes = theme::load_all(None, false).unwrap();
+    let mut app = App::new(&specs, themes, 0, now);
+    app.update(Msg::Resize(160, 48), now);
+    (app, now)
+}
+
+fn event(app: &mut App, feed: usize, kind: &str, data: &str, id: &str, now: Instant) {
+    let msg = FeedMsg::Event {
+        event: Event {
+            event_type: Arc::from(kind),
+            data: data.to_string(),
+            id: Arc::from(id),
+            truncated: false,
+        },
+        at: SystemTime::now(),
+    };
+    app.update(Msg::Feed(FeedId(feed), msg), now);
+}
+
+fn state(
+    app: &mut App,
+    feed: usize,
+    state: ConnState,
+    attempt: u32,
+    reason: Option<&str>,
+    now: Instant,
+) {
+    let change = StateChange {
+        state,
+        attempt,
+        status: None,
+        reason: reason.map(String::from),
+        at: SystemTime::now(),
+    };
+    app.update(Msg::Feed(FeedId(feed), FeedMsg::State(change)), now);
+}
+
+fn key(app: &mut App, code: KeyCode, now: Instant) -> Option<Action> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), now)
+}
+
+fn chars(app: &mut App, s: &str, now: Instant) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c), now);
+    }
+}
+
+fn shown_data(app: &App, pane: usize) -> Vec<String> {
+    let p = &app.panes[pane];
+    p.shown()
+        .map(|s| p.event(s).unwrap().data.clone())
+        .collect()
+}
+
+#[test]
+fn counters_stay_exact_when_the_buffer_drops_old_events() {
+    let (mut app, now) = app(&["a"]);
+    app.panes[0].capacity = 3;
+    for i in 0..10 {
+        let kind = if i % 2 == 0 { "quote" } else { "halt" };
+        event(&mut app, 0, kind, &format!("{i}"), &format!("{i}"), now);
+    }
+    let p = &app.panes[0];
+    assert_eq!(p.total, 10);
+    assert_eq!(p.events.len(), 3);
+    assert_eq!(p.evicted, 7);
+    assert_eq!(p.by_type.get("quote").copied(), Some(5));
+    assert_eq!(p.by_type.get("halt").copied(), Some(5));
+    assert_eq!(&*p.last_event_id, "9");
+    assert_eq!(shown_data(&app, 0), ["7", "8", "9"]);
+}
+
+#[test]
+fn a_feed_inventing_types_fills_other_not_memory() {
+    let (mut app, now) = app(&["a"]);
+    for i in 0..1000 {
+        event(&mut app, 0, &format!("type-{i}"), "x", "", now);
+    }
+    let p = &app.panes[0];
+    assert_eq!(p.by_type.len(), ssedash::tui::pane::MAX_TYPES);
+    assert_eq!(p.other_types, 1000 - ssedash::tui::pane::MAX_TYPES as u64);
+}
+
+#[test]
+fn text_filter_is_a_smart_case_regex_and_esc_clears_it() {
+    let (mut app, now) = app(&["a"]);
+    for d in [
+        "GET /api 200",
+        "POST /api 500",
+        "get /health 200",
+        "timeout after 30s",
+    ] {
+        event(&mut app, 0, "log", d, "", now);
+    }
+    key(&mut app, KeyCode::Char('/'), now);
+    chars(&mut app, "get", now);
+    assert_eq!(shown_data(&app, 0), ["GET /api 200", "get /health 200"]);
+    key(&mut app, KeyCode::Backspace, now);
+    key(&mut app, KeyCode::Backspace, now);
+    key(&mut app, KeyCode::Backspace, now);
+    chars(&mut app, "5\\d\\d|timeout", now);
+    assert_eq!(shown_data(&app, 0), ["POST /api 500", "timeout after 30s"]);
+    key(&mut app, KeyCode::Enter, now);
+    assert_eq!(app.mode, Mode::Normal);
+    // New events are filtered as they arrive.
+    event(&mut app, 0, "log", "DELETE /x 503", "", now);
+    event(&mut app, 0, "log", "GET /y 200", "", now);
+    assert_eq!(shown_data(&app, 0).len(), 3);
+    key(&mut app, KeyCode::Esc, now);
+    assert_eq!(shown_data(&app, 0).len(), 6);
+}
+
+#[test]
+fn invalid_regex_is_an_error_shown_not_a_crash() {
+    let (mut app, now) = app(&["a"]);
+    event(&mut app, 0, "log", "cost (total", "", now);
+    event(&mut app, 0, "log", "other", "", now);
+    key(&mut app, KeyCode::Char('/'), now);
+    chars(&mut app, "(total", now);
+    let filter = app.panes[0].filter.as_ref().unwrap();
+    assert!(filter.error().is_some());
+    assert_eq!(
+        shown_data(&app, 0),
+        ["cost (total"],
+        "falls back to plain text"
+    );
+}
+
+#[test]
+fn type_picker_hides_and_shows_types() {
+    let (mut app, now) = app(&["a"]);
+    for (k, d) in [
+        ("quote", "1"),
+        ("quote", "2"),
+        ("quote", "3"),
+        ("halt", "h"),
+        ("news", "n"),
+    ] {
+        event(&mut app, 0, k, d, "", now);
+    }
+    key(&mut app, KeyCode::Char('t'), now);
+    assert_eq!(app.mode, Mode::Types { cursor: 0 });
+    // Most frequent first: quote is at the cursor.
+    key(&mut app, KeyCode::Char(' '), now);
+    assert_eq!(shown_data(&app, 0), ["h", "n"]);
+    key(&mut app, KeyCode::Char('j'), now);
+    key(&mut app, KeyCode::Char('o'), now);
+    let p = &app.panes[0];
+    let shown = shown_data(&app, 0);
+    assert_eq!(
+        shown.len(),
+        1,
+        "only one type shown: {shown:?} hidden {:?}",
+        p.hidden_types
+    );
+    key(&mut app, KeyCode::Char('a'), now);
+    assert_eq!(shown_data(&app, 0).len(), 5);
+    key(&mut app, KeyCode::Esc, now);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn pause_freezes_the_view_while_events_keep_counting() {
+    let (mut app, now) = app(&["a"]);
+    event(&mut app, 0, "m", "1", "", now);
+    key(&mut app, KeyCode::Char(' '), now);
+    event(&mut app, 0, "m", "2", "", now);
+    event(&mut app, 0, "m", "3", "", now);
+    let p = &app.panes[0];
+    assert_eq!(shown_data(&app, 0), ["1"]);
+    assert_eq!(p.waiting_while_paused(), 2);
+    assert_eq!(p.total, 3);
+    key(&mut app, KeyCode::Char(' '), now);
+    assert_eq!(shown_data(&app, 0), ["1", "2", "3"]);
+    assert_eq!(app.panes[0].waiting_while_paused(), 0);
+}
+
+#[test]
+fn scrolling_stops_following_and_g_resumes() {
+    let (mut app, now) = app(&["a"]);
+    for i in 0..50 {
+        event(&mut app, 0, "m", &i.to_string(), "", now);
+    }
+    assert!(app.panes[0].is_following());
+    key(&mut app, KeyCode::Char('k'), now);
+    key(&mut app, KeyCode::Char('k'), now);
+    assert!(!app.panes[0].is_following());
+    assert_eq!(app.panes[0].current_event().unwrap().data, "47");
+    event(&mut app, 0, "m", "new", "", now);
+    assert_eq!(
+        app.panes[0].current_event().unwrap().data,
+        "47",
+        "selection stays put"
+    );
+    key(&mut app, KeyCode::Char('g'), now);
+    assert_eq!(app.panes[0].current_event().unwrap().data, "0");
+    key(&mut app, KeyCode::PageDown, now);
+    assert!(
+        app.panes[0]
+            .current_event()
+            .unwrap()
+            .data
+            .parse::<u32>()
+            .unwrap()
+            > 10
+    );
+    key(&mut app, KeyCode::Char('G'), now);
+    assert!(app.panes[0].is_following());
+    assert_eq!(app.panes[0].current_event().unwrap().data, "new");
+}
+
+#[test]
+fn focus_moves_with_tab_and_digits() {
+    let (mut app, now) = app(&["a", "b", "c"]);
+    key(&mut app, KeyCode::Tab, now);
+    assert_eq!(app.focus, 1);
+    key(&mut app, KeyCode::BackTab, now);
+    key(&mut app, KeyCode::BackTab, now);
+    assert_eq!(app.focus, 2);
+    key(&mut app, KeyCode::Char('1'), now);
+    assert_eq!(app.focus, 0);
+    key(&mut app, KeyCode::Char('9'), now);
+    assert_eq!(app.focus, 0, "no ninth pane");
+    // Keys act on the focused pane only.
+    event(&mut app, 0, "m", "x", "", now);
+    event(&mut app, 1, "m", "y", "", now);
+    key(&mut app, KeyCode::Char('2'), now);
+    key(&mut app, KeyCode::Char('c'), now);
+    assert_eq!(app.panes[1].events.len(), 0);
+    assert_eq!(app.panes[0].events.len(), 1);
+    assert_eq!(app.panes[1].total, 1, "clearing keeps the counters");
+}
+
+#[test]
+fn reconnect_and_disconnect_keys_become_feed_commands() {
+    let (mut app, now) = app(&["a", "b"]);
+    key(&mut app, KeyCode::Tab, now);
+    assert_eq!(
+        key(&mut app, KeyCode::Char('r'), now),
+        Some(Action::Feed(FeedId(1), Command::ReconnectNow))
+    );
+    assert_eq!(
+        key(&mut app, KeyCode::Char('d'), now),
+        Some(Action::Feed(FeedId(1), Command::Disconnect))
+    );
+    state(&mut app, 1, ConnState::Closed, 1, Some("disconnected"), now);
+    assert_eq!(
+        key(&mut app, KeyCode::Char('d'), now),
+        Some(Action::Feed(FeedId(1), Command::Connect))
+    );
+    assert_eq!(key(&mut app, KeyCode::Char('q'), now), Some(Action::Quit));
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('/'), now);
+    assert_eq!(
+        app.update(Msg::Key(ctrl_c), now),
+        Some(Action::Quit),
+        "even while typing"
+    );
+}
+
+#[test]
+fn countdown_and_reconnects_follow_the_feed_state() {
+    let (mut app, now) = app(&["a"]);
+    state(&mut app, 0, ConnState::Connecting, 1, None, now);
+    state(&mut app, 0, ConnState::Open, 1, None, now);
+    let retry_at = now + Duration::from_millis(4200);
+    state(
+        &mut app,
+        0,
+        ConnState::Waiting {
+            retry_at,
+            delay: Duration::from_millis(4200),
+        },
+        2,
+        Some("HTTP 503"),
+        now,
+    );
+    let p = &app.panes[0];
+    assert_eq!(p.countdown(now), Some(Duration::from_millis(4200)));
+    assert_eq!(
+        p.countdown(now + Duration::from_secs(1)),
+        Some(Duration::from_millis(3200))
+    );
+    // While counting down, the screen wakes every tenth of a second to redraw it.
+    let wake = app.next_wake(now).unwrap();
+    assert!(wake <= now + Duration::from_millis(100), "{:?}", wake - now);
+    state(
+        &mut app,
+        0,
+        ConnState::Connecting,
+        2,
+        None,
+        now + Duration::from_millis(4200),
+    );
+    assert_eq!(app.panes[0].reconnects, 1);
+}
+
+#[test]
+fn an_idle_dashboard_with_nothing_time_based_does_not_wake() {
+    let (mut app, now) = app(&["a"]);
+    state(&mut app, 0, ConnState::Closed, 1, Some("HTTP 204"), now);
+    assert_eq!(app.next_wake(now), None);
+    state(&mut app, 0, ConnState::Open, 1, None, now);
+    // An open feed shows its uptime in seconds: one wake a second.
+    let wake = app.next_wake(now + Duration::from_millis(300)).unwrap();
+    assert_eq!(wake, now + Duration::from_secs(1));
+}
+
+#[test]
+fn enter_inspects_the_selected_event_and_n_p_step() {
+    let (mut app, now) = app(&["a"]);
+    for d in ["{\"a\":1}", "two", "three"] {
+        event(&mut app, 0, "m", d, "", now);
+    }
+    key(&mut app, KeyCode::Char('k'), now);
+    key(&mut app, KeyCode::Enter, now);
+    let Mode::Detail { seq, .. } = app.mode else {
+        panic!("detail view expected, got {:?}", app.mode);
+    };
+    assert_eq!(app.panes[0].event(seq).unwrap().data, "two");
+    key(&mut app, KeyCode::Char('p'), now);
+    let Mode::Detail { seq, .. } = app.mode else {
+        panic!()
+    };
+    assert_eq!(app.panes[0].event(seq).unwrap().data, "{\"a\":1}");
+    key(&mut app, KeyCode::Esc, now);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn theme_key_cycles_and_says_which() {
+    let (mut app, now) = app(&["a"]);
+    key(&mut app, KeyCode::Char('T'), now);
+    assert_eq!(app.theme().name, "light");
+    assert_eq!(app.notice.as_ref().unwrap().0, "theme: light");
+    key(&mut app, KeyCode::Char('T'), now);
+    key(&mut app, KeyCode::Char('T'), now);
+    assert_eq!(app.theme().name, "dark");
+}
+
+#[test]
+fn zoom_and_help_toggle() {
+    let (mut app, now) = app(&["a", "b", "c", "d"]);
+    assert_eq!(app.layout().slots.len(), 4);
+    key(&mut app, KeyCode::Char('z'), now);
+    assert_eq!(app.layout().slots.len(), 1);
+    key(&mut app, KeyCode::Char('?'), now);
+    assert_eq!(app.mode, Mode::Help);
+    key(&mut app, KeyCode::Esc, now);
+    assert_eq!(app.mode, Mode::Normal);
+}
