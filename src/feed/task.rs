@@ -380,26 +380,38 @@ fn classify_error(err: &reqwest::Error) -> Ending {
     if err.is_builder() {
         return Ending::Fatal {
             status: None,
-            reason: error_chain(err),
+            reason: root_cause(err),
         };
     }
-    Ending::NetworkError(error_chain(err))
+    let what = if err.is_connect() {
+        "cannot connect"
+    } else if err.is_timeout() {
+        "timed out"
+    } else if err.is_body() || err.is_decode() {
+        "connection lost"
+    } else {
+        "request failed"
+    };
+    Ending::NetworkError(format!("{what}: {}", root_cause(err)))
 }
 
-/// The error with its causes, which is where reqwest keeps the useful part
-/// ("connection refused", "certificate expired").
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+/// The innermost cause, which is where reqwest keeps the part people understand
+/// ("connection refused", "invalid peer certificate: Expired"), without the OS error number.
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(next) = cause.source() {
+        cause = next;
     }
-    text
+    let text = cause.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(pos) if text.ends_with(')') => text[..pos].to_string(),
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "unknown error".into(),
+    }
 }
 
 fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
@@ -415,5 +427,5 @@ fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
             .map_err(|e| format!("CA file {} is not a PEM certificate: {e}", path.display()))?;
         builder = builder.add_root_certificate(cert);
     }
-    builder.build().map_err(|e| error_chain(&e))
+    builder.build().map_err(|e| root_cause(&e))
 }

@@ -23,10 +23,28 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
     } else {
         String::new()
     };
+    // The badge's first part (state and countdown) always shows; the name gives way first,
+    // then the badge's reason.
+    let (badge_main, badge_reason, badge_style) = badge(pane, app, theme);
+    let room = area.width.saturating_sub(4) as usize;
+    let main_len = badge_main.chars().count() + 2;
+    let name_room = room.saturating_sub(main_len + number.len() + 2).max(6);
+    let name = fit(&text::escape(&pane.name), name_room);
+    let title_len = number.len() + name.chars().count() + 3;
+    let badge_room = room.saturating_sub(title_len);
+    let badge_text = match badge_reason {
+        Some(reason) if badge_room > main_len + 8 => {
+            format!(
+                " {badge_main} — {} ",
+                fit(&reason, badge_room - main_len - 3)
+            )
+        }
+        _ => format!(" {} ", fit(&badge_main, badge_room.saturating_sub(2))),
+    };
     let title = Line::from(vec![
         Span::styled(format!(" {number}"), theme.dim()),
         Span::styled(
-            format!("{} ", text::escape(&pane.name)),
+            format!("{name} "),
             if focused {
                 theme.accent()
             } else {
@@ -43,7 +61,7 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
         })
         .border_style(theme.border(focused))
         .title(title)
-        .title(badge(pane, app, theme).right_aligned());
+        .title(Line::from(Span::styled(badge_text, badge_style)).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -65,47 +83,47 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
     event_list(frame, pane, app, theme, focused, list);
 }
 
-/// The state at a glance, in the title's right corner.
-fn badge<'a>(pane: &Pane, app: &App, theme: &Theme) -> Line<'a> {
+/// Cuts `s` to at most `max` characters, marking the cut with `…`.
+fn fit(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The state at a glance, for the title's right corner: the state (with the countdown), the
+/// reason, and the style.
+fn badge(pane: &Pane, app: &App, theme: &Theme) -> (String, Option<String>, Style) {
     let since = app.now.saturating_duration_since(pane.since);
     let reason = pane.reason.as_deref().map(|r| text::escape(r).into_owned());
-    let (style, words) = match &pane.state {
+    match &pane.state {
         ConnState::Connecting => (
-            theme.color(theme.connecting),
             if pane.attempt > 1 {
                 format!("◌ connecting (attempt {})", pane.attempt)
             } else {
                 "◌ connecting".into()
             },
+            None,
+            theme.color(theme.connecting),
         ),
         ConnState::Open => (
-            theme.color(theme.open).add_modifier(Modifier::BOLD),
             format!("● open {}", fmt::whole(since)),
+            None,
+            theme.color(theme.open).add_modifier(Modifier::BOLD),
         ),
         ConnState::Waiting { retry_at, .. } => {
             let left = retry_at.saturating_duration_since(app.now);
-            let why = reason.map(|r| format!(" — {r}")).unwrap_or_default();
             (
+                format!("↻ retry {} in {}", pane.attempt, fmt::countdown(left)),
+                reason,
                 theme.color(theme.waiting).add_modifier(Modifier::BOLD),
-                format!("↻ retry {} in {}{why}", pane.attempt, fmt::countdown(left)),
             )
         }
-        ConnState::Closed => (
-            theme.color(theme.closed),
-            match reason {
-                Some(r) => format!("■ closed — {r}"),
-                None => "■ closed".into(),
-            },
-        ),
-        ConnState::Failed => (
-            theme.error(),
-            match reason {
-                Some(r) => format!("✖ failed — {r}"),
-                None => "✖ failed".into(),
-            },
-        ),
-    };
-    Line::from(Span::styled(format!(" {words} "), style))
+        ConnState::Closed => ("■ closed".into(), reason, theme.color(theme.closed)),
+        ConnState::Failed => ("✖ failed".into(), reason, theme.error()),
+    }
 }
 
 fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
@@ -123,29 +141,23 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
         Span::styled(fmt::rate(pane.rate.rate(app.now)), theme.text()),
         Span::styled("/s ", theme.dim()),
     ];
-    // The sparkline gets what is left of a wide pane, up to the minute it covers.
-    let spark_width = (width as usize).saturating_sub(80).clamp(10, 30);
-    let history = pane.rate.history(app.now);
-    spans.push(Span::styled(
-        fmt::sparkline(&history[history.len() - spark_width..]),
-        theme.accent(),
-    ));
+    // The sparkline gets what is left of a wide pane, up to the minute it covers; the
+    // counters that signal trouble (reconnects, drops) come before the id and byte count, so
+    // a narrow pane cuts the least telling ones.
+    if width >= 56 {
+        let spark_width = (width as usize).saturating_sub(80).clamp(10, 30);
+        let history = pane.rate.history(app.now);
+        spans.push(Span::styled(
+            fmt::sparkline(&history[history.len() - spark_width..]),
+            theme.accent(),
+        ));
+    }
     spans.push(sep());
     let last = match pane.last_event_at {
         Some(at) => format!("last {}", fmt::ago(app.now.saturating_duration_since(at))),
         None => "no event yet".into(),
     };
     spans.push(Span::styled(last, theme.dim()));
-    if !pane.last_event_id.is_empty() {
-        spans.push(sep());
-        spans.push(Span::styled("id ", theme.dim()));
-        spans.push(Span::styled(
-            fmt::preview(&pane.last_event_id, 24),
-            theme.text(),
-        ));
-    }
-    spans.push(sep());
-    spans.push(Span::styled(fmt::bytes(pane.bytes), theme.dim()));
     if pane.reconnects > 0 {
         spans.push(sep());
         spans.push(Span::styled(
@@ -161,6 +173,16 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
             theme.dim(),
         ));
     }
+    if !pane.last_event_id.is_empty() {
+        spans.push(sep());
+        spans.push(Span::styled("id ", theme.dim()));
+        spans.push(Span::styled(
+            fmt::preview(&pane.last_event_id, 24),
+            theme.text(),
+        ));
+    }
+    spans.push(sep());
+    spans.push(Span::styled(fmt::bytes(pane.bytes), theme.dim()));
     Line::from(spans)
 }
 

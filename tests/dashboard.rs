@@ -1,0 +1,102 @@
+//! The real dashboard in a pseudo-terminal against loopback servers: events appear, `/`
+//! filters, a killed server counts down and reconnects, and `q` gives the terminal back.
+
+mod support;
+
+use std::time::Duration;
+
+use support::pty::Tui;
+use support::*;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn ticks(from: u32, n: u32, every_ms: u64) -> Vec<Step> {
+    let mut steps = vec![sse_head()];
+    for i in from..from + n {
+        let kind = if i % 3 == 0 { "alert" } else { "tick" };
+        steps.push(write(format!(
+            "id: {i}\nevent: {kind}\ndata: tick number {i}\n\n"
+        )));
+        steps.push(sleep_ms(every_ms));
+    }
+    steps
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_filter_reconnect_countdown_and_quit() {
+    // Connection 1: ten events, then the server dies (reset). Connection 2: more events.
+    let server = TestServer::start(|n, _| match n {
+        0 => {
+            let mut s = ticks(1, 10, 30);
+            s.push(Step::Reset);
+            s
+        }
+        _ => {
+            let mut s = ticks(100, 5, 30);
+            s.push(Step::Hold);
+            s
+        }
+    })
+    .await;
+    let quiet = TestServer::always(vec![sse_head(), write(": hi\n\n"), Step::Hold]).await;
+    let url = server.url("/ticks");
+    let quiet_url = quiet.url("/quiet");
+    let mut tui = tokio::task::spawn_blocking(move || {
+        Tui::start(&[&url, &quiet_url, "--reconnect-delay", "3000"], 30, 120)
+    })
+    .await
+    .unwrap();
+
+    tokio::task::spawn_blocking(move || {
+        // Events appear, with their types counted.
+        tui.wait_text("tick number 10", WAIT);
+        let screen = tui.wait_text("tick 7", WAIT);
+        assert!(screen.contains("alert 3"), "{screen}");
+
+        // The server died: the pane counts down to the next attempt...
+        let screen = tui.wait_for("a countdown", WAIT, |s| s.contains("↻ retry 2 in"));
+        assert!(screen.contains(" s"), "{screen}");
+        // ...and reconnects by itself, resuming.
+        let screen = tui.wait_text("tick number 104", WAIT);
+        assert!(screen.contains("● open"), "{screen}");
+        assert!(screen.contains("↻ 1"), "one reconnect counted: {screen}");
+
+        // `/` filters the focused pane as you type.
+        tui.keys("/number 10[34]");
+        let screen = tui.wait_text("2 of 15", WAIT);
+        assert!(screen.contains("tick number 103") && screen.contains("tick number 104"));
+        assert!(!screen.contains("tick number 5 "), "{screen}");
+        tui.keys("\r");
+        // Esc clears it.
+        tui.keys("\x1b");
+        tui.wait_text("tick number 5", WAIT);
+
+        // `q` quits and gives the terminal back: alternate screen left, cursor shown.
+        tui.keys("q");
+        assert_eq!(tui.wait_exit(WAIT), 0);
+        let raw = tui.raw();
+        let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(200)..]).into_owned();
+        assert!(
+            tail.contains("\x1b[?1049l"),
+            "alternate screen left: {tail:?}"
+        );
+        assert!(tail.contains("\x1b[?25h"), "cursor shown: {tail:?}");
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_feeds_it_says_how_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().to_str().unwrap().to_string();
+    let run = ssedash_with(
+        &[],
+        &[("HOME", &home), ("XDG_CONFIG_HOME", &home)],
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("ssedash --demo"), "{}", run.stderr);
+    assert!(run.stderr.contains("ssedash init"), "{}", run.stderr);
+}
