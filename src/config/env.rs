@@ -66,14 +66,23 @@ mod tests {
 
     #[test]
     fn expands_references() {
-        assert_eq!(expand_with("Bearer ${API_TOKEN}", vars).unwrap(), "Bearer s3cret");
-        assert_eq!(expand_with("cost $5 and $$", vars).unwrap(), "cost $5 and $");
+        assert_eq!(
+            expand_with("Bearer ${API_TOKEN}", vars).unwrap(),
+            "Bearer s3cret"
+        );
+        assert_eq!(
+            expand_with("cost $5 and $$", vars).unwrap(),
+            "cost $5 and $"
+        );
         assert_eq!(
             expand_with("${NOPE}", vars),
             Err(EnvError::Missing("NOPE".into()))
         );
         assert_eq!(expand_with("${API_TOKEN", vars), Err(EnvError::Unclosed));
-        assert_eq!(expand_with("${A-B}", vars), Err(EnvError::BadName("A-B".into())));
+        assert_eq!(
+            expand_with("${A-B}", vars),
+            Err(EnvError::BadName("A-B".into()))
+        );
         assert_eq!(referenced_vars("a ${X} b ${Y_2}"), vec!["X", "Y_2"]);
     }
 }
