@@ -1,0 +1,223 @@
+//! What `ssedash check` prints: each feed as ssedash will run it, with secrets masked.
+
+use std::fmt::Write;
+
+use url::{Position, Url};
+
+use super::Config;
+use super::value::describe_size;
+use crate::feed::FeedSpec;
+use crate::feed::reconnect::When;
+
+const MASK: &str = "••••";
+const LABEL_WIDTH: usize = 14;
+
+/// A readable, aligned summary of every feed. Header values are shown as written (`${VAR}`
+/// stays a reference), but literal secrets (in sensitive headers, URL passwords and sensitive
+/// query parameters) are masked, so the output can be pasted into a bug report.
+pub fn describe(config: &Config) -> String {
+    let mut out = String::new();
+    let count = config.feeds.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let _ = write!(out, "{}: {count} feed{plural}", config.path.display());
+    if let Some(theme) = &config.theme {
+        let _ = write!(out, ", theme \"{theme}\"");
+    }
+    out.push('\n');
+    for feed in &config.feeds {
+        out.push('\n');
+        describe_feed(&mut out, feed);
+    }
+    out
+}
+
+fn describe_feed(out: &mut String, feed: &FeedSpec) {
+    let mut request = format!("{} {}", feed.method, masked_url(&feed.url));
+    if let Some(body) = &feed.body {
+        let _ = write!(request, " (body: {} bytes)", body.len());
+    }
+    out.push_str(&feed.name);
+    out.push('\n');
+    let mut rows: Vec<(&str, String)> = vec![("request", request)];
+    if feed.headers.is_empty() {
+        rows.push(("headers", "none".into()));
+    }
+    let name_width = feed
+        .headers
+        .iter()
+        .map(|(n, _)| n.len() + 1)
+        .max()
+        .unwrap_or(0);
+    for (i, (name, value)) in feed.headers.iter().enumerate() {
+        let shown = if is_sensitive(name) {
+            mask_template(value)
+        } else {
+            value.clone()
+        };
+        let label = if i == 0 { "headers" } else { "" };
+        rows.push((
+            label,
+            format!("{:<name_width$} {shown}", format!("{name}:")),
+        ));
+    }
+    if let Some(id) = &feed.last_event_id {
+        rows.push(("last event id", id.clone()));
+    }
+    rows.push(("events", list_or(&feed.events, "all")));
+    rows.push(("stop on", list_or(&feed.stop_on, "none")));
+    let policy = &feed.reconnect;
+    let when = match policy.when {
+        When::Always => "always",
+        When::OnError => "on errors only",
+        When::Never => "never",
+    };
+    let reconnect = if policy.when == When::Never {
+        when.to_string()
+    } else {
+        format!(
+            "{when}: waits {}; failures back off x{} up to {}, jitter {}",
+            humantime::format_duration(policy.initial),
+            policy.factor,
+            humantime::format_duration(policy.max),
+            policy.jitter
+        )
+    };
+    rows.push(("reconnect", reconnect));
+    rows.push((
+        "read timeout",
+        humantime::format_duration(feed.read_timeout).to_string(),
+    ));
+    rows.push(("buffer", format!("{} events", feed.buffer)));
+    rows.push(("max event", describe_size(feed.max_event_bytes)));
+    let tls = match (&feed.tls.ca_file, feed.tls.insecure) {
+        (_, true) => "insecure: any certificate is accepted".to_string(),
+        (Some(ca), false) => format!("system roots + {}", ca.display()),
+        (None, false) => "system roots".to_string(),
+    };
+    rows.push(("tls", tls));
+    for (label, value) in rows {
+        let _ = writeln!(out, "  {label:<LABEL_WIDTH$}{value}");
+    }
+}
+
+fn list_or(items: &[String], empty: &str) -> String {
+    if items.is_empty() {
+        empty.to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Header or query parameter names whose values are credentials.
+fn is_sensitive(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "authorization" | "proxy-authorization" | "cookie"
+    ) || ["token", "secret", "key", "password", "auth", "signature"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
+/// `Bearer ${API_TOKEN}` stays; `Bearer s3cret` becomes `Bearer ••••`: variable references and
+/// a leading auth scheme are not secret, any other literal text may be.
+fn mask_template(template: &str) -> String {
+    let mut out = String::new();
+    let mut literal = String::new();
+    let mut rest = template;
+    let mut first = true;
+    let flush = |literal: &mut String, out: &mut String, first: &mut bool| {
+        if !literal.is_empty() {
+            out.push_str(&mask_literal(literal, *first));
+            literal.clear();
+        }
+        *first = false;
+    };
+    while let Some(pos) = rest.find('$') {
+        literal.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            literal.push('$');
+            rest = tail;
+        } else if let Some((name, tail)) = after.strip_prefix('{').and_then(|t| t.split_once('}')) {
+            flush(&mut literal, &mut out, &mut first);
+            let _ = write!(out, "${{{name}}}");
+            rest = tail;
+        } else {
+            literal.push('$');
+            rest = after;
+        }
+    }
+    literal.push_str(rest);
+    flush(&mut literal, &mut out, &mut first);
+    out
+}
+
+fn mask_literal(text: &str, at_start: bool) -> String {
+    if text.trim().is_empty() {
+        return text.to_string();
+    }
+    if at_start
+        && let Some((scheme, secret)) = text.split_once(' ')
+        && !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        let secret = if secret.trim().is_empty() {
+            secret
+        } else {
+            MASK
+        };
+        return format!("{scheme} {secret}");
+    }
+    MASK.to_string()
+}
+
+/// The URL with its password and sensitive query values masked.
+fn masked_url(url: &Url) -> String {
+    let mut out = String::new();
+    if url.password().is_some() {
+        out.push_str(&url[..Position::BeforePassword]);
+        out.push_str(MASK);
+        out.push_str(&url[Position::AfterPassword..Position::AfterPath]);
+    } else {
+        out.push_str(&url[..Position::AfterPath]);
+    }
+    if let Some(query) = url.query() {
+        out.push('?');
+        let parts: Vec<String> = query
+            .split('&')
+            .map(|part| match part.split_once('=') {
+                Some((name, _)) if is_sensitive(name) => format!("{name}={MASK}"),
+                _ => part.to_string(),
+            })
+            .collect();
+        out.push_str(&parts.join("&"));
+    }
+    out.push_str(&url[Position::AfterQuery..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_keep_references_and_mask_literals() {
+        assert_eq!(mask_template("Bearer ${API_TOKEN}"), "Bearer ${API_TOKEN}");
+        assert_eq!(mask_template("Bearer s3cret"), "Bearer ••••");
+        assert_eq!(mask_template("s3cret"), "••••");
+        assert_eq!(mask_template("${USER}:${PASS}"), "${USER}••••${PASS}");
+        assert_eq!(mask_template("Basic ${CREDS}"), "Basic ${CREDS}");
+    }
+
+    #[test]
+    fn urls_hide_passwords_and_token_parameters() {
+        let url = Url::parse("https://me:pw@host/s?room=1&api_key=abc#x").unwrap();
+        assert_eq!(
+            masked_url(&url),
+            "https://me:••••@host/s?room=1&api_key=••••#x"
+        );
+        assert!(is_sensitive("X-Api-Key"));
+        assert!(!is_sensitive("Accept"));
+    }
+}

@@ -1,0 +1,83 @@
+//! The commented `feeds.toml` that `ssedash init` writes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::ConfigError;
+
+const STARTER: &str = r#"# ssedash feeds: one [[feed]] table per Server-Sent Events stream.
+# Try it: run `ssedash demo` in one terminal and `ssedash` in another.
+# `ssedash check` validates this file and shows what each feed will do.
+
+# Defaults for every feed; a feed's own setting wins. Uncomment to change.
+# theme = "dark"                  # dashboard theme (top level only)
+# read_timeout = "60s"            # reconnect when nothing (not even a comment) arrives this long
+# max_event_bytes = "1MiB"        # longer events are cut: bytes, or "64KiB", "1MiB", "500KB"
+# buffer = 5000                   # events kept per pane
+# events = ["quote"]              # only show these event types (default: all)
+# stop_on = ["close"]             # event types after which a feed closes for good
+# headers = { "User-Agent" = "ssedash" }   # sent by every feed, under its own headers
+
+# [reconnect]
+# when = "always"                 # always | on-error | never (feeds that are not GET: never)
+# initial = "3s"                  # wait before reconnecting, until the server sends retry:
+# max = "60s"                     # longest wait after repeated failures
+# factor = 2.0                    # backoff growth per failure
+# jitter = 0.3                    # 0..1: the part of each wait that is randomised
+
+# [tls]
+# insecure = false                # true accepts any certificate (for testing only)
+# ca_file = "certs/dev-ca.pem"    # extra root certificate, relative to this file's folder
+
+[[feed]]
+name = "ticker"                   # shown on the pane; unique
+url = "http://127.0.0.1:7878/ticker"
+# method = "POST"                 # default GET
+# body = '{"prompt":"hi"}'        # request body; or body_file = "prompt.json" (not both)
+# headers = { Authorization = "Bearer ${API_TOKEN}" }   # ${VAR} comes from the environment
+# last_event_id = "42"            # sent as Last-Event-ID on the first connection
+# events = ["quote", "halt"]
+# stop_on = ["close"]
+# read_timeout = "30s"
+# max_event_bytes = 65536
+# buffer = 2000
+# [feed.reconnect]
+# when = "on-error"
+# [feed.tls]
+# insecure = true
+"#;
+
+/// A commented starter `feeds.toml` showing every key, with one feed for `ssedash demo`.
+pub fn starter_config() -> &'static str {
+    STARTER
+}
+
+/// Writes the starter as `dir/feeds.toml`, creating `dir`; never replaces an existing file.
+pub fn write_starter(dir: &Path) -> Result<PathBuf, ConfigError> {
+    let path = dir.join("feeds.toml");
+    let fail = |what: &str, e: std::io::Error| ConfigError {
+        message: format!("{}: cannot {what}: {e}", path.display()),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail("create its folder", e))?;
+    // `create_new` makes "does it exist?" and "create it" one step, so nothing is overwritten.
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(ConfigError {
+                message: format!(
+                    "{} already exists; not overwriting it (edit it, or move it away and run \
+                     `ssedash init` again)",
+                    path.display()
+                ),
+            });
+        }
+        Err(e) => return Err(fail("create it", e)),
+    };
+    file.write_all(STARTER.as_bytes())
+        .map_err(|e| fail("write it", e))?;
+    Ok(path)
+}
