@@ -22,10 +22,10 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.command {
-        Some(Command::Tail(args)) => runtime.block_on(run_tail(args)),
+        Some(Command::Tail(args)) => runtime.block_on(run_tail(*args)),
         Some(Command::Check { config }) => check(config.as_deref()),
         Some(Command::Demo { addr }) => runtime.block_on(run_demo(addr)),
-        Some(Command::Init) => Err(UsageError("init: not available yet".into()).into()),
+        Some(Command::Init) => init(),
         None => runtime.block_on(run_dashboard(cli.feeds, cli.theme)),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
@@ -126,11 +126,22 @@ fn check(path: Option<&std::path::Path>) -> anyhow::Result<i32> {
         .into());
     };
     let config = config::load(&path).map_err(UsageError::from)?;
+    let missing = config::missing_env(&config);
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}: {} feed(s)", path.display(), config.feeds.len())?;
-    for feed in &config.feeds {
-        writeln!(out, "  {}  {} {}", feed.name, feed.method, feed.url)?;
+    write!(out, "{}", config::describe(&config))?;
+    if !missing.is_empty() {
+        return Err(UsageError(missing.join("\n")).into());
     }
+    writeln!(out, "{}: OK", path.display())?;
+    Ok(0)
+}
+
+fn init() -> anyhow::Result<i32> {
+    let dir = config::user_config_dir()
+        .ok_or_else(|| UsageError("init: no home directory found to put the config in".into()))?;
+    let path = config::write_starter(&dir).map_err(UsageError::from)?;
+    println!("wrote {}", path.display());
+    println!("edit it, then run `ssedash` (or `ssedash demo` in another terminal to try it as is)");
     Ok(0)
 }
 

@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print events as they arrive, one JSON object per line (or text), for scripts and tests.
-    Tail(TailArgs),
+    Tail(Box<TailArgs>),
     /// Validate a config file and print its feeds.
     Check {
         /// Config file (default: $SSEDASH_CONFIG, ./feeds.toml, then the user config dir).
@@ -154,7 +154,7 @@ pub enum FeedSource {
 
 /// Seconds from the command line (`--timeout 2.5`) as a duration, rejecting nonsense.
 pub fn seconds(value: f64, option: &str) -> Result<Duration, UsageError> {
-    if value.is_finite() && value >= 0.0 && value < 1e9 {
+    if (0.0..1e9).contains(&value) {
         Ok(Duration::from_secs_f64(value))
     } else {
         Err(UsageError(format!(

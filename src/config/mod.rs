@@ -110,11 +110,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     parse::parse(text, path)
 }
 
-/// The user's ssedash config dir (themes live in its `themes/`).
-pub fn user_config_dir() -> Option<PathBuf> {
-    None
-}
-
 /// The config file to use: `explicit` (`--config`), else `$SSEDASH_CONFIG`, else `./feeds.toml`,
 /// else `feeds.toml` in [`user_config_dir`]. `None` when none of them exists.
 ///

@@ -198,18 +198,15 @@ impl Parser {
                 self.event_type.clear();
                 self.event_type.push_str(&String::from_utf8_lossy(value));
             }
-            b"id" => {
-                if !value.contains(&0) && *self.id_buffer.as_bytes() != *value {
-                    self.id_buffer = Arc::from(String::from_utf8_lossy(value));
-                }
+            // An id equal to the current one changes nothing (and allocates nothing).
+            b"id" if !value.contains(&0) && *self.id_buffer.as_bytes() != *value => {
+                self.id_buffer = Arc::from(String::from_utf8_lossy(value));
             }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    let ms = value.iter().fold(0u64, |acc, d| {
-                        acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-                    });
-                    out(Item::Retry(ms));
-                }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let ms = value.iter().fold(0u64, |acc, d| {
+                    acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+                });
+                out(Item::Retry(ms));
             }
             _ => {}
         }

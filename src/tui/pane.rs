@@ -179,7 +179,7 @@ impl Pane {
 
     /// Whether an event passes the type and text filters.
     pub fn passes(&self, event: &StoredEvent) -> bool {
-        if self.hidden_types.iter().any(|t| *t == event.event_type) {
+        if self.hidden_types.contains(&event.event_type) {
             return false;
         }
         self.filter.as_ref().is_none_or(|f| f.matches(event))
