@@ -19,6 +19,8 @@ use crate::text;
 const QUEUE: usize = 4096;
 /// Messages taken from one feed per turn, so every feed gets its share of the output.
 const PER_TURN: usize = 512;
+/// Turns written before the loop looks at Ctrl-C and the deadline again.
+const MAX_ROUNDS: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -84,6 +86,7 @@ pub async fn run(feeds: Vec<FeedSpec>, opts: Options, out: impl Write) -> io::Re
             _ = sleep_until(deadline) => break 'run Outcome::Done,
             _ = inbox.recv(&mut batch, PER_TURN) => {}
         }
+        let mut rounds = 0;
         loop {
             for (id, msg) in batch.drain(..) {
                 match &msg {
@@ -113,9 +116,15 @@ pub async fn run(feeds: Vec<FeedSpec>, opts: Options, out: impl Write) -> io::Re
                     Outcome::Done
                 };
             }
-            if !inbox.try_recv(&mut batch, PER_TURN) {
+            // Keep writing while more is ready, but go back to the select now and then, so
+            // Ctrl-C and --timeout are seen during a flood.
+            rounds += 1;
+            if rounds == MAX_ROUNDS || !inbox.try_recv(&mut batch, PER_TURN) {
                 break;
             }
+        }
+        if rounds == MAX_ROUNDS {
+            continue;
         }
         if let Err(e) = printer.flush() {
             break 'run pipe_outcome(e)?;
