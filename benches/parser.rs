@@ -104,25 +104,97 @@ fn run_ssedash(body: &[u8]) -> Tally {
 }
 
 mod esc {
-    //! `eventsource-client` 0.18.0 keeps its parser private: the only public way to feed it
-    //! bytes is `ClientBuilder::build_with_transport`, and the `HttpTransport` trait it takes
-    //! is defined in `launchdarkly-sdk-transport`, which is not a dev-dependency of this
-    //! package. Until it is, this side of the comparison is not built.
+    //! `eventsource-client` 0.18.0 fed from memory through its public client.
 
-    use super::Tally;
+    use std::hint::black_box;
+    use std::sync::Arc;
 
-    pub const PATH: &str =
-        "not built (needs the dev-dependency launchdarkly-sdk-transport = \"=0.1.4\")";
+    use bytes::Bytes;
+    use eventsource_client::{Client, ClientBuilder, Error, ReconnectOptions, SSE};
+    use futures_util::StreamExt;
+    use launchdarkly_sdk_transport::{
+        ByteStream, HttpTransport, Request, Response, ResponseFuture,
+    };
 
-    pub struct Runner;
+    use super::{CHUNK, Tally};
+
+    pub const PATH: &str = "ClientBuilder + in-memory HttpTransport (no HTTP, no socket)";
+
+    /// Answers every request with status 200 and the corpus, chunk by chunk.
+    #[derive(Clone)]
+    struct Memory {
+        chunks: Arc<Vec<Bytes>>,
+    }
+
+    impl HttpTransport for Memory {
+        fn request(&self, _request: Request<Option<Bytes>>) -> ResponseFuture {
+            let chunks = Arc::clone(&self.chunks);
+            Box::pin(async move {
+                let stream = futures_util::stream::iter(
+                    (0..chunks.len()).map(move |i| Ok(chunks[i].clone())),
+                );
+                let body: ByteStream = Box::pin(stream);
+                Ok(Response::builder()
+                    .status(200)
+                    .header("content-type", "text/event-stream")
+                    .body(body)
+                    .expect("a valid response"))
+            })
+        }
+    }
+
+    pub struct Runner {
+        runtime: tokio::runtime::Runtime,
+        transport: Memory,
+    }
 
     impl Runner {
-        pub fn new(_body: &[u8]) -> Option<Runner> {
-            None
+        pub fn new(body: &[u8]) -> Option<Runner> {
+            let body = Bytes::copy_from_slice(body);
+            let chunks = (0..body.len())
+                .step_by(CHUNK)
+                .map(|start| body.slice(start..(start + CHUNK).min(body.len())))
+                .collect();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            Some(Runner {
+                runtime,
+                transport: Memory {
+                    chunks: Arc::new(chunks),
+                },
+            })
         }
 
         pub fn run(&self) -> Tally {
-            unreachable!("no runner is ever built")
+            let client = ClientBuilder::for_url("http://memory.invalid/stream")
+                .expect("a valid URL")
+                .reconnect(ReconnectOptions::reconnect(false).build())
+                .build_with_transport(self.transport.clone());
+            self.runtime.block_on(async move {
+                let mut stream = client.stream();
+                let mut tally = Tally::default();
+                while let Some(item) = stream.next().await {
+                    match item {
+                        Ok(SSE::Event(event)) => {
+                            tally.events += 1;
+                            tally.data_bytes += event.data.len();
+                            black_box(event);
+                        }
+                        Ok(SSE::Comment(text)) => {
+                            tally.comments += 1;
+                            black_box(text);
+                        }
+                        Ok(SSE::Connected(details)) => {
+                            black_box(details);
+                        }
+                        Err(Error::Eof) => {}
+                        Err(err) => panic!("eventsource-client failed on the corpus: {err:?}"),
+                    }
+                }
+                tally
+            })
         }
     }
 }

@@ -174,7 +174,7 @@ impl Reconnect {
                 }
                 self.failures = self.failures.saturating_add(1);
                 let delay = match retry_after {
-                    Some(after) => after.min(MAX_RETRY_AFTER),
+                    Some(after) => after.clamp(MIN_FAILURE_DELAY, MAX_RETRY_AFTER),
                     None => self.backoff(jitter_sample),
                 };
                 self.retry(delay, Some(status), reason)
@@ -232,6 +232,7 @@ impl Reconnect {
             cap.as_secs_f64()
         };
         let jitter = self.policy.jitter.clamp(0.0, 1.0) * jitter_sample.clamp(0.0, 1.0);
-        Duration::from_secs_f64(capped * (1.0 - jitter))
+        // Jitter shortens the delay, but never below the least any failure waits.
+        Duration::from_secs_f64(capped * (1.0 - jitter)).max(MIN_FAILURE_DELAY)
     }
 }

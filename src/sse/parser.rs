@@ -91,6 +91,10 @@ impl Parser {
 
     /// Feeds the next bytes of the response body.
     pub fn push(&mut self, mut bytes: &[u8], out: &mut impl FnMut(Item)) {
+        if bytes.is_empty() {
+            // A read with no bytes must not end a pending CR's wait for its LF.
+            return;
+        }
         if let Some(seen) = self.bom_seen {
             // Only the very first bytes of a stream may be a BOM; they can arrive one by one.
             let mut seen = seen;
@@ -140,7 +144,16 @@ impl Parser {
         while let Some(pos) = memchr::memchr2(b'\n', b'\r', bytes) {
             let (head, rest) = (&bytes[..pos], &bytes[pos..]);
             if self.line.is_empty() && !self.line_cut {
-                self.process_line(head, out);
+                // Cut a long line where a chunked read would have cut it, so that the
+                // result does not depend on how the bytes arrived.
+                let limit = self.line_limit();
+                if head.len() > limit {
+                    self.line_cut = true;
+                    self.process_line(&head[..limit], out);
+                    self.line_cut = false;
+                } else {
+                    self.process_line(head, out);
+                }
             } else {
                 self.append_to_line(head);
                 let line = std::mem::take(&mut self.line);
@@ -166,9 +179,13 @@ impl Parser {
         self.append_to_line(bytes);
     }
 
+    /// The longest line kept: room for a field name and its colon on top of the data limit.
+    fn line_limit(&self) -> usize {
+        self.max_event_bytes.saturating_add(64)
+    }
+
     fn append_to_line(&mut self, bytes: &[u8]) {
-        // Room for a field name and its colon on top of the data limit.
-        let limit = self.max_event_bytes.saturating_add(64);
+        let limit = self.line_limit();
         let room = limit.saturating_sub(self.line.len());
         if bytes.len() > room {
             self.line.extend_from_slice(&bytes[..room]);
@@ -216,16 +233,18 @@ impl Parser {
         if self.line_cut {
             self.data_cut = true;
         }
-        let room = self.max_event_bytes.saturating_sub(self.data.len());
-        if room == 0 {
+        // The event's data is this buffer without its last LF, so the buffer may hold
+        // `max_event_bytes` of data plus that LF.
+        if self.data.len() > self.max_event_bytes {
             self.data_cut = true;
             return;
         }
+        let room = self.max_event_bytes - self.data.len();
         let text: Cow<str> = String::from_utf8_lossy(value);
-        if text.len() < room {
+        if text.len() <= room {
             self.data.push_str(&text);
         } else {
-            let mut end = room - 1;
+            let mut end = room;
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
