@@ -716,3 +716,41 @@ async fn bad_urls_and_options_are_usage_errors() {
     let run = ssedash(&["tail", "--bogus"], Duration::from_secs(10)).await;
     assert_eq!(run.code, Some(2));
 }
+
+#[tokio::test]
+async fn ctrl_c_exits_130() {
+    use tokio::io::AsyncBufReadExt;
+    let server = TestServer::always(vec![sse_head(), write("data: x\n\n"), Step::Hold]).await;
+    let url = server.url("/");
+    let mut child = tokio::process::Command::new(bin())
+        .args(["tail", &url, "--format", "ndjson", "--timeout", "20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap().to_string();
+    // Once the event is printed, the run is surely under way (and its handler installed).
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let wait_event = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("\"kind\":\"event\"") {
+                return;
+            }
+        }
+        panic!("output ended without the event");
+    };
+    tokio::time::timeout(Duration::from_secs(10), wait_event)
+        .await
+        .unwrap();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("ssedash exits on Ctrl-C")
+        .unwrap();
+    assert_eq!(status.code(), Some(130));
+}

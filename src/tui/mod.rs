@@ -20,11 +20,25 @@ use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
+use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
 use self::app::{Action, App, Msg};
 use self::theme::Theme;
 use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow};
+
+/// A Unix signal as a stream of arrivals.
+struct Signal(tokio::signal::unix::Signal);
+
+impl Signal {
+    fn new(kind: SignalKind) -> io::Result<Self> {
+        tokio::signal::unix::signal(kind).map(Signal)
+    }
+
+    async fn recv(&mut self) {
+        self.0.recv().await;
+    }
+}
 
 /// The shortest time between two frames (~30 fps).
 pub const FRAME: Duration = Duration::from_millis(33);
@@ -66,6 +80,9 @@ async fn event_loop(
     let mut batch = Vec::new();
     let mut last_frame: Option<Instant> = None;
     let mut stats_due = start;
+    // `kill` and a closed terminal window end the dashboard cleanly, terminal restored.
+    let mut terminate = Signal::new(SignalKind::terminate())?;
+    let mut hangup = Signal::new(SignalKind::hangup())?;
 
     let result = loop {
         // Draw when something changed and the frame budget allows it.
@@ -125,6 +142,8 @@ async fn event_loop(
                     stats_due = now + Duration::from_millis(250);
                 }
             }
+            _ = terminate.recv() => break Ok(()),
+            _ = hangup.recv() => break Ok(()),
             _ = tokio::time::sleep_until(wake) => {
                 if !app.dirty {
                     app.update(Msg::Tick, Instant::now().into_std());

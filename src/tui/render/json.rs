@@ -9,7 +9,7 @@ use crate::tui::theme::Theme;
 /// The event data as coloured, pretty-printed JSON, or `None` when it is not JSON.
 pub fn pretty(data: &str, theme: &Theme) -> Option<Vec<Line<'static>>> {
     let trimmed = data.trim();
-    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+    if trimmed.len() > 256 * 1024 || !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
         return None;
     }
     let value: serde_json::Value = serde_json::from_str(trimmed).ok()?;

@@ -32,6 +32,9 @@ fn frame_block<'a>(app: &App, title: Line<'a>) -> Block<'a> {
         .style(theme.base())
 }
 
+/// The most of one event's raw data the detail view draws.
+const DETAIL_MAX_BYTES: usize = 256 * 1024;
+
 const KEYS: &[(&str, &str)] = &[
     (
         "Tab / Shift-Tab, 1-9",
@@ -189,11 +192,29 @@ pub fn detail(frame: &mut Frame, app: &App, seq: u64, scroll: u16, area: Rect) {
         lines.push(Line::default());
     }
     lines.push(Line::from(Span::styled("── raw data ──", theme.accent())));
+    // Drawing is per frame: a huge event is shown up to a bound that keeps frames cheap.
+    let mut shown = event.data.as_str();
+    if shown.len() > DETAIL_MAX_BYTES {
+        let mut end = DETAIL_MAX_BYTES;
+        while !shown.is_char_boundary(end) {
+            end -= 1;
+        }
+        shown = &shown[..end];
+    }
     lines.extend(
-        text::escape_keep_newlines(&event.data)
+        text::escape_keep_newlines(shown)
             .lines()
             .map(|l| Line::from(Span::styled(l.to_string(), theme.text()))),
     );
+    if shown.len() < event.data.len() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "… {} more not shown here (`ssedash tail --format data` prints it all)",
+                fmt::bytes((event.data.len() - shown.len()) as u64)
+            ),
+            theme.warning(),
+        )));
+    }
     let title = Line::from(vec![
         Span::styled(" Event ", theme.text()),
         Span::styled(format!("{} ", fmt::count(seq + 1)), theme.accent()),
