@@ -369,3 +369,23 @@ fn zoom_and_help_toggle() {
     key(&mut app, KeyCode::Esc, now);
     assert_eq!(app.mode, Mode::Normal);
 }
+
+#[test]
+fn big_events_are_bounded_by_bytes_too() {
+    let (mut app, now) = app(&["a"]);
+    app.panes[0].capacity = 1000;
+    app.panes[0].capacity_bytes = 10_000;
+    let big = "x".repeat(3000);
+    for i in 0..10 {
+        event(&mut app, 0, "blob", &big, &i.to_string(), now);
+    }
+    let p = &app.panes[0];
+    assert_eq!(
+        p.events.len(),
+        3,
+        "only what fits in the byte budget is kept"
+    );
+    assert_eq!(p.kept_bytes, 9000);
+    assert_eq!(p.evicted, 7);
+    assert_eq!(p.total, 10);
+}

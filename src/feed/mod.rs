@@ -82,6 +82,15 @@ pub enum FeedMsg {
 }
 
 impl FeedMsg {
+    /// Bytes of text the message carries (what bounds a queue besides its length).
+    pub fn text_len(&self) -> usize {
+        match self {
+            FeedMsg::Event { event, .. } => event.data.len(),
+            FeedMsg::Comment { text, .. } => text.len(),
+            _ => 0,
+        }
+    }
+
     /// Events and comments may be dropped under overload; state changes never are.
     pub fn is_droppable(&self) -> bool {
         matches!(self, FeedMsg::Event { .. } | FeedMsg::Comment { .. })

@@ -21,10 +21,21 @@ pub enum Overflow {
     Wait,
 }
 
+/// Bytes of event data one feed's queue holds at most (with `capacity` messages, this bounds
+/// the queue when events are large).
+pub const QUEUE_BYTES: usize = 32 << 20;
+
+#[derive(Debug, Default)]
+struct Queued {
+    msgs: VecDeque<FeedMsg>,
+    /// Bytes of event and comment text in `msgs`.
+    bytes: usize,
+}
+
 #[derive(Debug)]
 struct Slot {
     id: FeedId,
-    queue: Mutex<VecDeque<FeedMsg>>,
+    queue: Mutex<Queued>,
     capacity: usize,
     overflow: Overflow,
     dropped: AtomicU64,
@@ -57,7 +68,10 @@ impl Sender {
                 let mut queue = self.slot.queue.lock().expect("feed queue poisoned");
                 let mut must_wait = false;
                 while let Some(msg) = pending.peek() {
-                    if msg.is_droppable() && queue.len() >= self.slot.capacity {
+                    let full = queue.msgs.len() >= self.slot.capacity
+                        || queue.bytes + msg.text_len() > QUEUE_BYTES;
+                    // An empty queue takes anything, so one huge event still gets through.
+                    if msg.is_droppable() && full && !queue.msgs.is_empty() {
                         if self.slot.overflow == Overflow::Wait {
                             must_wait = true;
                             break;
@@ -66,7 +80,9 @@ impl Sender {
                         pending.next();
                         continue;
                     }
-                    queue.push_back(pending.next().expect("peeked"));
+                    let msg = pending.next().expect("peeked");
+                    queue.bytes += msg.text_len();
+                    queue.msgs.push_back(msg);
                 }
                 must_wait
             };
@@ -113,7 +129,7 @@ impl Inbox {
     pub fn add_feed(&mut self, capacity: usize, overflow: Overflow) -> Sender {
         let slot = Arc::new(Slot {
             id: FeedId(self.slots.len()),
-            queue: Mutex::new(VecDeque::new()),
+            queue: Mutex::new(Queued::default()),
             capacity: capacity.max(1),
             overflow,
             dropped: AtomicU64::new(0),
@@ -135,9 +151,11 @@ impl Inbox {
         for k in 0..n {
             let slot = &self.slots[(self.next + k) % n];
             let mut queue = slot.queue.lock().expect("feed queue poisoned");
-            let take = queue.len().min(per_feed);
+            let take = queue.msgs.len().min(per_feed);
             if take > 0 {
-                out.extend(queue.drain(..take).map(|m| (slot.id, m)));
+                let taken: usize = queue.msgs.range(..take).map(FeedMsg::text_len).sum();
+                queue.bytes -= taken;
+                out.extend(queue.msgs.drain(..take).map(|m| (slot.id, m)));
                 drop(queue);
                 slot.space.notify_one();
             }
@@ -168,5 +186,114 @@ impl Inbox {
     /// Response body bytes received so far.
     pub fn bytes(&self, id: FeedId) -> u64 {
         self.slots[id.0].bytes.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+    use crate::feed::{ConnState, StateChange};
+    use crate::sse::Event;
+
+    fn event(data: &str) -> FeedMsg {
+        FeedMsg::Event {
+            event: Event {
+                event_type: Arc::from("message"),
+                data: data.to_string(),
+                id: Arc::from(""),
+                truncated: false,
+            },
+            at: SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    fn state() -> FeedMsg {
+        FeedMsg::State(StateChange {
+            state: ConnState::Open,
+            attempt: 1,
+            status: Some(200),
+            reason: None,
+            at: SystemTime::UNIX_EPOCH,
+        })
+    }
+
+    #[tokio::test]
+    async fn drop_mode_counts_drops_but_never_drops_states() {
+        let mut inbox = Inbox::new();
+        let tx = inbox.add_feed(3, Overflow::Drop);
+        tx.send_all((0..10).map(|i| event(&i.to_string()))).await;
+        tx.send(state()).await;
+        let mut out = Vec::new();
+        inbox.try_recv(&mut out, 100);
+        assert_eq!(out.len(), 4, "three events and the state change");
+        assert!(matches!(out[3].1, FeedMsg::State(_)));
+        assert_eq!(inbox.dropped(tx.id()), 7);
+    }
+
+    #[tokio::test]
+    async fn the_byte_bound_holds_but_one_huge_event_passes() {
+        let mut inbox = Inbox::new();
+        let tx = inbox.add_feed(1000, Overflow::Drop);
+        let big = "x".repeat(QUEUE_BYTES / 2 + 1);
+        tx.send_all([event(&big), event(&big), event("small")])
+            .await;
+        let mut out = Vec::new();
+        inbox.try_recv(&mut out, 100);
+        assert_eq!(
+            out.len(),
+            1,
+            "the second big event and what follows are dropped"
+        );
+        assert_eq!(inbox.dropped(tx.id()), 2);
+        let huge = "y".repeat(QUEUE_BYTES * 2);
+        tx.send(event(&huge)).await;
+        out.clear();
+        inbox.try_recv(&mut out, 100);
+        assert_eq!(out.len(), 1, "an empty queue takes an event of any size");
+    }
+
+    #[tokio::test]
+    async fn wait_mode_loses_nothing() {
+        let mut inbox = Inbox::new();
+        let tx = inbox.add_feed(4, Overflow::Wait);
+        let producer = tokio::spawn(async move {
+            for i in 0..100 {
+                tx.send(event(&i.to_string())).await;
+            }
+        });
+        let mut got = Vec::new();
+        let mut out = Vec::new();
+        while got.len() < 100 {
+            tokio::time::timeout(Duration::from_secs(5), inbox.recv(&mut out, 3))
+                .await
+                .expect("the producer keeps going as room is made");
+            for (_, msg) in out.drain(..) {
+                if let FeedMsg::Event { event, .. } = msg {
+                    got.push(event.data);
+                }
+            }
+        }
+        producer.await.unwrap();
+        let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+        assert_eq!(got, want);
+    }
+
+    #[tokio::test]
+    async fn feeds_take_turns() {
+        let mut inbox = Inbox::new();
+        let flood = inbox.add_feed(10_000, Overflow::Drop);
+        let quiet = inbox.add_feed(10, Overflow::Drop);
+        flood.send_all((0..5000).map(|_| event("f"))).await;
+        quiet.send(event("q")).await;
+        let mut out = Vec::new();
+        inbox.try_recv(&mut out, 100);
+        assert!(
+            out.iter().any(|(id, _)| *id == quiet.id()),
+            "the quiet feed's event comes in the first batch"
+        );
+        assert_eq!(out.len(), 101);
     }
 }

@@ -14,6 +14,8 @@ use crate::sse::Event;
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
 
+/// Event data a pane keeps at most, in bytes (see [`Pane::capacity_bytes`]).
+pub const PANE_BYTES: usize = 64 << 20;
 /// Distinct event types counted by name; more go to an `other` bucket.
 pub const MAX_TYPES: usize = 32;
 
@@ -36,6 +38,11 @@ pub struct Pane {
     pub url: String,
     /// Events kept at most.
     pub capacity: usize,
+    /// Bytes of event data kept at most: `buffer` events of `max_event_bytes` each could be
+    /// gigabytes, so the oldest also go when the kept data passes this.
+    pub capacity_bytes: usize,
+    /// Bytes of event data kept now.
+    pub kept_bytes: usize,
     pub events: VecDeque<StoredEvent>,
     /// `seq`s of the kept events that pass the filters, oldest first.
     pub visible: VecDeque<u64>,
@@ -87,6 +94,8 @@ impl Pane {
             name: spec.name.clone(),
             url: spec.url.to_string(),
             capacity: spec.buffer.max(1),
+            capacity_bytes: PANE_BYTES,
+            kept_bytes: 0,
             events: VecDeque::new(),
             visible: VecDeque::new(),
             next_seq: 0,
@@ -159,6 +168,10 @@ impl Pane {
         if self.events.len() >= self.capacity {
             self.evict_oldest();
         }
+        self.kept_bytes += stored.data.len();
+        while self.kept_bytes > self.capacity_bytes && !self.events.is_empty() {
+            self.evict_oldest();
+        }
         if self.passes(&stored) {
             self.visible.push_back(stored.seq);
         }
@@ -168,6 +181,7 @@ impl Pane {
     fn evict_oldest(&mut self) {
         if let Some(old) = self.events.pop_front() {
             self.evicted += 1;
+            self.kept_bytes -= old.data.len();
             if self.visible.front() == Some(&old.seq) {
                 self.visible.pop_front();
             }
@@ -312,6 +326,7 @@ impl Pane {
     /// `c`: forgets the kept events (counters stay: they describe the feed, not the view).
     pub fn clear(&mut self) {
         self.events.clear();
+        self.kept_bytes = 0;
         self.visible.clear();
         self.selected = None;
         if self.paused_at.is_some() {

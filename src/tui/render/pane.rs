@@ -145,7 +145,7 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
     // counters that signal trouble (reconnects, drops) come before the id and byte count, so
     // a narrow pane cuts the least telling ones.
     if width >= 56 {
-        let spark_width = (width as usize).saturating_sub(80).clamp(10, 30);
+        let spark_width = (width as usize).saturating_sub(80).clamp(10, 60);
         let history = pane.rate.history(app.now);
         spans.push(Span::styled(
             fmt::sparkline(&history[history.len() - spark_width..]),
