@@ -754,3 +754,21 @@ async fn ctrl_c_exits_130() {
         .unwrap();
     assert_eq!(status.code(), Some(130));
 }
+
+#[tokio::test]
+async fn an_absurd_retry_value_waits_instead_of_crashing() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        write("retry: 99999999999999999999\ndata: x\n\n"),
+    ])
+    .await;
+    let run = tail(&server.url("/"), &["--timeout", "1.5"]).await;
+    let waiting = run
+        .states()
+        .into_iter()
+        .find(|s| s["state"] == "waiting")
+        .unwrap();
+    assert_eq!(waiting["retry_in_ms"], u64::MAX);
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(server.requests().len(), 1);
+}

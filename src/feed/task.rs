@@ -31,6 +31,9 @@ pub struct FeedHandle {
     pub task: JoinHandle<()>,
 }
 
+/// Stands in for a delay too long to add to an `Instant` (about 30 years).
+const FOREVER: Duration = Duration::from_secs(60 * 60 * 24 * 365 * 30);
+
 /// How many redirects one attempt follows before it is a redirect loop.
 const MAX_REDIRECTS: usize = 10;
 
@@ -81,7 +84,9 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
                 status,
                 reason,
             } => {
-                let retry_at = Instant::now() + delay;
+                // A server's `retry:` may be 20 digits long: far beyond any Instant.
+                let now = Instant::now();
+                let retry_at = now.checked_add(delay).unwrap_or_else(|| now + FOREVER);
                 feed.state(
                     ConnState::Waiting { retry_at, delay },
                     attempt,
