@@ -88,7 +88,7 @@ pub fn types(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
     };
     let theme = app.theme();
     let counts = pane.type_counts();
-    let rect = centred(area, 48, counts.len() as u16 + 4);
+    let rect = centred(area, 48, counts.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     let lines: Vec<Line> = counts
         .iter()
