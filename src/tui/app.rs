@@ -74,6 +74,8 @@ pub struct App {
     pub notice: Option<(String, Instant)>,
     /// Something changed since the last frame.
     pub dirty: bool,
+    /// When the dashboard started: the origin of its redraw ticks.
+    pub started: Instant,
 }
 
 const NOTICE_FOR: Duration = Duration::from_secs(3);
@@ -93,6 +95,7 @@ impl App {
             tz: jiff::tz::TimeZone::system(),
             notice: None,
             dirty: true,
+            started: now,
         }
     }
 
@@ -438,53 +441,45 @@ impl App {
     /// When the screen must be redrawn even if nothing arrives: a countdown (tenths of a
     /// second) or an age / uptime (whole seconds) on screen. `None`: nothing time-based shows.
     pub fn next_wake(&self, now: Instant) -> Option<Instant> {
-        let layout = self.layout();
-        let mut wake: Option<Instant> = self.notice.as_ref().map(|(_, until)| *until);
-        let mut earliest = |t: Instant| {
-            wake = Some(wake.map_or(t, |w| w.min(t)));
-        };
-        for (idx, _) in &layout.slots {
+        // Every pane's clock ticks on one grid from the start, so panes whose seconds began
+        // at different moments still share one redraw a second.
+        let mut step: Option<Duration> = None;
+        let mut need = |d: Duration| step = Some(step.map_or(d, |s| s.min(d)));
+        for (idx, _) in &self.layout().slots {
             let pane = &self.panes[*idx];
             match &pane.state {
                 ConnState::Waiting { retry_at, .. } => {
                     let left = retry_at.saturating_duration_since(now);
-                    let step = if left < Duration::from_secs(10) {
+                    // Below ten seconds the countdown shows tenths.
+                    need(if left < Duration::from_secs(10) {
                         Duration::from_millis(100)
                     } else {
                         Duration::from_secs(1)
-                    };
-                    earliest(now + next_boundary(left, step));
+                    });
                 }
-                ConnState::Open | ConnState::Connecting => {
-                    let age = now.saturating_duration_since(pane.since);
-                    earliest(now + next_boundary_up(age, Duration::from_secs(1)));
-                }
-                _ => {
-                    if let Some(at) = pane.last_event_at {
-                        let age = now.saturating_duration_since(at);
-                        if age < Duration::from_secs(3600) {
-                            earliest(now + next_boundary_up(age, Duration::from_secs(1)));
-                        }
+                ConnState::Open | ConnState::Connecting => need(Duration::from_secs(1)),
+                ConnState::Closed | ConnState::Failed => {
+                    if pane.last_event_at.is_some_and(|at| {
+                        now.saturating_duration_since(at) < Duration::from_secs(3600)
+                    }) {
+                        need(Duration::from_secs(1));
                     }
                 }
             }
         }
-        wake
+        let tick = step.map(|step| self.next_on_grid(now, step));
+        let notice = self.notice.as_ref().map(|(_, until)| *until);
+        match (tick, notice) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
-}
 
-/// Time until a countdown of `left` crosses the next multiple of `step` downwards.
-fn next_boundary(left: Duration, step: Duration) -> Duration {
-    let rem = left.as_nanos() % step.as_nanos();
-    if rem == 0 {
-        step.min(left.max(Duration::from_millis(1)))
-    } else {
-        Duration::from_nanos(rem as u64)
+    /// The first multiple of `step` after `now`, counted from the dashboard's start.
+    fn next_on_grid(&self, now: Instant, step: Duration) -> Instant {
+        let elapsed = now.saturating_duration_since(self.started).as_nanos();
+        let step_ns = step.as_nanos().max(1);
+        let next = (elapsed / step_ns + 1) * step_ns;
+        self.started + Duration::from_nanos(next as u64)
     }
-}
-
-/// Time until an elapsed time `age` reaches the next multiple of `step`.
-fn next_boundary_up(age: Duration, step: Duration) -> Duration {
-    let rem = age.as_nanos() % step.as_nanos();
-    Duration::from_nanos((step.as_nanos() - rem) as u64)
 }

@@ -165,11 +165,19 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
             theme.color(theme.waiting),
         ));
     }
-    let dropped = pane.dropped + pane.evicted;
-    if dropped > 0 {
+    // Events lost before reaching the pane (it could not keep up) are a warning; old events
+    // rolled out of the pane's buffer are normal on a long run, and only counted.
+    if pane.dropped > 0 {
         spans.push(sep());
         spans.push(Span::styled(
-            format!("dropped {}", fmt::count(dropped)),
+            format!("lost {}", fmt::count(pane.dropped)),
+            theme.warning(),
+        ));
+    }
+    if pane.evicted > 0 {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("dropped {} old", fmt::count(pane.evicted)),
             theme.dim(),
         ));
     }
