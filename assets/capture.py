@@ -21,7 +21,6 @@ fonts (apt-get install -y fonts-dejavu-core).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess

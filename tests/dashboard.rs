@@ -59,7 +59,10 @@ async fn events_filter_reconnect_countdown_and_quit() {
         // ...and reconnects by itself, resuming.
         let screen = tui.wait_text("tick number 104", WAIT);
         assert!(screen.contains("● open"), "{screen}");
-        assert!(screen.contains("↻ 1"), "one reconnect counted: {screen}");
+        assert!(
+            screen.contains("1 reconnect"),
+            "one reconnect counted: {screen}"
+        );
 
         // `/` filters the focused pane as you type.
         tui.keys("/number 10[34]");

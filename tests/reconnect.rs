@@ -382,7 +382,7 @@ fn a_stop_event_closes_for_good() {
         r.decide(Ending::StopEvent("close".into()), 0.0),
         Decision::Close {
             status: None,
-            reason: "stop event `close`".into(),
+            reason: "stop event \"close\"".into(),
         }
     );
 }

@@ -174,7 +174,7 @@ fn four_feeds() {
         ConnState::Closed,
         1,
         None,
-        Some("stop event `close`"),
+        Some("stop event \"close\""),
         10_000,
     );
     s.key(KeyCode::Tab, 10_000);

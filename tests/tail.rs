@@ -424,7 +424,10 @@ async fn stop_event_closes_the_feed_for_good() {
         ]
     );
     assert_eq!(run.state_names(), vec!["open", "closed"]);
-    assert_eq!(run.states().pop().unwrap()["reason"], "stop event `close`");
+    assert_eq!(
+        run.states().pop().unwrap()["reason"],
+        "stop event \"close\""
+    );
     assert_eq!(server.requests().len(), 1);
     assert_eq!(run.code, Some(0));
 }

@@ -185,7 +185,7 @@ impl Reconnect {
             },
             Ending::StopEvent(kind) => Decision::Close {
                 status: None,
-                reason: format!("stop event `{kind}`"),
+                reason: format!("stop event \"{kind}\""),
             },
             Ending::Fatal { status, reason } => Decision::Fail { status, reason },
             Ending::UserDisconnect => Decision::Close {

@@ -178,7 +178,8 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                 _ => &[
                     ("q", "quit"),
                     ("?", "help"),
-                    ("Tab", "focus"),
+                    ("Tab/1-9", "focus"),
+                    ("j/k", "move"),
                     ("/", "filter"),
                     ("t", "types"),
                     ("␣", "pause"),

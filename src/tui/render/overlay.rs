@@ -58,7 +58,7 @@ const KEYS: &[(&str, &str)] = &[
 
 pub fn help(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
-    let rect = centred(area, 64, KEYS.len() as u16 + 6);
+    let rect = centred(area, 64, KEYS.len() as u16 + 5);
     frame.render_widget(Clear, rect);
     let mut lines: Vec<Line> = KEYS
         .iter()
@@ -128,10 +128,11 @@ pub fn detail(frame: &mut Frame, app: &App, seq: u64, scroll: u16, area: Rect) {
         return;
     };
     let theme = app.theme();
+    // The whole body: a narrower box would leave slivers of the panes beside it.
     let rect = Rect::new(
-        area.x + 2,
+        area.x,
         area.y + 1,
-        area.width.saturating_sub(4),
+        area.width,
         area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, rect);
@@ -220,10 +221,7 @@ pub fn detail(frame: &mut Frame, app: &App, seq: u64, scroll: u16, area: Rect) {
         Span::styled(format!("{} ", fmt::count(seq + 1)), theme.accent()),
         Span::styled(format!("of {} ", text::escape(&pane.name)), theme.text()),
     ]);
-    let block = frame_block(app, title).title_bottom(Line::from(Span::styled(
-        " j/k scroll · n/p next/prev · Esc back ",
-        theme.dim(),
-    )));
+    let block = frame_block(app, title);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

@@ -161,7 +161,7 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
     if pane.reconnects > 0 {
         spans.push(sep());
         spans.push(Span::styled(
-            format!("↻ {}", fmt::count(pane.reconnects)),
+            fmt::plural(pane.reconnects, "reconnect"),
             theme.color(theme.waiting),
         ));
     }
@@ -321,7 +321,6 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
         cursor.saturating_sub(rows / 2).min(n.saturating_sub(rows))
     };
     let highlight = focused && !pane.is_following();
-    let max_chars = area.width as usize + 8;
     let lines: Vec<Line> = pane
         .shown()
         .skip(start)
@@ -351,7 +350,13 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
                 ));
             }
             spans.push(Span::raw(" "));
-            spans.push(Span::styled(fmt::preview(&e.data, max_chars), theme.text()));
+            // The data gets the rest of the row, and says so with `…` when it is cut.
+            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+            let room = (area.width as usize).saturating_sub(used + usize::from(e.truncated) * 12);
+            spans.push(Span::styled(
+                fmt::preview(&e.data, room.max(1)),
+                theme.text(),
+            ));
             if e.truncated {
                 spans.push(Span::styled(" [truncated]", theme.warning()));
             }
