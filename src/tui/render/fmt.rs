@@ -121,10 +121,14 @@ pub fn preview(data: &str, max_chars: usize) -> String {
         compacted = value.to_string();
         source = &compacted;
     }
-    // Cut before escaping, so a 1 MiB event costs no more than a short one.
+    // Cut before escaping, so a 1 MiB event costs no more than a short one; the `…` counts
+    // in `max_chars`.
     let mut end = source.len();
-    if let Some((idx, _)) = source.char_indices().nth(max_chars) {
-        end = idx;
+    if source.char_indices().nth(max_chars).is_some() {
+        end = source
+            .char_indices()
+            .nth(max_chars.saturating_sub(1))
+            .map_or(source.len(), |(idx, _)| idx);
     }
     let mut out = text::escape(&source[..end]).into_owned();
     if end < source.len() {
@@ -163,7 +167,8 @@ mod tests {
         );
         assert_eq!(preview("line1\nline2", 100), "line1\\nline2");
         assert_eq!(preview("\x1b[31mred", 100), "\\x1b[31mred");
-        assert_eq!(preview("abcdef", 3), "abc…");
-        assert_eq!(preview("héllo", 2), "hé…");
+        assert_eq!(preview("abcdef", 3), "ab…");
+        assert_eq!(preview("abc", 3), "abc");
+        assert_eq!(preview("héllo", 3), "hé…");
     }
 }
