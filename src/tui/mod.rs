@@ -3,7 +3,8 @@
 //!
 //! One `select!`, biased to input: keys are handled before any queued feed messages, and feed
 //! messages are taken in batches per feed, so a flood never starves a key press. The screen is
-//! drawn only when something changed, at most ~30 times a second, and not at all when idle
+//! drawn only when something changed, at most ~30 times a second (a key press is drawn at
+//! once), and not at all when idle
 //! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
 
 pub mod app;
@@ -79,6 +80,7 @@ async fn event_loop(
     let mut input = EventStream::new();
     let mut batch = Vec::new();
     let mut last_frame: Option<Instant> = None;
+    let mut key_pressed = false;
     let mut stats_due = start;
     // `kill` and a closed terminal window end the dashboard cleanly, terminal restored.
     let mut terminate = Signal::new(SignalKind::terminate())?;
@@ -88,8 +90,10 @@ async fn event_loop(
         // Draw when something changed and the frame budget allows it.
         let now = Instant::now();
         if app.dirty {
+            // A key is answered at once; feed traffic waits for the next frame slot.
             let due = last_frame.map_or(now, |t| t + FRAME);
-            if now >= due {
+            if now >= due || key_pressed {
+                key_pressed = false;
                 app.now = now.into_std();
                 terminal.draw(|f| render::render(f, &app))?;
                 app.dirty = false;
@@ -110,7 +114,10 @@ async fn event_loop(
                 Some(Ok(ev)) => {
                     let now = Instant::now().into_std();
                     let msg = match ev {
-                        TermEvent::Key(key) => Msg::Key(key),
+                        TermEvent::Key(key) => {
+                            key_pressed = true;
+                            Msg::Key(key)
+                        }
                         TermEvent::Resize(w, h) => Msg::Resize(w, h),
                         _ => continue,
                     };
