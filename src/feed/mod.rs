@@ -1,5 +1,6 @@
 //! Feeds: one tokio task per feed, talking to the rest of the program only through messages.
 
+mod http;
 mod queue;
 pub mod reconnect;
 mod spec;

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod filter;
+mod keys;
 pub mod layout;
 pub mod pane;
 pub mod rate;

@@ -1,0 +1,269 @@
+//! What keys do: the part of `App::update` that handles key presses, mode by mode.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{Action, App, Mode, NOTICE_FOR};
+use super::layout;
+use crate::feed::{Command, FeedId};
+
+impl App {
+    /// Rows of the focused pane's event list (for PgUp/PgDn).
+    fn page_rows(&self) -> isize {
+        let layout = self.layout();
+        let rows = layout
+            .slots
+            .iter()
+            .find(|(i, _)| *i == self.focus)
+            .map(|(_, r)| layout::list_rows(*r))
+            .unwrap_or(10);
+        rows.max(1) as isize
+    }
+
+    pub(super) fn on_key(&mut self, key: KeyEvent) -> Option<Action> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && matches!(key.code, KeyCode::Char('c')) {
+            return Some(Action::Quit);
+        }
+        match self.mode.clone() {
+            Mode::Normal => self.on_key_normal(key),
+            Mode::Filter { input } => {
+                self.on_key_filter(key, input);
+                None
+            }
+            Mode::Types { cursor } => {
+                self.on_key_types(key, cursor);
+                None
+            }
+            Mode::Detail { seq, scroll } => {
+                self.on_key_detail(key, seq, scroll);
+                None
+            }
+            Mode::Help => {
+                if matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter
+                ) {
+                    self.mode = Mode::Normal;
+                }
+                None
+            }
+        }
+    }
+
+    fn on_key_normal(&mut self, key: KeyEvent) -> Option<Action> {
+        let page = self.page_rows();
+        let n = self.panes.len();
+        match key.code {
+            KeyCode::Char('q') => return Some(Action::Quit),
+            KeyCode::Char('?') => self.mode = Mode::Help,
+            KeyCode::Tab if n > 0 => self.focus = (self.focus + 1) % n,
+            KeyCode::BackTab if n > 0 => self.focus = (self.focus + n - 1) % n,
+            KeyCode::Char(c @ '1'..='9') => {
+                let idx = c as usize - '1' as usize;
+                if idx < n {
+                    self.focus = idx;
+                }
+            }
+            KeyCode::Char('j') | KeyCode::Down => self.scroll(1),
+            KeyCode::Char('k') | KeyCode::Up => self.scroll(-1),
+            KeyCode::PageDown => self.scroll(page),
+            KeyCode::PageUp => self.scroll(-page),
+            KeyCode::Char('g') | KeyCode::Home => {
+                if let Some(p) = self.focused_mut() {
+                    p.scroll_to_top();
+                }
+            }
+            KeyCode::Char('G') | KeyCode::End => {
+                if let Some(p) = self.focused_mut() {
+                    p.follow();
+                }
+            }
+            KeyCode::Char(' ') => {
+                if let Some(p) = self.focused_mut() {
+                    p.toggle_pause();
+                }
+            }
+            KeyCode::Char('/') => {
+                let input = self
+                    .focused()
+                    .and_then(|p| p.filter.as_ref())
+                    .map(|f| f.pattern.clone())
+                    .unwrap_or_default();
+                self.mode = Mode::Filter { input };
+            }
+            KeyCode::Esc => {
+                if let Some(p) = self.focused_mut() {
+                    if p.filter.is_some() {
+                        p.set_filter("");
+                    } else {
+                        p.follow();
+                    }
+                }
+            }
+            KeyCode::Char('t') => {
+                if self.focused().is_some_and(|p| !p.by_type.is_empty()) {
+                    self.mode = Mode::Types { cursor: 0 };
+                } else {
+                    self.notify("no event types yet");
+                }
+            }
+            KeyCode::Enter => {
+                if let Some(seq) = self
+                    .focused()
+                    .and_then(|p| p.current_event())
+                    .map(|e| e.seq)
+                {
+                    self.mode = Mode::Detail { seq, scroll: 0 };
+                }
+            }
+            KeyCode::Char('z') => self.zoomed = !self.zoomed,
+            KeyCode::Char('r') if n > 0 => {
+                return Some(Action::Feed(FeedId(self.focus), Command::ReconnectNow));
+            }
+            KeyCode::Char('d') if n > 0 => {
+                let pane = &mut self.panes[self.focus];
+                let command = if pane.user_disconnected || pane.state.is_final() {
+                    Command::Connect
+                } else {
+                    pane.user_disconnected = true;
+                    Command::Disconnect
+                };
+                return Some(Action::Feed(FeedId(self.focus), command));
+            }
+            KeyCode::Char('c') => {
+                if let Some(p) = self.focused_mut() {
+                    p.clear();
+                }
+            }
+            KeyCode::Char('T') => {
+                self.theme = (self.theme + 1) % self.themes.len().max(1);
+                let name = self.theme().name.clone();
+                self.notify(&format!("theme: {name}"));
+            }
+            _ => self.dirty = false,
+        }
+        None
+    }
+
+    fn scroll(&mut self, delta: isize) {
+        if let Some(p) = self.focused_mut() {
+            p.scroll(delta);
+        }
+    }
+
+    fn notify(&mut self, text: &str) {
+        self.notice = Some((text.to_string(), self.now + NOTICE_FOR));
+    }
+
+    fn on_key_filter(&mut self, key: KeyEvent, mut input: String) {
+        match key.code {
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                return;
+            }
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                if let Some(p) = self.focused_mut() {
+                    p.set_filter("");
+                }
+                return;
+            }
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => input.clear(),
+            KeyCode::Char(c) if !c.is_control() => input.push(c),
+            _ => return,
+        }
+        if let Some(p) = self.focused_mut() {
+            p.set_filter(&input);
+        }
+        self.mode = Mode::Filter { input };
+    }
+
+    fn on_key_types(&mut self, key: KeyEvent, cursor: usize) {
+        let types: Vec<Arc<str>> = self
+            .focused()
+            .map(|p| p.type_counts().into_iter().map(|(t, _)| t).collect())
+            .unwrap_or_default();
+        let n = types.len();
+        match key.code {
+            KeyCode::Char('j') | KeyCode::Down if n > 0 => {
+                self.mode = Mode::Types {
+                    cursor: (cursor + 1).min(n - 1),
+                };
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                self.mode = Mode::Types {
+                    cursor: cursor.saturating_sub(1),
+                };
+            }
+            KeyCode::Char(' ') | KeyCode::Char('x') => {
+                if let Some(t) = types.get(cursor)
+                    && let Some(p) = self.focused_mut()
+                {
+                    p.toggle_type(t);
+                }
+            }
+            KeyCode::Char('a') => {
+                if let Some(p) = self.focused_mut() {
+                    p.hidden_types.clear();
+                    p.refilter();
+                }
+            }
+            KeyCode::Char('o') => {
+                // Only this type.
+                if let Some(t) = types.get(cursor)
+                    && let Some(p) = self.focused_mut()
+                {
+                    p.hidden_types = types.iter().filter(|x| *x != t).cloned().collect();
+                    p.refilter();
+                }
+            }
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('t' | 'q') => self.mode = Mode::Normal,
+            _ => {}
+        }
+    }
+
+    fn on_key_detail(&mut self, key: KeyEvent, seq: u64, scroll: u16) {
+        let page = (self.height.saturating_sub(8)).max(1);
+        let scroll = match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
+                self.mode = Mode::Normal;
+                return;
+            }
+            KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
+            KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(page),
+            KeyCode::PageUp => scroll.saturating_sub(page),
+            KeyCode::Char('g') | KeyCode::Home => 0,
+            KeyCode::Char('n') | KeyCode::Char('p') => {
+                // Next / previous event of the list, staying in the detail view.
+                if let Some(pane) = self.focused() {
+                    let shown: Vec<u64> = pane.shown().collect();
+                    if let Ok(pos) = shown.binary_search(&seq) {
+                        let next = if key.code == KeyCode::Char('n') {
+                            shown.get(pos + 1)
+                        } else {
+                            pos.checked_sub(1).and_then(|p| shown.get(p))
+                        };
+                        if let Some(&next) = next {
+                            self.mode = Mode::Detail {
+                                seq: next,
+                                scroll: 0,
+                            };
+                            if let Some(p) = self.focused_mut() {
+                                p.selected = Some(next);
+                            }
+                        }
+                    }
+                }
+                return;
+            }
+            _ => return,
+        };
+        self.mode = Mode::Detail { seq, scroll };
+    }
+}
