@@ -29,6 +29,41 @@ use self::app::{Action, App, Msg};
 use self::theme::Theme;
 use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow};
 
+/// Copies each queue's byte and drop counters into the panes, and turns a feed task that
+/// stopped (only a bug can do that while the dashboard runs) into a failed pane.
+fn refresh_stats(
+    app: &mut App,
+    inbox: &Inbox,
+    handles: &[FeedHandle],
+    crashed: &mut [bool],
+    now: std::time::Instant,
+) {
+    for (i, handle) in handles.iter().enumerate() {
+        let feed = FeedId(i);
+        app.update(
+            Msg::Stats {
+                feed,
+                bytes: inbox.bytes(feed),
+                dropped: inbox.dropped(feed),
+            },
+            now,
+        );
+        if handle.task.is_finished() && !crashed[i] {
+            crashed[i] = true;
+            let change = feed::StateChange {
+                state: feed::ConnState::Failed,
+                attempt: app.panes[i].attempt,
+                status: None,
+                reason: Some(
+                    "the feed's task stopped unexpectedly (a bug; please report it)".into(),
+                ),
+                at: std::time::SystemTime::now(),
+            };
+            app.update(Msg::Feed(feed, feed::FeedMsg::State(change)), now);
+        }
+    }
+}
+
 /// A Unix signal as a stream of arrivals.
 struct Signal(tokio::signal::unix::Signal);
 
@@ -82,6 +117,7 @@ async fn event_loop(
     let mut batch = Vec::new();
     let mut last_frame: Option<Instant> = None;
     let mut key_pressed = false;
+    let mut crashed = vec![false; handles.len()];
     let mut stats_due = start;
     // `kill` and a closed terminal window end the dashboard cleanly, terminal restored.
     let mut terminate = Signal::new(SignalKind::terminate())?;
@@ -140,21 +176,17 @@ async fn event_loop(
                     app.update(Msg::Feed(id, msg), now.into_std());
                 }
                 if now >= stats_due {
-                    for i in 0..app.panes.len() {
-                        let feed = FeedId(i);
-                        app.update(
-                            Msg::Stats { feed, bytes: inbox.bytes(feed), dropped: inbox.dropped(feed) },
-                            now.into_std(),
-                        );
-                    }
+                    refresh_stats(&mut app, &inbox, &handles, &mut crashed, now.into_std());
                     stats_due = now + Duration::from_millis(250);
                 }
             }
             _ = terminate.recv() => break Ok(()),
             _ = hangup.recv() => break Ok(()),
             _ = tokio::time::sleep_until(wake) => {
+                let now = Instant::now().into_std();
+                refresh_stats(&mut app, &inbox, &handles, &mut crashed, now);
                 if !app.dirty {
-                    app.update(Msg::Tick, Instant::now().into_std());
+                    app.update(Msg::Tick, now);
                 }
             }
         }
