@@ -1,0 +1,128 @@
+//! The binary's commands as a user meets them: `check`, `init`, `tail --demo`, `--theme`.
+
+mod support;
+
+use std::time::Duration;
+
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn repo_file(name: &str) -> String {
+    format!("{}/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[tokio::test]
+async fn check_prints_the_example_config() {
+    let run = ssedash(&["check", "--config", &repo_file("feeds.toml")], LIMIT).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    for name in ["ticker", "news", "deploys", "hello"] {
+        assert!(run.stdout.contains(name), "{}", run.stdout);
+    }
+    assert!(run.stdout.contains("OK"));
+}
+
+#[tokio::test]
+async fn check_names_file_line_and_key_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    std::fs::write(
+        &path,
+        "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\nbufer = 10\n",
+    )
+    .unwrap();
+    let run = ssedash(&["check", "--config", path.to_str().unwrap()], LIMIT).await;
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("feeds.toml:4:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`bufer`") && run.stderr.contains("`buffer`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn check_reports_unset_variables_without_printing_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    std::fs::write(
+        &path,
+        "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\n\
+         headers = { Authorization = \"Bearer ${SSEDASH_UNSET_FOR_TEST}\", X-Api-Key = \"hunter2\" }\n",
+    )
+    .unwrap();
+    let run = ssedash(&["check", "--config", path.to_str().unwrap()], LIMIT).await;
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("SSEDASH_UNSET_FOR_TEST"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"));
+}
+
+#[tokio::test]
+async fn init_writes_a_starter_once() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_str().unwrap();
+    let env = [("HOME", h), ("XDG_CONFIG_HOME", h)];
+    let run = ssedash_with(&["init"], &env, LIMIT).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let written = home.path().join("ssedash/feeds.toml");
+    assert!(written.is_file(), "{}", run.stdout);
+    // The starter is a valid config as written.
+    let check = ssedash_with(
+        &["check", "--config", &written.to_string_lossy()],
+        &env,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(check.code, Some(0), "{}", check.stderr);
+    std::fs::write(&written, "# mine\n").unwrap();
+    let again = ssedash_with(&["init"], &env, LIMIT).await;
+    assert_eq!(again.code, Some(2));
+    assert!(again.stderr.contains("exists"), "{}", again.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&written).unwrap(),
+        "# mine\n",
+        "never overwritten"
+    );
+}
+
+#[tokio::test]
+async fn tail_demo_prints_the_demo_feeds() {
+    let run = ssedash(
+        &[
+            "tail", "--demo", "--feed", "ticker", "--format", "ndjson", "--count", "3",
+        ],
+        LIMIT,
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let events = run.events();
+    assert_eq!(events.len(), 3);
+    assert!(events.iter().all(|e| e["feed"] == "ticker"));
+    assert!(
+        events
+            .iter()
+            .all(|e| e["id"].as_str().is_some_and(|id| !id.is_empty()))
+    );
+    let run = ssedash(&["tail", "--demo", "--feed", "nope"], LIMIT).await;
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("ticker"),
+        "lists the feeds there are: {}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn unknown_theme_is_an_error_listing_the_themes() {
+    let run = ssedash(&["--demo", "--theme", "nope"], LIMIT).await;
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("dark, light, high-contrast"),
+        "{}",
+        run.stderr
+    );
+}
