@@ -291,6 +291,7 @@ impl FeedArgs {
             spec.tls.insecure = true;
         }
         if let Some(path) = &self.cacert {
+            crate::feed::load_ca_file(path).map_err(|e| UsageError(format!("--cacert: {e}")))?;
             spec.tls.ca_file = Some(path.clone());
         }
         Ok(spec)

@@ -570,7 +570,14 @@ fn the_starter_parses_and_so_does_every_key_it_shows() {
         .join("\n");
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("certs")).unwrap();
-    std::fs::write(dir.path().join("certs/dev-ca.pem"), "pem").unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/config/dev-ca.pem"
+        ),
+        dir.path().join("certs/dev-ca.pem"),
+    )
+    .unwrap();
     let config = parse(&uncommented, &dir.path().join("feeds.toml"))
         .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
     let feed = &config.feeds[0];
@@ -604,4 +611,30 @@ fn a_missing_file_is_named() {
         "{e}"
     );
     assert!(e.message.contains("ssedash init"), "{e}");
+}
+
+#[test]
+fn a_ca_file_that_is_not_a_certificate_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("junk.pem"), "not a certificate\n").unwrap();
+    let text = "[[feed]]\nname = \"a\"\nurl = \"https://127.0.0.1:1/\"\n[feed.tls]\nca_file = \"junk.pem\"\n";
+    let err = parse(text, &dir.path().join("feeds.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("feeds.toml:5:"), "{err}");
+    assert!(
+        err.contains("ca_file") && err.contains("BEGIN CERTIFICATE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn reconnect_cap_is_another_name_for_max() {
+    let text =
+        "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\n[feed.reconnect]\ncap = \"10s\"\n";
+    let config = parse(text, std::path::Path::new("feeds.toml")).unwrap();
+    assert_eq!(
+        config.feeds[0].reconnect.max,
+        std::time::Duration::from_secs(10)
+    );
 }

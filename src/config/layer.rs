@@ -15,7 +15,7 @@ use crate::feed::FeedSpec;
 use crate::feed::Tls;
 use crate::feed::reconnect::{Policy, When};
 
-const RECONNECT_KEYS: &[&str] = &["when", "initial", "max", "factor", "jitter"];
+const RECONNECT_KEYS: &[&str] = &["when", "initial", "max", "cap", "factor", "jitter"];
 const TLS_KEYS: &[&str] = &["insecure", "ca_file"];
 const WHEN_VALUES: &[&str] = &["always", "on-error", "never"];
 
@@ -141,7 +141,8 @@ impl Layer {
                     });
                 }
                 "initial" => self.initial = Some(f.duration("\"3s\"")?),
-                "max" => self.max = Some(positive(&f, f.duration("\"60s\"")?)?),
+                // `cap` is the same key under the name the first design used.
+                "max" | "cap" => self.max = Some(positive(&f, f.duration("\"60s\"")?)?),
                 "factor" => self.factor = Some(f.number("a number", "2.0", 1.0, 10.0)?),
                 "jitter" => self.jitter = Some(f.number("a fraction", "0.3", 0.0, 1.0)?),
                 _ => {
@@ -188,6 +189,9 @@ impl Layer {
                              certificate, relative to the config file's folder",
                             path.display()
                         )));
+                    }
+                    if let Err(problem) = crate::feed::load_ca_file(&path) {
+                        return Err(f.fail(format!("`tls.ca_file` \"{rel}\": {problem}")));
                     }
                     self.ca_file = Some(path);
                 }

@@ -118,6 +118,20 @@ fn root_cause(err: &dyn std::error::Error) -> String {
     }
 }
 
+/// The certificates of a PEM file (`--cacert`, `tls.ca_file`), or why it cannot be used.
+pub fn load_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let hint = "expected a PEM file with -----BEGIN CERTIFICATE----- blocks";
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(format!("{} has no certificate: {hint}", path.display()));
+    }
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err(format!("{} has no certificate: {hint}", path.display())),
+        Err(e) => Err(format!("{}: {e}; {hint}", path.display())),
+    }
+}
+
 pub fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
@@ -125,11 +139,9 @@ pub fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
         .tcp_nodelay(true)
         .danger_accept_invalid_certs(spec.tls.insecure);
     if let Some(path) = &spec.tls.ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?;
-        let cert = reqwest::Certificate::from_pem(&pem)
-            .map_err(|e| format!("CA file {} is not a PEM certificate: {e}", path.display()))?;
-        builder = builder.add_root_certificate(cert);
+        for cert in load_ca_file(path)? {
+            builder = builder.add_root_certificate(cert);
+        }
     }
     builder.build().map_err(|e| root_cause(&e))
 }

@@ -9,6 +9,7 @@ mod task;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+pub use http::load_ca_file;
 pub use queue::{Inbox, Overflow, Sender};
 pub use spec::{DEFAULT_BUFFER, DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT, FeedSpec, Tls};
 pub use task::{Command, FeedHandle, spawn};
