@@ -775,3 +775,48 @@ async fn an_absurd_retry_value_waits_instead_of_crashing() {
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     assert_eq!(server.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn a_failed_feed_means_exit_1_even_when_the_timeout_ends_the_run() {
+    let good = TestServer::always(vec![sse_head(), write("data: fine\n\n"), Step::Hold]).await;
+    let bad = TestServer::always(vec![head("404 Not Found", &[])]).await;
+    let (good_url, bad_url) = (good.url("/ok"), bad.url("/nope"));
+    let run = ssedash(
+        &[
+            "tail",
+            &good_url,
+            &bad_url,
+            "--format",
+            "ndjson",
+            "--timeout",
+            "1.5",
+        ],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(run.stdout.contains("\"state\":\"failed\""));
+    assert_eq!(run.code, Some(1));
+}
+
+#[tokio::test]
+async fn a_reader_that_never_reads_cannot_hold_the_run_past_its_timeout() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        Step::Flood(b"data: 0123456789abcdef0123456789abcdef\n\n".repeat(100)),
+    ])
+    .await;
+    let url = server.url("/");
+    // stdout is a pipe nobody reads: it fills up and every write blocks.
+    let mut child = tokio::process::Command::new(bin())
+        .args(["tail", &url, "--format", "ndjson", "--timeout", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(15), child.wait())
+        .await
+        .expect("ssedash ends at its --timeout although its stdout is stuck")
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}

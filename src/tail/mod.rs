@@ -9,6 +9,8 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
+
 use crate::cli::Format;
 mod print;
 
@@ -21,8 +23,12 @@ pub use print::state_words;
 const QUEUE: usize = 4096;
 /// Messages taken from one feed per turn, so every feed gets its share of the output.
 const PER_TURN: usize = 512;
-/// Turns written before the loop looks at Ctrl-C and the deadline again.
+/// Turns formatted before the loop looks at Ctrl-C and the deadline again.
 const MAX_ROUNDS: usize = 64;
+/// Formatted bytes handed to the writer in one piece under load.
+const HAND_OVER: usize = 256 * 1024;
+/// How long a run stopped by --timeout or Ctrl-C waits for output still on its way.
+const WRITE_GRACE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -66,30 +72,49 @@ impl Outcome {
     }
 }
 
+/// How the loop stopped.
+enum Stop {
+    /// Every feed closed or failed, or `--count` was reached.
+    Complete,
+    Deadline,
+    Interrupted,
+    /// The writer thread stopped: the reader went away, or stdout failed.
+    WriterGone,
+}
+
 /// Runs the feeds until the run is over; writes to `out`.
-pub async fn run(feeds: Vec<FeedSpec>, opts: Options, out: impl Write) -> io::Result<Outcome> {
+///
+/// Writing happens on a blocking thread fed through a small channel, so a reader that does
+/// not keep up slows the feeds down (nothing is lost) but never keeps this loop from seeing
+/// Ctrl-C or the deadline.
+pub async fn run(
+    feeds: Vec<FeedSpec>,
+    opts: Options,
+    out: impl Write + Send + 'static,
+) -> io::Result<Outcome> {
     let mut inbox = Inbox::new();
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
     let handles: Vec<_> = feeds
         .into_iter()
         .map(|spec| feed::spawn(Arc::new(spec), inbox.add_feed(QUEUE, Overflow::Wait)))
         .collect();
-    let mut printer = Printer::new(out, &opts, names);
+    let mut printer = Printer::new(&opts, names);
+    let (tx, writer) = start_writer(out);
     let deadline = opts.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut finals = vec![None::<ConnState>; handles.len()];
     let mut events = 0u64;
     let mut batch = Vec::new();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
-    let outcome = 'run: loop {
+    let stop = 'run: loop {
         tokio::select! {
             biased;
-            _ = &mut ctrl_c => break 'run Outcome::Interrupted,
-            _ = sleep_until(deadline) => break 'run Outcome::Done,
+            _ = &mut ctrl_c => break 'run Stop::Interrupted,
+            _ = sleep_until(deadline) => break 'run Stop::Deadline,
             _ = inbox.recv(&mut batch, PER_TURN) => {}
         }
         let mut rounds = 0;
-        loop {
+        let complete = loop {
             for (id, msg) in batch.drain(..) {
                 match &msg {
                     FeedMsg::Event { .. } => {
@@ -103,55 +128,88 @@ pub async fn run(feeds: Vec<FeedSpec>, opts: Options, out: impl Write) -> io::Re
                     }
                     _ => {}
                 }
-                if let Err(e) = printer.print(id.0, &msg) {
-                    break 'run pipe_outcome(e)?;
-                }
+                printer.print(id.0, &msg)?;
             }
-            if opts.count.is_some_and(|n| events >= n) {
-                break 'run Outcome::Done;
+            if opts.count.is_some_and(|n| events >= n) || finals.iter().all(Option::is_some) {
+                break true;
             }
-            if finals.iter().all(Option::is_some) {
-                let failed = finals.iter().any(|s| s == &Some(ConnState::Failed));
-                break 'run if failed {
-                    Outcome::Failed
-                } else {
-                    Outcome::Done
-                };
-            }
-            // Keep writing while more is ready, but go back to the select now and then, so
-            // Ctrl-C and --timeout are seen during a flood.
+            // Keep formatting while more is ready, but hand it over and look at Ctrl-C and
+            // the deadline now and then during a flood.
             rounds += 1;
-            if rounds == MAX_ROUNDS || !inbox.try_recv(&mut batch, PER_TURN) {
-                break;
+            if rounds == MAX_ROUNDS
+                || printer.pending() >= HAND_OVER
+                || !inbox.try_recv(&mut batch, PER_TURN)
+            {
+                break false;
+            }
+        };
+        // Output is handed over whenever no more is ready (so a quiet feed's event shows at
+        // once), in big pieces under load.
+        if printer.pending() > 0 {
+            let bytes = printer.take();
+            tokio::select! {
+                biased;
+                _ = &mut ctrl_c => break 'run Stop::Interrupted,
+                _ = sleep_until(deadline) => break 'run Stop::Deadline,
+                sent = tx.send(bytes) => if sent.is_err() { break 'run Stop::WriterGone },
             }
         }
-        if rounds == MAX_ROUNDS {
-            continue;
-        }
-        if let Err(e) = printer.flush() {
-            break 'run pipe_outcome(e)?;
+        if complete {
+            break 'run Stop::Complete;
         }
     };
     for handle in &handles {
         handle.task.abort();
     }
-    match printer.flush() {
-        Ok(()) => Ok(outcome),
-        Err(e) => pipe_outcome(e),
+    drop(tx);
+    // A finished run waits for every byte; a deadline or Ctrl-C waits briefly, since the
+    // reader may be the reason the output is stuck.
+    let written = match stop {
+        Stop::Complete | Stop::WriterGone => writer.await.unwrap_or(Ok(())),
+        Stop::Deadline | Stop::Interrupted => {
+            match tokio::time::timeout(WRITE_GRACE, writer).await {
+                Ok(joined) => joined.unwrap_or(Ok(())),
+                Err(_) => Ok(()),
+            }
+        }
+    };
+    if let Err(e) = written {
+        return if e.kind() == io::ErrorKind::BrokenPipe {
+            Ok(Outcome::PipeClosed)
+        } else {
+            Err(e)
+        };
     }
+    let failed = finals.iter().any(|s| s == &Some(ConnState::Failed));
+    Ok(match stop {
+        Stop::Interrupted => Outcome::Interrupted,
+        _ if failed => Outcome::Failed,
+        _ => Outcome::Done,
+    })
+}
+
+/// The thread that writes to `out`, and the channel to it.
+fn start_writer(
+    out: impl Write + Send + 'static,
+) -> (
+    mpsc::Sender<Vec<u8>>,
+    tokio::task::JoinHandle<io::Result<()>>,
+) {
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(4);
+    let writer = tokio::task::spawn_blocking(move || {
+        let mut out = out;
+        while let Some(bytes) = rx.blocking_recv() {
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+        Ok(())
+    });
+    (tx, writer)
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
-    }
-}
-
-fn pipe_outcome(e: io::Error) -> io::Result<Outcome> {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Ok(Outcome::PipeClosed)
-    } else {
-        Err(e)
     }
 }

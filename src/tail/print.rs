@@ -10,9 +10,9 @@ use crate::cli::Format;
 use crate::feed::{ConnState, FeedMsg, StateChange};
 use crate::text;
 
-/// Formats messages in the chosen format.
-pub(super) struct Printer<W: Write> {
-    out: io::BufWriter<W>,
+/// Formats messages in the chosen format, into a buffer the writer thread takes.
+pub(super) struct Printer {
+    out: Vec<u8>,
     format: Format,
     comments: bool,
     color: bool,
@@ -21,10 +21,10 @@ pub(super) struct Printer<W: Write> {
     clock: Clock,
 }
 
-impl<W: Write> Printer<W> {
-    pub(super) fn new(out: W, opts: &Options, names: Vec<String>) -> Self {
+impl Printer {
+    pub(super) fn new(opts: &Options, names: Vec<String>) -> Self {
         Printer {
-            out: io::BufWriter::with_capacity(64 * 1024, out),
+            out: Vec::with_capacity(64 * 1024),
             format: opts.format,
             comments: opts.comments,
             color: opts.color,
@@ -33,8 +33,13 @@ impl<W: Write> Printer<W> {
         }
     }
 
-    pub(super) fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    /// The formatted bytes so far, leaving the buffer empty.
+    pub(super) fn take(&mut self) -> Vec<u8> {
+        std::mem::replace(&mut self.out, Vec::with_capacity(64 * 1024))
+    }
+
+    pub(super) fn pending(&self) -> usize {
+        self.out.len()
     }
 
     pub(super) fn print(&mut self, feed: usize, msg: &FeedMsg) -> io::Result<()> {
