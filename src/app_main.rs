@@ -69,8 +69,7 @@ async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<
         )
         .into());
     }
-    crate::tui::run(feeds, themes, theme).await?;
-    Ok(0)
+    Ok(crate::tui::run(feeds, themes, theme).await?)
 }
 
 fn no_feeds_dashboard() -> UsageError {

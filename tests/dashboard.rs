@@ -103,3 +103,29 @@ async fn without_feeds_it_says_how_to_start() {
     assert!(run.stderr.contains("ssedash --demo"), "{}", run.stderr);
     assert!(run.stderr.contains("ssedash init"), "{}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signal_ends_the_dashboard_with_the_terminal_restored() {
+    let server = TestServer::always(vec![sse_head(), write("data: hello\n\n"), Step::Hold]).await;
+    let url = server.url("/s");
+    tokio::task::spawn_blocking(move || {
+        for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+            let mut tui = Tui::start(&[&url], 20, 100);
+            tui.wait_text("hello", WAIT);
+            let sent = std::process::Command::new("kill")
+                .args([signal, &tui.pid().to_string()])
+                .status()
+                .unwrap();
+            assert!(sent.success());
+            assert_eq!(tui.wait_exit(WAIT), code, "{signal}");
+            let raw = tui.raw();
+            let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(200)..]).into_owned();
+            assert!(
+                tail.contains("\x1b[?1049l"),
+                "{signal}: alternate screen left: {tail:?}"
+            );
+        }
+    })
+    .await
+    .unwrap();
+}

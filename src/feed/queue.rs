@@ -76,7 +76,10 @@ impl Sender {
                             must_wait = true;
                             break;
                         }
-                        self.slot.dropped.fetch_add(1, Ordering::Relaxed);
+                        // Heartbeats dropped under load are not worth a warning; events are.
+                        if matches!(msg, FeedMsg::Event { .. }) {
+                            self.slot.dropped.fetch_add(1, Ordering::Relaxed);
+                        }
                         pending.next();
                         continue;
                     }

@@ -139,6 +139,12 @@ impl Reconnect {
         self.attempt += 1;
     }
 
+    /// The user asked to skip the wait: the coming attempt is made now, with a fresh start
+    /// of the failure count.
+    pub fn skip_wait(&mut self) {
+        self.failures = 0;
+    }
+
     /// Decides what follows an attempt's `ending`; `jitter_sample` is uniform in `[0, 1)`.
     pub fn decide(&mut self, ending: Ending, jitter_sample: f64) -> Decision {
         let when = self.policy.when;

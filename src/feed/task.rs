@@ -100,7 +100,8 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
                                 return;
                             }
                         }
-                        Some(_) => feed.reconnect.restart(),
+                        // The attempt waited for is made now, under the same number.
+                        Some(_) => feed.reconnect.skip_wait(),
                         None => return,
                     },
                 }

@@ -142,7 +142,7 @@ impl App {
                 let name = self.theme().name.clone();
                 self.notify(&format!("theme: {name}"));
             }
-            _ => self.dirty = false,
+            _ => {}
         }
         None
     }

@@ -54,9 +54,10 @@ fn refresh_stats(
                 state: feed::ConnState::Failed,
                 attempt: app.panes[i].attempt,
                 status: None,
-                reason: Some(
-                    "the feed's task stopped unexpectedly (a bug; please report it)".into(),
-                ),
+                reason: Some(match WORKER_PANIC.lock().ok().and_then(|mut p| p.take()) {
+                    Some(panic) => format!("internal error, please report it: {panic}"),
+                    None => "the feed's task stopped unexpectedly (a bug; please report it)".into(),
+                }),
                 at: std::time::SystemTime::now(),
             };
             app.update(Msg::Feed(feed, feed::FeedMsg::State(change)), now);
@@ -86,11 +87,34 @@ const PER_TURN: usize = 2048;
 
 /// Runs the dashboard until the user quits. The terminal is restored on return, on error and
 /// on panic (ratatui's hook).
-pub async fn run(specs: Vec<FeedSpec>, themes: Vec<Theme>, theme: usize) -> io::Result<()> {
+/// Returns the exit code: 0 after `q`, 128 + the signal's number after a signal.
+pub async fn run(specs: Vec<FeedSpec>, themes: Vec<Theme>, theme: usize) -> io::Result<i32> {
     let mut terminal = ratatui::try_init()?;
+    catch_worker_panics();
     let result = event_loop(&mut terminal, specs, themes, theme).await;
     ratatui::restore();
+    // Back to the default hook: the terminal is ours no more.
+    let _ = std::panic::take_hook();
     result
+}
+
+/// The message of a panic on a worker thread (a feed task, the demo server), for its pane.
+static WORKER_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// ratatui's hook restores the terminal on any panic. That is right for the thread that
+/// draws, but a feed task that panics on a worker thread ends only that task: the dashboard
+/// goes on (showing the feed as failed), so that panic must neither restore the terminal under
+/// it nor print over the screen.
+fn catch_worker_panics() {
+    let ui_thread = std::thread::current().id();
+    let restore_and_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui_thread {
+            restore_and_report(info);
+        } else if let Ok(mut slot) = WORKER_PANIC.lock() {
+            *slot = Some(info.to_string().replace('\n', " "));
+        }
+    }));
 }
 
 async fn event_loop(
@@ -98,7 +122,7 @@ async fn event_loop(
     specs: Vec<FeedSpec>,
     themes: Vec<Theme>,
     theme: usize,
-) -> io::Result<()> {
+) -> io::Result<i32> {
     let mut inbox = Inbox::new();
     let handles: Vec<FeedHandle> = specs
         .iter()
@@ -122,6 +146,8 @@ async fn event_loop(
     // `kill` and a closed terminal window end the dashboard cleanly, terminal restored.
     let mut terminate = Signal::new(SignalKind::terminate())?;
     let mut hangup = Signal::new(SignalKind::hangup())?;
+    let mut interrupt = Signal::new(SignalKind::interrupt())?;
+    let mut quit = Signal::new(SignalKind::quit())?;
 
     let result = loop {
         // Draw when something changed and the frame budget allows it.
@@ -159,7 +185,7 @@ async fn event_loop(
                         _ => continue,
                     };
                     match app.update(msg, now) {
-                        Some(Action::Quit) => break Ok(()),
+                        Some(Action::Quit) => break Ok(0),
                         Some(Action::Feed(FeedId(i), command)) => {
                             // A full command queue means the task has commands to do already.
                             let _ = handles[i].commands.try_send(command);
@@ -168,7 +194,7 @@ async fn event_loop(
                     }
                 }
                 Some(Err(e)) => break Err(e),
-                None => break Ok(()),
+                None => break Ok(0),
             },
             _ = inbox.recv(&mut batch, PER_TURN) => {
                 let now = Instant::now();
@@ -180,8 +206,10 @@ async fn event_loop(
                     stats_due = now + Duration::from_millis(250);
                 }
             }
-            _ = terminate.recv() => break Ok(()),
-            _ = hangup.recv() => break Ok(()),
+            _ = terminate.recv() => break Ok(128 + 15),
+            _ = hangup.recv() => break Ok(128 + 1),
+            _ = interrupt.recv() => break Ok(128 + 2),
+            _ = quit.recv() => break Ok(128 + 3),
             _ = tokio::time::sleep_until(wake) => {
                 let now = Instant::now().into_std();
                 refresh_stats(&mut app, &inbox, &handles, &mut crashed, now);

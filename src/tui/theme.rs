@@ -1,5 +1,6 @@
 //! Colour themes: `themes/*.toml`, built into the binary, overridable (or added to) by files in
-//! the user themes dir (`~/.config/ssedash/themes/NAME.toml`). A theme file may leave keys out
+//! the user themes dir (`~/.config/ssedash/themes/NAME.toml`; a theme is named by its file). A
+//! theme file may leave keys out
 //! (they come from `dark`); a key it has must be valid, or loading fails naming file, line and key.
 //! With `NO_COLOR` set, every colour is dropped and only emphasis (bold, reverse) remains.
 
@@ -47,7 +48,6 @@ pub struct Theme {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
-    name: Option<String>,
     text: Option<ThemeColor>,
     dim: Option<ThemeColor>,
     background: Option<ThemeColor>,
@@ -153,7 +153,7 @@ pub fn parse(
     };
     let b = base;
     Ok(Theme {
-        name: f.name.unwrap_or_else(|| default_name.to_string()),
+        name: default_name.to_string(),
         text: pick(f.text, b.map(|b| b.text)),
         dim: pick(f.dim, b.map(|b| b.dim)),
         background: pick(f.background, b.map(|b| b.background)),
@@ -293,7 +293,13 @@ mod tests {
 
     #[test]
     fn broken_theme_names_file_line_and_key() {
-        let err = parse("my.toml", "name = \"x\"\naccent = \"#12345\"\n", None, "x").unwrap_err();
+        let err = parse(
+            "my.toml",
+            "text = \"red\"\naccent = \"#12345\"\n",
+            None,
+            "x",
+        )
+        .unwrap_err();
         assert!(err.0.starts_with("my.toml:2:"), "{err}");
         assert!(err.0.contains("`accent`"), "{err}");
         assert!(err.0.contains("#rrggbb"), "{err}");

@@ -90,6 +90,10 @@ impl Tui {
         self.wait_for(&format!("{needle:?}"), limit, |s| s.contains(needle))
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("a running child")
+    }
+
     /// Waits for the process to end; its exit code.
     pub fn wait_exit(&mut self, limit: Duration) -> u32 {
         let deadline = Instant::now() + limit;

@@ -73,14 +73,15 @@ pub fn render(frame: &mut Frame, app: &App) {
 
 fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, area: Rect) {
     let theme = app.theme();
-    let mut counts = [0usize; 4]; // open, retrying, failed, closed
+    let mut counts = [0usize; 5]; // open, connecting, waiting, failed, closed
     let mut rate = 0.0;
     for p in &app.panes {
         let slot = match p.state {
             ConnState::Open => 0,
-            ConnState::Waiting { .. } | ConnState::Connecting => 1,
-            ConnState::Failed => 2,
-            ConnState::Closed => 3,
+            ConnState::Connecting => 1,
+            ConnState::Waiting { .. } => 2,
+            ConnState::Failed => 3,
+            ConnState::Closed => 4,
         };
         counts[slot] += 1;
         rate += p.rate.rate(app.now);
@@ -93,7 +94,8 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     ];
     let labels = [
         ("open", theme.color(theme.open)),
-        ("reconnecting", theme.color(theme.waiting)),
+        ("connecting", theme.color(theme.connecting)),
+        ("waiting to retry", theme.color(theme.waiting)),
         ("failed", theme.error()),
         ("closed", theme.color(theme.closed)),
     ];
@@ -113,7 +115,9 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
         format!("{} ev/s", fmt::rate(rate)),
         theme.text(),
     ));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let left = Line::from(spans);
+    let left_width = left.width() as u16;
+    frame.render_widget(Paragraph::new(left), area);
 
     let mut right = Vec::new();
     if pane_layout.pages > 1 {
@@ -125,11 +129,17 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     if app.zoomed {
         right.push(Span::styled("zoomed ", theme.accent()));
     }
-    right.push(Span::styled(format!("theme {} ", theme.name), theme.dim()));
-    frame.render_widget(
-        Paragraph::new(Line::from(right)).alignment(Alignment::Right),
-        area,
-    );
+    // On a narrow screen the theme name gives way first, then the rest, rather than
+    // overwrite the left-hand side.
+    let fits = |line: &Line| (left_width as usize + line.width()) < area.width as usize;
+    let mut with_theme = right.clone();
+    with_theme.push(Span::styled(format!("theme {} ", theme.name), theme.dim()));
+    let line = [Line::from(with_theme), Line::from(right)]
+        .into_iter()
+        .find(|l| fits(l) && l.width() > 0);
+    if let Some(line) = line {
+        frame.render_widget(Paragraph::new(line).alignment(Alignment::Right), area);
+    }
 }
 
 fn footer(frame: &mut Frame, app: &App, area: Rect) {
