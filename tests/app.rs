@@ -159,22 +159,19 @@ fn type_picker_hides_and_shows_types() {
         event(&mut app, 0, k, d, "", now);
     }
     key(&mut app, KeyCode::Char('t'), now);
-    assert_eq!(app.mode, Mode::Types { cursor: 0 });
+    assert!(matches!(app.mode, Mode::Types { cursor: 0, .. }));
     // Most frequent first: quote is at the cursor.
     key(&mut app, KeyCode::Char(' '), now);
     assert_eq!(shown_data(&app, 0), ["h", "n"]);
     key(&mut app, KeyCode::Char('j'), now);
     key(&mut app, KeyCode::Char('o'), now);
-    let p = &app.panes[0];
     let shown = shown_data(&app, 0);
-    assert_eq!(
-        shown.len(),
-        1,
-        "only one type shown: {shown:?} hidden {:?}",
-        p.hidden_types
-    );
+    assert_eq!(shown.len(), 1, "only one type shown: {shown:?}");
+    // "Only" is an allow-list: a type that arrives later stays hidden.
+    event(&mut app, 0, "brand-new", "later", "", now);
+    assert_eq!(shown_data(&app, 0).len(), 1);
     key(&mut app, KeyCode::Char('a'), now);
-    assert_eq!(shown_data(&app, 0).len(), 5);
+    assert_eq!(shown_data(&app, 0).len(), 6);
     key(&mut app, KeyCode::Esc, now);
     assert_eq!(app.mode, Mode::Normal);
 }
@@ -388,4 +385,20 @@ fn big_events_are_bounded_by_bytes_too() {
     assert_eq!(p.kept_bytes, 9000);
     assert_eq!(p.evicted, 7);
     assert_eq!(p.total, 10);
+}
+
+#[test]
+fn the_type_picker_keeps_its_order_while_counts_change() {
+    let (mut app, now) = app(&["a"]);
+    event(&mut app, 0, "b", "1", "", now);
+    event(&mut app, 0, "b", "2", "", now);
+    event(&mut app, 0, "a", "3", "", now);
+    key(&mut app, KeyCode::Char('t'), now);
+    // `a` overtakes `b` while the picker is open; the row under the cursor is still `b`.
+    for i in 0..5 {
+        event(&mut app, 0, "a", &i.to_string(), "", now);
+    }
+    key(&mut app, KeyCode::Char(' '), now);
+    assert!(!app.panes[0].types_shown.shows("b"));
+    assert!(app.panes[0].types_shown.shows("a"));
 }

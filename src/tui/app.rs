@@ -2,6 +2,7 @@
 //! resizes, ticks) and changes state; it does no I/O. What must happen outside (a command to a
 //! feed task, quitting) comes back as [`Action`]s.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, KeyEventKind};
@@ -22,6 +23,8 @@ pub enum Mode {
     },
     /// Picking event types to show (`t`); `cursor` indexes the type list.
     Types {
+        /// The types as listed when the picker opened: the order stays put while counts change.
+        types: Vec<Arc<str>>,
         cursor: usize,
     },
     /// One event in full (`Enter`).

@@ -32,8 +32,8 @@ impl App {
                 self.on_key_filter(key, input);
                 None
             }
-            Mode::Types { cursor } => {
-                self.on_key_types(key, cursor);
+            Mode::Types { cursor, types } => {
+                self.on_key_types(key, cursor, types);
                 None
             }
             Mode::Detail { seq, scroll } => {
@@ -104,7 +104,11 @@ impl App {
             }
             KeyCode::Char('t') => {
                 if self.focused().is_some_and(|p| !p.by_type.is_empty()) {
-                    self.mode = Mode::Types { cursor: 0 };
+                    let types = self
+                        .focused()
+                        .map(|p| p.type_counts().into_iter().map(|(t, _)| t).collect())
+                        .unwrap_or_default();
+                    self.mode = Mode::Types { cursor: 0, types };
                 } else {
                     self.notify("no event types yet");
                 }
@@ -183,48 +187,35 @@ impl App {
         self.mode = Mode::Filter { input };
     }
 
-    fn on_key_types(&mut self, key: KeyEvent, cursor: usize) {
-        let types: Vec<Arc<str>> = self
-            .focused()
-            .map(|p| p.type_counts().into_iter().map(|(t, _)| t).collect())
-            .unwrap_or_default();
+    fn on_key_types(&mut self, key: KeyEvent, cursor: usize, types: Vec<Arc<str>>) {
         let n = types.len();
+        let picked = types.get(cursor).cloned();
+        let mut cursor = cursor;
         match key.code {
-            KeyCode::Char('j') | KeyCode::Down if n > 0 => {
-                self.mode = Mode::Types {
-                    cursor: (cursor + 1).min(n - 1),
-                };
+            KeyCode::Char('j') | KeyCode::Down if n > 0 => cursor = (cursor + 1).min(n - 1),
+            KeyCode::Char('k') | KeyCode::Up => cursor = cursor.saturating_sub(1),
+            KeyCode::Char(' ' | 'x') => {
+                if let (Some(t), Some(p)) = (picked, self.focused_mut()) {
+                    p.toggle_type(&t);
+                }
             }
-            KeyCode::Char('k') | KeyCode::Up => {
-                self.mode = Mode::Types {
-                    cursor: cursor.saturating_sub(1),
-                };
-            }
-            KeyCode::Char(' ') | KeyCode::Char('x') => {
-                if let Some(t) = types.get(cursor)
-                    && let Some(p) = self.focused_mut()
-                {
-                    p.toggle_type(t);
+            KeyCode::Char('o') => {
+                if let (Some(t), Some(p)) = (picked, self.focused_mut()) {
+                    p.only_type(&t);
                 }
             }
             KeyCode::Char('a') => {
                 if let Some(p) = self.focused_mut() {
-                    p.hidden_types.clear();
-                    p.refilter();
+                    p.show_all_types();
                 }
             }
-            KeyCode::Char('o') => {
-                // Only this type.
-                if let Some(t) = types.get(cursor)
-                    && let Some(p) = self.focused_mut()
-                {
-                    p.hidden_types = types.iter().filter(|x| *x != t).cloned().collect();
-                    p.refilter();
-                }
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('t' | 'q') => {
+                self.mode = Mode::Normal;
+                return;
             }
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('t' | 'q') => self.mode = Mode::Normal,
             _ => {}
         }
+        self.mode = Mode::Types { cursor, types };
     }
 
     fn on_key_detail(&mut self, key: KeyEvent, seq: u64, scroll: u16) {

@@ -19,6 +19,26 @@ pub const PANE_BYTES: usize = 64 << 20;
 /// Distinct event types counted by name; more go to an `other` bucket.
 pub const MAX_TYPES: usize = 32;
 
+/// Which event types a pane shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeFilter {
+    All,
+    /// All but these.
+    Hide(Vec<Arc<str>>),
+    /// These only: a type that arrives later stays hidden.
+    Only(Vec<Arc<str>>),
+}
+
+impl TypeFilter {
+    pub fn shows(&self, event_type: &str) -> bool {
+        match self {
+            TypeFilter::All => true,
+            TypeFilter::Hide(list) => !list.iter().any(|t| &**t == event_type),
+            TypeFilter::Only(list) => list.iter().any(|t| &**t == event_type),
+        }
+    }
+}
+
 /// One event as kept in a pane.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
@@ -79,7 +99,7 @@ pub struct Pane {
     // View.
     pub filter: Option<TextFilter>,
     /// Event types hidden with the type picker.
-    pub hidden_types: Vec<Arc<str>>,
+    pub types_shown: TypeFilter,
     /// `seq` of the selected event, or `None` to follow the newest.
     pub selected: Option<u64>,
     /// Paused: the list shows events before this `seq` only.
@@ -118,7 +138,7 @@ impl Pane {
             comments: 0,
             rate: RateHistory::new(now),
             filter: None,
-            hidden_types: Vec::new(),
+            types_shown: TypeFilter::All,
             selected: None,
             paused_at: None,
             attempts_seen: 0,
@@ -193,7 +213,7 @@ impl Pane {
 
     /// Whether an event passes the type and text filters.
     pub fn passes(&self, event: &StoredEvent) -> bool {
-        if self.hidden_types.contains(&event.event_type) {
+        if !self.types_shown.shows(&event.event_type) {
             return false;
         }
         self.filter.as_ref().is_none_or(|f| f.matches(event))
@@ -229,12 +249,36 @@ impl Pane {
         self.refilter();
     }
 
+    /// Shows or hides one type (Space in the type picker).
     pub fn toggle_type(&mut self, event_type: &Arc<str>) {
-        if let Some(pos) = self.hidden_types.iter().position(|t| t == event_type) {
-            self.hidden_types.remove(pos);
-        } else {
-            self.hidden_types.push(event_type.clone());
+        let toggle = |list: &mut Vec<Arc<str>>| match list.iter().position(|t| t == event_type) {
+            Some(pos) => {
+                list.remove(pos);
+            }
+            None => list.push(event_type.clone()),
+        };
+        match &mut self.types_shown {
+            TypeFilter::All => self.types_shown = TypeFilter::Hide(vec![event_type.clone()]),
+            TypeFilter::Hide(list) => {
+                toggle(list);
+                if list.is_empty() {
+                    self.types_shown = TypeFilter::All;
+                }
+            }
+            TypeFilter::Only(list) => toggle(list),
         }
+        self.refilter();
+    }
+
+    /// Shows this type only, including types that have not arrived yet (`o`).
+    pub fn only_type(&mut self, event_type: &Arc<str>) {
+        self.types_shown = TypeFilter::Only(vec![event_type.clone()]);
+        self.refilter();
+    }
+
+    /// Shows every type again (`a`).
+    pub fn show_all_types(&mut self) {
+        self.types_shown = TypeFilter::All;
         self.refilter();
     }
 

@@ -65,7 +65,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     );
     match &app.mode {
         Mode::Help => overlay::help(frame, app, area),
-        Mode::Types { cursor } => overlay::types(frame, app, *cursor, area),
+        Mode::Types { cursor, types } => overlay::types(frame, app, *cursor, types, area),
         Mode::Detail { seq, scroll } => overlay::detail(frame, app, *seq, *scroll, area),
         Mode::Normal | Mode::Filter { .. } => {}
     }

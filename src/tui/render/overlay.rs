@@ -6,9 +6,12 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
+use std::sync::Arc;
+
 use super::{fmt, json};
 use crate::text;
 use crate::tui::app::App;
+use crate::tui::pane::TypeFilter;
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
@@ -82,26 +85,31 @@ pub fn help(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-pub fn types(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
+pub fn types(frame: &mut Frame, app: &App, cursor: usize, types: &[Arc<str>], area: Rect) {
     let Some(pane) = app.focused() else {
         return;
     };
     let theme = app.theme();
-    let counts = pane.type_counts();
-    let rect = centred(area, 48, counts.len() as u16 + 2);
+    let rect = centred(area, 52, types.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let lines: Vec<Line> = counts
+    // A long list scrolls so the cursor stays in view.
+    let rows = rect.height.saturating_sub(2) as usize;
+    let first = cursor.saturating_sub(rows.saturating_sub(1));
+    let lines: Vec<Line> = types
         .iter()
         .enumerate()
-        .map(|(i, (name, n))| {
-            let hidden = pane.hidden_types.contains(name);
+        .skip(first)
+        .take(rows)
+        .map(|(i, name)| {
+            let shown = pane.types_shown.shows(name);
+            let n = pane.by_type.get(name).copied().unwrap_or(0);
             let mut line = Line::from(vec![
-                Span::styled(if hidden { " [ ] " } else { " [x] " }, theme.accent()),
+                Span::styled(if shown { " [x] " } else { " [ ] " }, theme.accent()),
                 Span::styled(
-                    format!("{:<28}", text::escape(name)),
+                    format!("{:<32}", fmt::preview(name, 32)),
                     theme.event_type(name),
                 ),
-                Span::styled(format!("{:>10}", fmt::count(*n)), theme.dim()),
+                Span::styled(format!("{:>12}", fmt::count(n)), theme.dim()),
             ]);
             if i == cursor {
                 line = line.style(theme.selected());
@@ -114,9 +122,16 @@ pub fn types(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
         Span::styled(format!("{} ", text::escape(&pane.name)), theme.accent()),
     ]);
     let mut block = frame_block(app, title);
+    let mut notes = Vec::new();
+    if matches!(pane.types_shown, TypeFilter::Only(_)) {
+        notes.push("only the checked types, also later ones".to_string());
+    }
     if pane.other_types > 0 {
+        notes.push(format!("+ {} of other types", fmt::count(pane.other_types)));
+    }
+    if !notes.is_empty() {
         block = block.title_bottom(Line::from(Span::styled(
-            format!(" + {} events of other types ", fmt::count(pane.other_types)),
+            format!(" {} ", notes.join(" · ")),
             theme.dim(),
         )));
     }

@@ -11,7 +11,7 @@ use super::fmt;
 use crate::feed::ConnState;
 use crate::text;
 use crate::tui::app::{App, Mode};
-use crate::tui::pane::Pane;
+use crate::tui::pane::{Pane, TypeFilter};
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
@@ -203,7 +203,7 @@ fn types_line<'a>(pane: &Pane, theme: &Theme) -> Line<'a> {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
-        let hidden = pane.hidden_types.contains(&name);
+        let hidden = !pane.types_shown.shows(&name);
         let style = if hidden {
             theme.dim().add_modifier(Modifier::CROSSED_OUT)
         } else {
@@ -280,7 +280,7 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
     }
     let n = pane.shown_len();
     if n == 0 {
-        let msg = if pane.filter.is_some() || !pane.hidden_types.is_empty() {
+        let msg = if pane.filter.is_some() || pane.types_shown != TypeFilter::All {
             if pane.events.is_empty() {
                 "no events yet".to_string()
             } else {
