@@ -57,6 +57,45 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// `data` made into one safe line of at most `max_chars` characters, or `None` when it is one
+/// already (no line break, control or bidi character) and short enough to use as it is.
+/// JSON spread over lines is made compact; other line breaks and controls are escaped; a cut
+/// ends in `…`, which counts. The work is bounded: a huge event costs what a short one does.
+pub fn one_line(data: &str, max_chars: usize) -> Option<String> {
+    const COMPACT_UP_TO: usize = 64 * 1024;
+    let safe = !data.chars().any(needs_escape);
+    if safe && data.chars().nth(max_chars).is_none() {
+        return None;
+    }
+    let trimmed = data.trim_start();
+    let compacted;
+    let mut source = data;
+    if !safe
+        && data.len() <= COMPACT_UP_TO
+        && (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && let Ok(value) = serde_json::from_str::<serde_json::Value>(data)
+    {
+        compacted = value.to_string();
+        source = &compacted;
+    }
+    // Cut before escaping; escapes make the text longer, so cut again after.
+    let cut = source
+        .char_indices()
+        .nth(max_chars)
+        .map_or(source.len(), |(i, _)| i);
+    let mut out = escape(&source[..cut]).into_owned();
+    let chars = out.chars().count();
+    if cut < source.len() || chars > max_chars {
+        let keep = out
+            .char_indices()
+            .nth(max_chars.saturating_sub(1))
+            .map_or(out.len(), |(i, _)| i);
+        out.truncate(keep);
+        out.push('…');
+    }
+    Some(out)
+}
+
 /// A short duration for people: `850 ms`, `4.2 s`, `3 min 5 s`, `2 h 10 min`.
 pub fn duration(d: Duration) -> String {
     let ms = d.as_millis();

@@ -331,15 +331,23 @@ fn enter_inspects_the_selected_event_and_n_p_step() {
     }
     key(&mut app, KeyCode::Char('k'), now);
     key(&mut app, KeyCode::Enter, now);
-    let Mode::Detail { seq, .. } = app.mode else {
+    let Mode::Detail(ref view) = app.mode else {
         panic!("detail view expected, got {:?}", app.mode);
     };
-    assert_eq!(app.panes[0].event(seq).unwrap().data, "two");
+    assert_eq!(app.panes[0].event(view.seq).unwrap().data, "two");
     key(&mut app, KeyCode::Char('p'), now);
-    let Mode::Detail { seq, .. } = app.mode else {
+    let Mode::Detail(ref view) = app.mode else {
+        panic!("still the detail view, got {:?}", app.mode);
+    };
+    assert_eq!(app.panes[0].event(view.seq).unwrap().data, "{\"a\":1}");
+    // Scrolling stays within the content.
+    for _ in 0..100 {
+        key(&mut app, KeyCode::Char('j'), now);
+    }
+    let Mode::Detail(ref view) = app.mode else {
         panic!()
     };
-    assert_eq!(app.panes[0].event(seq).unwrap().data, "{\"a\":1}");
+    assert!((view.scroll as usize) < view.lines.len());
     key(&mut app, KeyCode::Esc, now);
     assert_eq!(app.mode, Mode::Normal);
 }

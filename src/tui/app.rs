@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 
+use super::detail::DetailView;
 use super::layout::{self, PaneLayout};
 use super::pane::Pane;
 use super::theme::Theme;
@@ -28,10 +29,7 @@ pub enum Mode {
         cursor: usize,
     },
     /// One event in full (`Enter`).
-    Detail {
-        seq: u64,
-        scroll: u16,
-    },
+    Detail(DetailView),
     Help,
 }
 

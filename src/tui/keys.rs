@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{Action, App, Mode, NOTICE_FOR};
+use super::detail::DetailView;
 use super::layout;
 use crate::feed::{Command, FeedId};
 
@@ -36,8 +37,8 @@ impl App {
                 self.on_key_types(key, cursor, types);
                 None
             }
-            Mode::Detail { seq, scroll } => {
-                self.on_key_detail(key, seq, scroll);
+            Mode::Detail(view) => {
+                self.on_key_detail(key, view);
                 None
             }
             Mode::Help => {
@@ -114,12 +115,11 @@ impl App {
                 }
             }
             KeyCode::Enter => {
-                if let Some(seq) = self
-                    .focused()
-                    .and_then(|p| p.current_event())
-                    .map(|e| e.seq)
+                if let Some(pane) = self.focused()
+                    && let Some(event) = pane.current_event()
                 {
-                    self.mode = Mode::Detail { seq, scroll: 0 };
+                    let view = DetailView::new(&pane.name, event, self.theme(), &self.tz);
+                    self.mode = Mode::Detail(view);
                 }
             }
             KeyCode::Char('z') => self.zoomed = !self.zoomed,
@@ -218,43 +218,44 @@ impl App {
         self.mode = Mode::Types { cursor, types };
     }
 
-    fn on_key_detail(&mut self, key: KeyEvent, seq: u64, scroll: u16) {
-        let page = (self.height.saturating_sub(8)).max(1);
-        let scroll = match key.code {
+    fn on_key_detail(&mut self, key: KeyEvent, view: DetailView) {
+        let page = i32::from(self.height.saturating_sub(8)).max(1);
+        let view = match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
                 self.mode = Mode::Normal;
                 return;
             }
-            KeyCode::Char('j') | KeyCode::Down => scroll.saturating_add(1),
-            KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(page),
-            KeyCode::PageUp => scroll.saturating_sub(page),
-            KeyCode::Char('g') | KeyCode::Home => 0,
-            KeyCode::Char('n') | KeyCode::Char('p') => {
-                // Next / previous event of the list, staying in the detail view.
-                if let Some(pane) = self.focused() {
-                    let shown: Vec<u64> = pane.shown().collect();
-                    if let Ok(pos) = shown.binary_search(&seq) {
-                        let next = if key.code == KeyCode::Char('n') {
-                            shown.get(pos + 1)
-                        } else {
-                            pos.checked_sub(1).and_then(|p| shown.get(p))
-                        };
-                        if let Some(&next) = next {
-                            self.mode = Mode::Detail {
-                                seq: next,
-                                scroll: 0,
-                            };
-                            if let Some(p) = self.focused_mut() {
-                                p.selected = Some(next);
-                            }
-                        }
-                    }
+            KeyCode::Char('j') | KeyCode::Down => view.scrolled(1),
+            KeyCode::Char('k') | KeyCode::Up => view.scrolled(-1),
+            KeyCode::PageDown | KeyCode::Char(' ') => view.scrolled(page),
+            KeyCode::PageUp => view.scrolled(-page),
+            KeyCode::Char('g') | KeyCode::Home => view.scrolled(i32::MIN / 2),
+            KeyCode::Char('G') | KeyCode::End => view.scrolled(i32::MAX / 2),
+            KeyCode::Char(c @ ('n' | 'p')) => {
+                // The next / previous event of the list, staying in the detail view.
+                let Some(pane) = self.focused() else {
+                    return;
+                };
+                let shown: Vec<u64> = pane.shown().collect();
+                let Ok(pos) = shown.binary_search(&view.seq) else {
+                    return;
+                };
+                let next = if c == 'n' {
+                    shown.get(pos + 1)
+                } else {
+                    pos.checked_sub(1).and_then(|p| shown.get(p))
+                };
+                let Some(event) = next.and_then(|&seq| pane.event(seq)) else {
+                    return;
+                };
+                let next = DetailView::new(&pane.name, event, self.theme(), &self.tz);
+                if let Some(p) = self.focused_mut() {
+                    p.selected = Some(next.seq);
                 }
-                return;
+                next
             }
             _ => return,
         };
-        self.mode = Mode::Detail { seq, scroll };
+        self.mode = Mode::Detail(view);
     }
 }

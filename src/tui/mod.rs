@@ -8,6 +8,7 @@
 //! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
 
 pub mod app;
+pub mod detail;
 pub mod filter;
 mod keys;
 pub mod layout;

@@ -49,7 +49,13 @@ pub struct StoredEvent {
     pub id: Arc<str>,
     pub data: String,
     pub truncated: bool,
+    /// The data as one safe line for the list, made once on arrival; `None` when the data
+    /// is such a line already.
+    pub line: Option<Box<str>>,
 }
+
+/// The longest line an event gets in the list (wider than any terminal).
+pub const LINE_CHARS: usize = 1024;
 
 /// One feed's pane.
 #[derive(Debug, Clone)]
@@ -181,6 +187,7 @@ impl Pane {
             at,
             event_type: event.event_type,
             id: event.id,
+            line: crate::text::one_line(&event.data, LINE_CHARS).map(String::into_boxed_str),
             data: event.data,
             truncated: event.truncated,
         };

@@ -105,36 +105,28 @@ pub fn sparkline(values: &[u32]) -> String {
         .collect()
 }
 
-/// Event data on one line, safe for the terminal: JSON spread over lines is made compact,
-/// other line breaks and control characters are shown escaped, and at most `max_chars`
-/// characters are kept (with `…` when cut).
+/// Text on one line, safe for the terminal, at most `max_chars` characters: JSON spread over
+/// lines is made compact, other line breaks and control characters are shown escaped, and a
+/// cut ends in `…` (which counts).
 pub fn preview(data: &str, max_chars: usize) -> String {
-    const COMPACT_UP_TO: usize = 64 * 1024;
-    let trimmed = data.trim_start();
-    let compacted;
-    let mut source = data;
-    if data.contains('\n')
-        && data.len() <= COMPACT_UP_TO
-        && (trimmed.starts_with('{') || trimmed.starts_with('['))
-        && let Ok(value) = serde_json::from_str::<serde_json::Value>(data)
-    {
-        compacted = value.to_string();
-        source = &compacted;
+    match text::one_line(data, max_chars) {
+        Some(line) => line,
+        None => clip(data, max_chars).into_owned(),
     }
-    // Cut before escaping, so a 1 MiB event costs no more than a short one; the `…` counts
-    // in `max_chars`.
-    let mut end = source.len();
-    if source.char_indices().nth(max_chars).is_some() {
-        end = source
-            .char_indices()
-            .nth(max_chars.saturating_sub(1))
-            .map_or(source.len(), |(idx, _)| idx);
+}
+
+/// At most `max_chars` characters of `s`, ending in `…` when cut.
+pub fn clip(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max_chars) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some(_) => {
+            let end = s
+                .char_indices()
+                .nth(max_chars.saturating_sub(1))
+                .map_or(s.len(), |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &s[..end]))
+        }
     }
-    let mut out = text::escape(&source[..end]).into_owned();
-    if end < source.len() {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

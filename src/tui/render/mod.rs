@@ -1,7 +1,7 @@
 //! Drawing: a pure function of the [`App`] state. Nothing here changes state or does I/O.
 
-mod fmt;
-mod json;
+pub(crate) mod fmt;
+pub(crate) mod json;
 mod overlay;
 mod pane;
 
@@ -66,7 +66,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     match &app.mode {
         Mode::Help => overlay::help(frame, app, area),
         Mode::Types { cursor, types } => overlay::types(frame, app, *cursor, types, area),
-        Mode::Detail { seq, scroll } => overlay::detail(frame, app, *seq, *scroll, area),
+        Mode::Detail(view) => overlay::detail(frame, app, view, area),
         Mode::Normal | Mode::Filter { .. } => {}
     }
 }

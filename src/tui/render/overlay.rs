@@ -2,15 +2,15 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use std::sync::Arc;
 
-use super::{fmt, json};
+use super::fmt;
 use crate::text;
 use crate::tui::app::App;
+use crate::tui::detail::DetailView;
 use crate::tui::pane::TypeFilter;
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
@@ -34,9 +34,6 @@ fn frame_block<'a>(app: &App, title: Line<'a>) -> Block<'a> {
         .title(title)
         .style(theme.base())
 }
-
-/// The most of one event's raw data the detail view draws.
-const DETAIL_MAX_BYTES: usize = 256 * 1024;
 
 const KEYS: &[(&str, &str)] = &[
     (
@@ -138,10 +135,7 @@ pub fn types(frame: &mut Frame, app: &App, cursor: usize, types: &[Arc<str>], ar
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-pub fn detail(frame: &mut Frame, app: &App, seq: u64, scroll: u16, area: Rect) {
-    let Some(pane) = app.focused() else {
-        return;
-    };
+pub fn detail(frame: &mut Frame, app: &App, view: &DetailView, area: Rect) {
     let theme = app.theme();
     // The whole body: a narrower box would leave slivers of the panes beside it.
     let rect = Rect::new(
@@ -151,97 +145,25 @@ pub fn detail(frame: &mut Frame, app: &App, seq: u64, scroll: u16, area: Rect) {
         area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, rect);
-    let Some(event) = pane.event(seq) else {
-        let block = frame_block(app, Line::from(" Event "));
-        frame.render_widget(
-            Paragraph::new("This event has left the buffer.")
-                .style(theme.dim())
-                .block(block),
-            rect,
-        );
-        return;
-    };
-    let when = match jiff::Timestamp::try_from(event.at) {
-        Ok(ts) => ts
-            .to_zoned(app.tz.clone())
-            .strftime("%Y-%m-%d %H:%M:%S%.3f %Z")
-            .to_string(),
-        Err(_) => "?".into(),
-    };
-    let field = |k: &str, v: String| {
-        Line::from(vec![
-            Span::styled(format!("{k:<6}"), theme.dim()),
-            Span::styled(v, theme.text()),
-        ])
-    };
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled(format!("{:<6}", "type"), theme.dim()),
-            Span::styled(
-                text::escape(&event.event_type).into_owned(),
-                theme
-                    .event_type(&event.event_type)
-                    .add_modifier(Modifier::BOLD),
-            ),
-        ]),
-        field(
-            "id",
-            if event.id.is_empty() {
-                "(none)".into()
-            } else {
-                text::escape(&event.id).into_owned()
-            },
-        ),
-        field("time", when),
-        field("size", fmt::bytes(event.data.len() as u64)),
-    ];
-    if event.truncated {
-        lines.push(Line::from(Span::styled(
-            "cut at max_event_bytes: the server sent more than is shown",
-            theme.warning(),
-        )));
-    }
-    lines.push(Line::default());
-    if let Some(pretty) = json::pretty(&event.data, theme) {
-        lines.push(Line::from(Span::styled("── JSON ──", theme.accent())));
-        lines.extend(pretty);
-        lines.push(Line::default());
-    }
-    lines.push(Line::from(Span::styled("── raw data ──", theme.accent())));
-    // Drawing is per frame: a huge event is shown up to a bound that keeps frames cheap.
-    let mut shown = event.data.as_str();
-    if shown.len() > DETAIL_MAX_BYTES {
-        let mut end = DETAIL_MAX_BYTES;
-        while !shown.is_char_boundary(end) {
-            end -= 1;
-        }
-        shown = &shown[..end];
-    }
-    lines.extend(
-        text::escape_keep_newlines(shown)
-            .lines()
-            .map(|l| Line::from(Span::styled(l.to_string(), theme.text()))),
-    );
-    if shown.len() < event.data.len() {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "… {} more not shown here (`ssedash tail --format data` prints it all)",
-                fmt::bytes((event.data.len() - shown.len()) as u64)
-            ),
-            theme.warning(),
-        )));
-    }
     let title = Line::from(vec![
         Span::styled(" Event ", theme.text()),
-        Span::styled(format!("{} ", fmt::count(seq + 1)), theme.accent()),
-        Span::styled(format!("of {} ", text::escape(&pane.name)), theme.text()),
+        Span::styled(format!("{} ", fmt::count(view.seq + 1)), theme.accent()),
+        Span::styled(format!("of {} ", text::escape(&view.feed)), theme.text()),
     ]);
     let block = frame_block(app, title);
+    // Only what can show is handed to the widget: each line takes at least one row.
+    let rows = rect.height.saturating_sub(2) as usize;
+    let visible: Vec<Line> = view
+        .lines
+        .iter()
+        .skip(view.scroll as usize)
+        .take(rows)
+        .cloned()
+        .collect();
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(visible)
             .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
+            .wrap(Wrap { trim: false }),
         rect,
     );
 }

@@ -354,7 +354,7 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
             let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
             let room = (area.width as usize).saturating_sub(used + usize::from(e.truncated) * 12);
             spans.push(Span::styled(
-                fmt::preview(&e.data, room.max(1)),
+                fmt::clip(e.line.as_deref().unwrap_or(&e.data), room.max(1)),
                 theme.text(),
             ));
             if e.truncated {
