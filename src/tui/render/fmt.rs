@@ -87,6 +87,20 @@ pub fn plural(n: u64, word: &str) -> String {
     }
 }
 
+/// `values` summed into `n` consecutive groups of (nearly) equal size, oldest first; `values`
+/// itself when it has no more than `n`.
+pub fn squeeze(values: &[u32], n: usize) -> Vec<u32> {
+    if n == 0 || values.len() <= n {
+        return values.to_vec();
+    }
+    (0..n)
+        .map(|k| {
+            let (a, b) = (k * values.len() / n, (k + 1) * values.len() / n);
+            values[a..b].iter().fold(0u32, |s, v| s.saturating_add(*v))
+        })
+        .collect()
+}
+
 /// `█▇▅▂` style sparkline of `values` scaled to their maximum.
 pub fn sparkline(values: &[u32]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -149,6 +163,9 @@ mod tests {
         assert_eq!(countdown(Duration::from_millis(4200)), "4.2 s");
         assert_eq!(countdown(Duration::from_secs(75)), "1 min 15 s");
         assert_eq!(sparkline(&[0, 1, 2, 4]), "▁▃▅█");
+        assert_eq!(squeeze(&[1, 2, 3, 4, 5, 6], 3), [3, 7, 11]);
+        assert_eq!(squeeze(&[1; 60], 10), [6; 10]);
+        assert_eq!(squeeze(&[1, 2], 5), [1, 2]);
     }
 
     #[test]

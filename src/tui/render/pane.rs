@@ -141,14 +141,14 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
         Span::styled(fmt::rate(pane.rate.rate(app.now)), theme.text()),
         Span::styled("/s ", theme.dim()),
     ];
-    // The sparkline gets what is left of a wide pane, up to the minute it covers; the
+    // The sparkline always covers the last minute, a second or more per bar; the
     // counters that signal trouble (reconnects, drops) come before the id and byte count, so
     // a narrow pane cuts the least telling ones.
     if width >= 56 {
         let spark_width = (width as usize).saturating_sub(80).clamp(10, 60);
         let history = pane.rate.history(app.now);
         spans.push(Span::styled(
-            fmt::sparkline(&history[history.len() - spark_width..]),
+            fmt::sparkline(&fmt::squeeze(&history, spark_width)),
             theme.accent(),
         ));
     }
