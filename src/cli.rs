@@ -184,7 +184,13 @@ impl FeedArgs {
             let mut specs = Vec::new();
             for raw in &self.urls {
                 let url = parse_feed_url(raw)?;
-                specs.push(self.apply(FeedSpec::new(raw.clone(), url), true)?);
+                // The same URL twice is two feeds; their names must tell them apart.
+                let seen = specs.iter().filter(|s: &&FeedSpec| s.url == url).count();
+                let name = match seen {
+                    0 => raw.clone(),
+                    n => format!("{raw} ({})", n + 1),
+                };
+                specs.push(self.apply(FeedSpec::new(name, url), true)?);
             }
             return Ok((FeedSource::Specs(specs), config));
         }
