@@ -78,22 +78,26 @@ pub fn one_line(data: &str, max_chars: usize) -> Option<String> {
         compacted = value.to_string();
         source = &compacted;
     }
-    // Cut before escaping; escapes make the text longer, so cut again after.
-    let cut = source
+    // Escape only what can show (one character more, so a cut still shows as `…`).
+    let head = source
         .char_indices()
-        .nth(max_chars)
-        .map_or(source.len(), |(i, _)| i);
-    let mut out = escape(&source[..cut]).into_owned();
-    let chars = out.chars().count();
-    if cut < source.len() || chars > max_chars {
-        let keep = out
-            .char_indices()
-            .nth(max_chars.saturating_sub(1))
-            .map_or(out.len(), |(i, _)| i);
-        out.truncate(keep);
-        out.push('…');
+        .nth(max_chars + 1)
+        .map_or(source, |(i, _)| &source[..i]);
+    Some(clip(&escape(head), max_chars).into_owned())
+}
+
+/// At most `max_chars` characters of `s`, ending in `…` (which counts) when cut.
+pub fn clip(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max_chars) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some(_) => {
+            let end = s
+                .char_indices()
+                .nth(max_chars.saturating_sub(1))
+                .map_or(s.len(), |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &s[..end]))
+        }
     }
-    Some(out)
 }
 
 /// A short duration for people: `850 ms`, `4.2 s`, `3 min 5 s`, `2 h 10 min`.

@@ -125,21 +125,7 @@ pub fn sparkline(values: &[u32]) -> String {
 pub fn preview(data: &str, max_chars: usize) -> String {
     match text::one_line(data, max_chars) {
         Some(line) => line,
-        None => clip(data, max_chars).into_owned(),
-    }
-}
-
-/// At most `max_chars` characters of `s`, ending in `…` when cut.
-pub fn clip(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
-    match s.char_indices().nth(max_chars) {
-        None => std::borrow::Cow::Borrowed(s),
-        Some(_) => {
-            let end = s
-                .char_indices()
-                .nth(max_chars.saturating_sub(1))
-                .map_or(s.len(), |(i, _)| i);
-            std::borrow::Cow::Owned(format!("{}…", &s[..end]))
-        }
+        None => text::clip(data, max_chars).into_owned(),
     }
 }
 

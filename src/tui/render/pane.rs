@@ -113,8 +113,8 @@ fn badge(pane: &Pane, app: &App, theme: &Theme) -> (String, Option<String>, Styl
             None,
             theme.color(theme.open).add_modifier(Modifier::BOLD),
         ),
-        ConnState::Waiting { retry_at, .. } => {
-            let left = retry_at.saturating_duration_since(app.now);
+        ConnState::Waiting { .. } => {
+            let left = pane.countdown(app.now).unwrap_or_default();
             (
                 format!("↻ retry {} in {}", pane.attempt, fmt::countdown(left)),
                 reason,
@@ -296,10 +296,10 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
                     "closed: {} (d connects again)",
                     text::escape(pane.reason.as_deref().unwrap_or("by the server"))
                 ),
-                ConnState::Waiting { retry_at, .. } => format!(
+                ConnState::Waiting { .. } => format!(
                     "{}: retrying in {}",
                     text::escape(pane.reason.as_deref().unwrap_or("disconnected")),
-                    fmt::countdown(retry_at.saturating_duration_since(app.now))
+                    fmt::countdown(pane.countdown(app.now).unwrap_or_default())
                 ),
                 ConnState::Connecting => format!("connecting to {}…", text::escape(&pane.url)),
                 ConnState::Open => "connected, waiting for events…".to_string(),
@@ -354,7 +354,7 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
             let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
             let room = (area.width as usize).saturating_sub(used + usize::from(e.truncated) * 12);
             spans.push(Span::styled(
-                fmt::clip(e.line.as_deref().unwrap_or(&e.data), room.max(1)),
+                text::clip(e.line.as_deref().unwrap_or(&e.data), room.max(1)),
                 theme.text(),
             ));
             if e.truncated {
