@@ -11,10 +11,16 @@ fn triple(t: &str, d: &str, id: &str) -> (String, String, String) {
     (t.into(), d.into(), id.into())
 }
 
+/// The events a user sees from one response: `body` served once, read without reconnecting.
+async fn tail_one_response(body: Vec<Step>) -> Run {
+    let server = TestServer::always(body).await;
+    tail(&server.url("/"), &["--no-reconnect", "--timeout", "5"]).await
+}
+
 #[tokio::test]
 async fn line_endings_split_across_reads_count_once() {
     // CRLF with the CR and the LF in different writes, lone CR, LF, mixed.
-    let server = TestServer::always(vec![
+    let run = tail_one_response(vec![
         sse_head(),
         write("data: one\r"),
         sleep_ms(30),
@@ -25,7 +31,6 @@ async fn line_endings_split_across_reads_count_once() {
         write("data: three\n\n"),
     ])
     .await;
-    let run = tail(&server.url("/"), &["--no-reconnect", "--timeout", "5"]).await;
     assert_eq!(
         run.event_triples(),
         vec![
@@ -40,7 +45,7 @@ async fn line_endings_split_across_reads_count_once() {
 
 #[tokio::test]
 async fn leading_bom_is_stripped_once_even_split() {
-    let server = TestServer::always(vec![
+    let run = tail_one_response(vec![
         sse_head(),
         write([0xEF]),
         sleep_ms(20),
@@ -48,7 +53,6 @@ async fn leading_bom_is_stripped_once_even_split() {
         write("data: a\n\n\u{FEFF}data: b\n\ndata: c\n\n"),
     ])
     .await;
-    let run = tail(&server.url("/"), &["--no-reconnect", "--timeout", "5"]).await;
     // The second BOM makes its line an unknown field, so `b` is never dispatched.
     assert_eq!(
         run.event_triples(),
@@ -83,12 +87,11 @@ async fn comments_are_heartbeats_shown_with_comments_flag() {
 
 #[tokio::test]
 async fn id_with_nul_is_ignored_and_id_persists() {
-    let server = TestServer::always(vec![
+    let run = tail_one_response(vec![
         sse_head(),
         write("id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\ndata: c\n\nid\ndata: d\n\n"),
     ])
     .await;
-    let run = tail(&server.url("/"), &["--no-reconnect", "--timeout", "5"]).await;
     assert_eq!(
         run.event_triples(),
         vec![
@@ -131,14 +134,13 @@ async fn retry_only_and_id_only_blocks_take_effect() {
 
 #[tokio::test]
 async fn invalid_utf8_is_replaced_and_the_connection_kept() {
-    let server = TestServer::always(vec![
+    let run = tail_one_response(vec![
         sse_head(),
         write(b"data: caf\xc3"),
         sleep_ms(20),
         write(b"\xa9 \xff ok\n\n: bad \xfe comment\ndata: still here\n\n"),
     ])
     .await;
-    let run = tail(&server.url("/"), &["--no-reconnect", "--timeout", "5"]).await;
     assert_eq!(
         run.event_triples(),
         vec![
