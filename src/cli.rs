@@ -236,6 +236,7 @@ impl FeedArgs {
 
     /// Applies the command-line options to one feed. `ad_hoc` feeds take the method and body
     /// from the command line; config feeds keep their own unless overridden.
+    /// The feed leaves resolved: header `${VAR}`s are expanded (see [`config::resolve_env`]).
     pub fn apply(&self, mut spec: FeedSpec, ad_hoc: bool) -> Result<FeedSpec, UsageError> {
         for raw in &self.header {
             let (name, value) = raw.split_once(':').ok_or_else(|| {
@@ -300,6 +301,7 @@ impl FeedArgs {
             crate::feed::load_ca_file(path).map_err(|e| UsageError(format!("--cacert: {e}")))?;
             spec.tls.ca_file = Some(path.clone());
         }
+        config::resolve_env(&mut spec);
         Ok(spec)
     }
 }

@@ -2,14 +2,12 @@
 
 use std::fmt::Write;
 
-use url::{Position, Url};
-
 use super::Config;
 use super::value::describe_size;
 use crate::feed::FeedSpec;
 use crate::feed::reconnect::When;
+use crate::redact::{MASK, is_sensitive, masked_url};
 
-const MASK: &str = "••••";
 const LABEL_WIDTH: usize = 14;
 
 /// A readable, aligned summary of every feed. Header values are shown as written (`${VAR}`
@@ -108,17 +106,6 @@ fn list_or(items: &[String], empty: &str) -> String {
     }
 }
 
-/// Header or query parameter names whose values are credentials.
-fn is_sensitive(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "authorization" | "proxy-authorization" | "cookie"
-    ) || ["token", "secret", "key", "password", "auth", "signature"]
-        .iter()
-        .any(|word| name.contains(word))
-}
-
 /// `Bearer ${API_TOKEN}` stays; `Bearer s3cret` becomes `Bearer ••••`: variable references and
 /// a leading auth scheme are not secret, any other literal text may be.
 fn mask_template(template: &str) -> String {
@@ -172,31 +159,6 @@ fn mask_literal(text: &str, at_start: bool) -> String {
     MASK.to_string()
 }
 
-/// The URL with its password and sensitive query values masked.
-fn masked_url(url: &Url) -> String {
-    let mut out = String::new();
-    if url.password().is_some() {
-        out.push_str(&url[..Position::BeforePassword]);
-        out.push_str(MASK);
-        out.push_str(&url[Position::AfterPassword..Position::AfterPath]);
-    } else {
-        out.push_str(&url[..Position::AfterPath]);
-    }
-    if let Some(query) = url.query() {
-        out.push('?');
-        let parts: Vec<String> = query
-            .split('&')
-            .map(|part| match part.split_once('=') {
-                Some((name, _)) if is_sensitive(name) => format!("{name}={MASK}"),
-                _ => part.to_string(),
-            })
-            .collect();
-        out.push_str(&parts.join("&"));
-    }
-    out.push_str(&url[Position::AfterQuery..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,16 +170,5 @@ mod tests {
         assert_eq!(mask_template("s3cret"), "••••");
         assert_eq!(mask_template("${USER}:${PASS}"), "${USER}••••${PASS}");
         assert_eq!(mask_template("Basic ${CREDS}"), "Basic ${CREDS}");
-    }
-
-    #[test]
-    fn urls_hide_passwords_and_token_parameters() {
-        let url = Url::parse("https://me:pw@host/s?room=1&api_key=abc#x").unwrap();
-        assert_eq!(
-            masked_url(&url),
-            "https://me:••••@host/s?room=1&api_key=••••#x"
-        );
-        assert!(is_sensitive("X-Api-Key"));
-        assert!(!is_sensitive("Accept"));
     }
 }

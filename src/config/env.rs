@@ -46,6 +46,27 @@ pub fn expand_with(
     Ok(out)
 }
 
+/// Expands the `${VAR}`s of a feed's header templates from the environment, so the feed
+/// arrives at the engine resolved. A variable that cannot be expanded fails only this feed:
+/// it is kept in `setup_error`, naming the header, and the header is dropped.
+pub fn resolve_env(spec: &mut crate::feed::FeedSpec) {
+    let mut problems = Vec::new();
+    spec.headers
+        .retain_mut(|(name, value)| match expand_env(value) {
+            Ok(expanded) => {
+                *value = expanded;
+                true
+            }
+            Err(e) => {
+                problems.push(format!("header `{name}`: {e}"));
+                false
+            }
+        });
+    if !problems.is_empty() && spec.setup_error.is_none() {
+        spec.setup_error = Some(problems.join("; "));
+    }
+}
+
 /// The names of the variables a template references.
 pub fn referenced_vars(template: &str) -> Vec<String> {
     let mut names = Vec::new();

@@ -68,7 +68,7 @@ mod value;
 use std::path::{Path, PathBuf};
 
 pub use describe::describe;
-pub use env::{EnvError, expand_env, expand_with, referenced_vars};
+pub use env::{EnvError, expand_env, expand_with, referenced_vars, resolve_env};
 pub use starter::{starter_config, write_starter};
 
 use crate::feed::FeedSpec;

@@ -22,9 +22,13 @@ pub struct FeedSpec {
     /// HTTP method, upper case (`GET` unless configured).
     pub method: String,
     pub body: Option<Vec<u8>>,
-    /// Header name and value template; `${VAR}` in a value is read from the environment when
-    /// the feed connects, so secrets stay out of files and output.
+    /// Header names and values, sent as they are. From a config file they are templates
+    /// (`${VAR}`) until [`crate::config::resolve_env`] expands them; the feed task never reads
+    /// the environment.
     pub headers: Vec<(String, String)>,
+    /// Why this feed cannot start (e.g. a header's `${VAR}` is not set): the feed task reports
+    /// it as `failed` at once, and the other feeds run on.
+    pub setup_error: Option<String>,
     pub last_event_id: Option<String>,
     /// Only events of these types are shown (empty: all).
     pub events: Vec<String>,
@@ -62,6 +66,7 @@ impl FeedSpec {
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             buffer: DEFAULT_BUFFER,
             tls: Tls::default(),
+            setup_error: None,
         }
     }
 

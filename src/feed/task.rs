@@ -193,6 +193,12 @@ impl Feed {
                 };
             }
         };
+        if let Some(reason) = &self.spec.setup_error {
+            return Ending::Fatal {
+                status: None,
+                reason: reason.clone(),
+            };
+        }
         let request = match self.build_request(&client) {
             Ok(request) => request,
             Err(reason) => {
@@ -293,12 +299,10 @@ impl Feed {
                 headers.insert(HeaderName::from_static("last-event-id"), value);
             }
         }
-        for (name, template) in &spec.headers {
-            let value =
-                crate::config::expand_env(template).map_err(|e| format!("header `{name}`: {e}"))?;
+        for (name, value) in &spec.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| format!("`{name}` is not a valid header name"))?;
-            let value = HeaderValue::from_str(&value)
+            let value = HeaderValue::from_str(value)
                 .map_err(|_| format!("header `{name}` has a character not allowed in headers"))?;
             headers.insert(name, value);
         }

@@ -118,7 +118,7 @@ impl Pane {
     pub fn new(spec: &FeedSpec, now: Instant) -> Self {
         Pane {
             name: spec.name.clone(),
-            url: spec.url.to_string(),
+            url: crate::redact::masked_url(&spec.url),
             capacity: spec.buffer.max(1),
             capacity_bytes: PANE_BYTES,
             kept_bytes: 0,
