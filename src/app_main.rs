@@ -2,12 +2,14 @@
 //! exit code (0 ok, 1 a feed failed, 2 usage or config error, 130 Ctrl-C).
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
 use crate::cli::{Cli, Command, FeedArgs, FeedSource, TailArgs, UsageError};
 use crate::tui::theme;
-use crate::{config, demo, tail};
+use crate::config::Config;
+use crate::{config, demo, tail, text};
 
 pub fn main() -> i32 {
     let cli = Cli::parse();
@@ -25,7 +27,7 @@ pub fn main() -> i32 {
         Some(Command::Tail(args)) => runtime.block_on(run_tail(*args)),
         Some(Command::Check { config }) => check(config.as_deref()),
         Some(Command::Demo { addr }) => runtime.block_on(run_demo(addr)),
-        Some(Command::Init) => init(),
+        Some(Command::Init { path }) => init(path.as_deref()),
         None => runtime.block_on(run_dashboard(cli.feeds, cli.theme)),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
@@ -55,14 +57,7 @@ async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<
         }
         FeedSource::Nothing => return Err(no_feeds_dashboard().into()),
     };
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let themes_dir = config::user_config_dir().map(|d| d.join("themes"));
-    let themes =
-        theme::load_all(themes_dir.as_deref(), no_color).map_err(|e| UsageError(e.to_string()))?;
-    let wanted = theme
-        .or_else(|| config.as_ref().and_then(|c| c.theme.clone()))
-        .unwrap_or_else(|| "dark".into());
-    let theme = theme::find(&themes, &wanted).map_err(|e| UsageError(e.to_string()))?;
+    let (themes, theme) = pick_theme(theme.as_deref(), config.as_ref())?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(UsageError(
             "the dashboard needs a terminal; for pipes and scripts use `ssedash tail`".into(),
@@ -116,7 +111,7 @@ fn no_feeds() -> UsageError {
     )
 }
 
-fn check(path: Option<&std::path::Path>) -> anyhow::Result<i32> {
+fn check(path: Option<&Path>) -> anyhow::Result<i32> {
     let Some(path) = config::find(path) else {
         return Err(UsageError(
             "no config file found: pass --config FILE, set SSEDASH_CONFIG, or run `ssedash init`"
@@ -125,22 +120,93 @@ fn check(path: Option<&std::path::Path>) -> anyhow::Result<i32> {
         .into());
     };
     let config = config::load(&path).map_err(UsageError::from)?;
-    let missing = config::missing_env(&config);
+    let mut problems = config::missing_env(&config);
+    // The dashboard would refuse a theme that does not exist, or a broken user theme file.
+    if let Err(e) = pick_theme(None, Some(&config)) {
+        problems.push(e.0);
+    }
     let mut out = std::io::stdout().lock();
     write!(out, "{}", config::describe(&config))?;
-    if !missing.is_empty() {
-        return Err(UsageError(missing.join("\n")).into());
+    if !problems.is_empty() {
+        return Err(UsageError(problems.join("\n")).into());
     }
-    writeln!(out, "{}: OK", path.display())?;
+    writeln!(out, "{}: OK", config::shown_path(&path))?;
     Ok(0)
 }
 
-fn init() -> anyhow::Result<i32> {
-    let dir = config::user_config_dir()
-        .ok_or_else(|| UsageError("init: no home directory found to put the config in".into()))?;
-    let path = config::write_starter(&dir).map_err(UsageError::from)?;
-    println!("wrote {}", path.display());
-    println!("edit it, then run `ssedash` (or `ssedash demo` in another terminal to try it as is)");
+/// The themes (built in, then the user's) and the one to draw with: `--theme`, else the
+/// config's `theme`, else `dark`. A name that does not exist is an error saying where it was
+/// given: the flag, or the config's `file:line:col`.
+fn pick_theme(
+    flag: Option<&str>,
+    config: Option<&Config>,
+) -> Result<(Vec<theme::Theme>, usize), UsageError> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let themes_dir = config::user_config_dir().map(|d| d.join("themes"));
+    let themes = theme::load_all(themes_dir.as_deref(), no_color)
+        .map_err(|e| UsageError(text::escape_keep_newlines(&e.to_string()).into_owned()))?;
+    let from_config = config.and_then(|c| Some((c.theme.as_deref()?, c.theme_location())));
+    let (wanted, given_at) = match (flag, from_config) {
+        (Some(name), _) => (name, "--theme".to_string()),
+        (None, Some((name, at))) => (name, at.unwrap_or_else(|| "theme".into())),
+        (None, None) => ("dark", "theme".into()),
+    };
+    let index = theme::find(&themes, wanted).map_err(|e| {
+        let dir = themes_dir.map_or_else(String::new, |dir| {
+            format!(
+                ", or add {}.toml to {}",
+                text::escape(wanted),
+                config::shown_path(&dir)
+            )
+        });
+        UsageError(format!(
+            "{given_at}: {}; write one of them{dir}",
+            text::escape(&e.to_string())
+        ))
+    })?;
+    Ok((themes, index))
+}
+
+/// `ssedash init [PATH]`: PATH (a folder gets a feeds.toml in it), else `./feeds.toml` when
+/// there is none, else the user config dir. Never overwrites.
+fn init(path: Option<&Path>) -> anyhow::Result<i32> {
+    let target = match path {
+        Some(path) if path.is_dir() => path.join("feeds.toml"),
+        Some(path) => path.to_path_buf(),
+        None if !Path::new("feeds.toml").exists() => PathBuf::from("feeds.toml"),
+        None => {
+            let user = config::user_config_dir().map(|dir| dir.join("feeds.toml"));
+            match user {
+                Some(user) if !user.exists() => user,
+                user => {
+                    let also = user.map_or_else(String::new, |u| {
+                        format!(" and {}", config::shown_path(&u))
+                    });
+                    return Err(UsageError(format!(
+                        "init: ./feeds.toml{also} already exist; not overwriting (edit it, or \
+                         give another path: ssedash init PATH)"
+                    ))
+                    .into());
+                }
+            }
+        }
+    };
+    config::write_starter_to(&target).map_err(UsageError::from)?;
+    let written = std::path::absolute(&target).unwrap_or(target);
+    println!("wrote {}", config::shown_path(&written));
+    // A file where ssedash looks by itself needs no flag; any other needs --config.
+    let found = config::find(None).and_then(|p| std::path::absolute(p).ok());
+    if found.as_deref() == Some(written.as_path()) {
+        println!(
+            "edit it, then run `ssedash` (or `ssedash demo` in another terminal to try it as is)"
+        );
+    } else {
+        println!(
+            "edit it, then run `ssedash --config {}` (`ssedash demo` in another terminal \
+             serves the feed it names)",
+            config::shell_word(&written)
+        );
+    }
     Ok(0)
 }
 

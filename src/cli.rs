@@ -50,8 +50,13 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:7878")]
         addr: SocketAddr,
     },
-    /// Write a commented starter feeds.toml to the user config dir (never overwrites).
-    Init,
+    /// Write a commented starter feeds.toml (never overwrites): to PATH, else ./feeds.toml
+    /// when there is none, else the user config dir.
+    Init {
+        /// Where to write it (a folder gets a feeds.toml in it).
+        #[arg(value_name = "PATH")]
+        path: Option<PathBuf>,
+    },
 }
 
 /// Which feeds to run and how: shared by the dashboard and `tail`.

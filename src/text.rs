@@ -122,6 +122,27 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+/// Whether `text` holds a character [`escape`] would escape: a control (C0, DEL, C1, tab,
+/// line break) or a bidi control. Names, event types and ids from a config must not.
+pub fn has_controls(text: &str) -> bool {
+    text.chars().any(needs_escape)
+}
+
+/// Line and column (both from 1, the column in characters) of a byte offset in `text`, for
+/// `file:line:col` in error messages. An offset past the end, or inside a character, counts
+/// from the last character boundary before it.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +165,24 @@ mod tests {
         assert_eq!(duration(Duration::from_secs(185)), "3 min 5 s");
         assert_eq!(duration(Duration::from_secs(120)), "2 min");
         assert_eq!(duration(Duration::from_secs(7800)), "2 h 10 min");
+    }
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        assert_eq!(line_col("a = 1\nbé = 2\n", 0), (1, 1));
+        assert_eq!(line_col("a = 1\nbé = 2\n", 6), (2, 1));
+        assert_eq!(line_col("a = 1\nbé = 2\n", 10), (2, 4));
+        // Inside `é`, and past the end: no panic, the nearest boundary before.
+        assert_eq!(line_col("a = 1\nbé = 2\n", 8), (2, 2));
+        assert_eq!(line_col("ab", 99), (1, 3));
+    }
+
+    #[test]
+    fn controls_and_bidi_are_found() {
+        assert!(!has_controls("ticker-1 é"));
+        assert!(has_controls("a\tb"));
+        assert!(has_controls("n\u{1b}]0;x"));
+        assert!(has_controls("abc\u{202e}"));
+        assert!(has_controls("\u{85}"));
     }
 }

@@ -20,7 +20,7 @@ fn ok(text: &str) -> Config {
 fn err(text: &str) -> String {
     match parse(text, Path::new("feeds.toml")) {
         Ok(config) => panic!("should fail, got {config:#?}"),
-        Err(e) => e.message,
+        Err(e) => e.to_string(),
     }
 }
 
@@ -378,7 +378,7 @@ fn body_and_body_file() {
     );
 
     let text = format!("{FEED}body_file = \"prompts/nope.json\"\n");
-    let msg = parse(&text, &path).unwrap_err().message;
+    let msg = parse(&text, &path).unwrap_err().to_string();
     let at = format!("{}:4:13:", path.display());
     assert!(msg.starts_with(&at), "{msg}");
     assert!(
@@ -597,8 +597,8 @@ fn write_starter_never_overwrites() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), starter_config());
     std::fs::write(&path, "# mine\n").unwrap();
     let e = write_starter(&target).unwrap_err();
-    assert!(e.message.contains("already exists"), "{e}");
-    assert!(e.message.contains(&path.display().to_string()), "{e}");
+    assert!(e.to_string().contains("already exists"), "{e}");
+    assert!(e.to_string().contains(&path.display().to_string()), "{e}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "# mine\n");
 }
 
@@ -606,11 +606,11 @@ fn write_starter_never_overwrites() {
 fn a_missing_file_is_named() {
     let e = load(Path::new("/nonexistent/ssedash/feeds.toml")).unwrap_err();
     assert!(
-        e.message
+        e.to_string()
             .starts_with("/nonexistent/ssedash/feeds.toml: cannot read"),
         "{e}"
     );
-    assert!(e.message.contains("ssedash init"), "{e}");
+    assert!(e.to_string().contains("ssedash init"), "{e}");
 }
 
 #[test]

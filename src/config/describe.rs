@@ -3,23 +3,26 @@
 use std::fmt::Write;
 
 use super::Config;
+use super::errors::shown_path;
 use super::value::describe_size;
 use crate::feed::FeedSpec;
-use crate::feed::reconnect::When;
+use crate::feed::reconnect::{Decision, Ending, Policy, Reconnect, When};
 use crate::redact::{MASK, is_sensitive, masked_url};
+use crate::text::{duration, escape};
 
 const LABEL_WIDTH: usize = 14;
 
 /// A readable, aligned summary of every feed. Header values are shown as written (`${VAR}`
 /// stays a reference), but literal secrets (in sensitive headers, URL passwords and sensitive
-/// query parameters) are masked, so the output can be pasted into a bug report.
+/// query parameters) are masked, so the output can be pasted into a bug report. Every piece of
+/// text from the file is escaped, so none of it can act on the terminal.
 pub fn describe(config: &Config) -> String {
     let mut out = String::new();
     let count = config.feeds.len();
     let plural = if count == 1 { "" } else { "s" };
-    let _ = write!(out, "{}: {count} feed{plural}", config.path.display());
+    let _ = write!(out, "{}: {count} feed{plural}", shown_path(&config.path));
     if let Some(theme) = &config.theme {
-        let _ = write!(out, ", theme \"{theme}\"");
+        let _ = write!(out, ", theme \"{}\"", escape(theme));
     }
     out.push('\n');
     for feed in &config.feeds {
@@ -30,11 +33,11 @@ pub fn describe(config: &Config) -> String {
 }
 
 fn describe_feed(out: &mut String, feed: &FeedSpec) {
-    let mut request = format!("{} {}", feed.method, masked_url(&feed.url));
+    let mut request = format!("{} {}", escape(&feed.method), escape(&masked_url(&feed.url)));
     if let Some(body) = &feed.body {
         let _ = write!(request, " (body: {} bytes)", body.len());
     }
-    out.push_str(&feed.name);
+    out.push_str(&escape(&feed.name));
     out.push('\n');
     let mut rows: Vec<(&str, String)> = vec![("request", request)];
     if feed.headers.is_empty() {
@@ -55,41 +58,25 @@ fn describe_feed(out: &mut String, feed: &FeedSpec) {
         let label = if i == 0 { "headers" } else { "" };
         rows.push((
             label,
-            format!("{:<name_width$} {shown}", format!("{name}:")),
+            format!(
+                "{:<name_width$} {}",
+                format!("{}:", escape(name)),
+                escape(&shown)
+            ),
         ));
     }
     if let Some(id) = &feed.last_event_id {
-        rows.push(("last event id", id.clone()));
+        rows.push(("last event id", escape(id).into_owned()));
     }
     rows.push(("events", list_or(&feed.events, "all")));
     rows.push(("stop on", list_or(&feed.stop_on, "none")));
-    let policy = &feed.reconnect;
-    let when = match policy.when {
-        When::Always => "always",
-        When::OnError => "on errors only",
-        When::Never => "never",
-    };
-    let reconnect = if policy.when == When::Never {
-        when.to_string()
-    } else {
-        format!(
-            "{when}: waits {}; failures back off x{} up to {}, jitter {}",
-            humantime::format_duration(policy.initial),
-            policy.factor,
-            humantime::format_duration(policy.max),
-            policy.jitter
-        )
-    };
-    rows.push(("reconnect", reconnect));
-    rows.push((
-        "read timeout",
-        humantime::format_duration(feed.read_timeout).to_string(),
-    ));
+    rows.push(("reconnect", describe_reconnect(&feed.reconnect)));
+    rows.push(("read timeout", duration(feed.read_timeout)));
     rows.push(("buffer", format!("{} events", feed.buffer)));
     rows.push(("max event", describe_size(feed.max_event_bytes)));
     let tls = match (&feed.tls.ca_file, feed.tls.insecure) {
         (_, true) => "insecure: any certificate is accepted".to_string(),
-        (Some(ca), false) => format!("system roots + {}", ca.display()),
+        (Some(ca), false) => format!("system roots + {}", shown_path(ca)),
         (None, false) => "system roots".to_string(),
     };
     rows.push(("tls", tls));
@@ -102,8 +89,70 @@ fn list_or(items: &[String], empty: &str) -> String {
     if items.is_empty() {
         empty.to_string()
     } else {
-        items.join(", ")
+        items
+            .iter()
+            .map(|item| escape(item))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
+}
+
+/// The waits the feed will really use, as the reconnect machine computes them (so the floor
+/// and the least failure delay show), e.g. "always: waits 3 s after a clean end; failures
+/// back off ×2 from 3 s up to 1 min, jitter 30 %".
+fn describe_reconnect(policy: &Policy) -> String {
+    let delay = |decision: Decision| match decision {
+        Decision::Retry { delay, .. } => Some(delay),
+        Decision::Close { .. } | Decision::Fail { .. } => None,
+    };
+    let clean = delay(Reconnect::new(policy.clone()).decide(Ending::CleanEnd, 0.0));
+    // With no jitter, the failure delays grow from the first to the cap and then stay.
+    let mut machine = Reconnect::new(policy.clone());
+    let mut fail = || delay(machine.decide(Ending::NetworkError(String::new()), 0.0));
+    let first = fail();
+    let mut longest = first;
+    for _ in 0..100 {
+        let next = fail();
+        if next <= longest {
+            break;
+        }
+        longest = next;
+    }
+    let mut parts = Vec::new();
+    match clean {
+        Some(wait) if wait > policy.initial => parts.push(format!(
+            "waits {} after a clean end (initial {} raised to the floor)",
+            duration(wait),
+            duration(policy.initial)
+        )),
+        Some(wait) => parts.push(format!("waits {} after a clean end", duration(wait))),
+        None if first.is_some() => parts.push("a clean end closes the feed".into()),
+        None => {}
+    }
+    if let (Some(first), Some(longest)) = (first, longest) {
+        let percent = (policy.jitter * 100.0).round();
+        let jitter = if percent == 0.0 {
+            "no jitter".to_string()
+        } else {
+            format!("jitter {percent} %")
+        };
+        parts.push(if longest > first {
+            format!(
+                "failures back off ×{} from {} up to {}, {jitter}",
+                policy.factor,
+                duration(first),
+                duration(longest)
+            )
+        } else {
+            format!("failures wait {}, {jitter}", duration(first))
+        });
+    }
+    let when = match policy.when {
+        When::Always => "always",
+        When::OnError => "on errors only",
+        When::Never => return "never".into(),
+    };
+    format!("{when}: {}", parts.join("; "))
 }
 
 /// `Bearer ${API_TOKEN}` stays; `Bearer s3cret` becomes `Bearer ••••`: variable references and

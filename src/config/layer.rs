@@ -1,5 +1,6 @@
 //! The settings a feed can inherit: read at the top level and in each `[[feed]]`, then merged.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -9,11 +10,12 @@ use toml::de::{DeString, DeTable, DeValue};
 
 use super::ConfigError;
 use super::env::{EnvError, expand_with};
-use super::errors::did_you_mean;
-use super::value::{MAX_BUFFER, MAX_EVENT_BYTES, MIN_EVENT_BYTES, Scope};
+use super::errors::{did_you_mean, shown_path};
+use super::value::{Field, MAX_BUFFER, MAX_EVENT_BYTES, MIN_EVENT_BYTES, Scope};
 use crate::feed::FeedSpec;
 use crate::feed::Tls;
 use crate::feed::reconnect::{Policy, When};
+use crate::text::escape;
 
 const RECONNECT_KEYS: &[&str] = &["when", "initial", "max", "cap", "factor", "jitter"];
 const TLS_KEYS: &[&str] = &["insecure", "ca_file"];
@@ -29,12 +31,19 @@ pub(super) struct Layer {
     stop_on: Option<Vec<String>>,
     headers: Vec<(String, String)>,
     when: Option<When>,
-    initial: Option<Duration>,
-    max: Option<Duration>,
+    initial: Option<At<Duration>>,
+    max: Option<At<Duration>>,
     factor: Option<f64>,
     jitter: Option<f64>,
     insecure: Option<bool>,
     ca_file: Option<PathBuf>,
+}
+
+/// A value and where it was written, for messages that relate two keys.
+#[derive(Debug, Clone)]
+struct At<T> {
+    value: T,
+    span: Range<usize>,
 }
 
 /// A table's entries in file order (the map itself is sorted by name).
@@ -55,9 +64,10 @@ pub(super) fn unknown_key(
     owner: &str,
     parent: Option<(&str, &[&str])>,
 ) -> ConfigError {
-    let name = key.get_ref().as_ref();
+    let raw = key.get_ref().as_ref();
+    let name = escape(raw);
     if let Some((header, parent_keys)) = parent
-        && parent_keys.contains(&name)
+        && parent_keys.contains(&raw)
     {
         return scope.error(
             &key.span(),
@@ -68,7 +78,7 @@ pub(super) fn unknown_key(
         );
     }
     let mut message = format!("unknown key `{name}`");
-    if let Some(close) = did_you_mean(name, known) {
+    if let Some(close) = did_you_mean(raw, known) {
         message.push_str(&format!("; did you mean `{close}`?"));
     }
     message.push_str(&format!(" (keys of {owner}: {})", known.join(", ")));
@@ -98,120 +108,92 @@ impl Layer {
             "stop_on" => self.stop_on = Some(f.string_list("[\"close\"]")?),
             "headers" => {
                 let table = f.table("{ \"User-Agent\" = \"ssedash\" }")?;
-                self.headers = read_headers(scope, table)?;
+                self.headers = read_headers(scope, table);
             }
             "reconnect" => {
                 let table = f.table("{ when = \"on-error\" }")?;
-                self.read_reconnect(&scope.sub("reconnect."), table, parent_keys)?;
+                self.read_reconnect(&scope.sub("reconnect."), table, parent_keys);
             }
             "tls" => {
                 let table = f.table("{ insecure = true }")?;
-                self.read_tls(&scope.sub("tls."), table, base, parent_keys)?;
+                self.read_tls(&scope.sub("tls."), table, base, parent_keys);
             }
             _ => return Ok(false),
         }
         Ok(true)
     }
 
-    fn read_reconnect(
-        &mut self,
-        scope: &Scope<'_>,
-        table: &DeTable<'_>,
-        parent_keys: &[&str],
-    ) -> Result<(), ConfigError> {
+    /// `[reconnect]`: each key's problem is recorded, and the others are still read.
+    fn read_reconnect(&mut self, scope: &Scope<'_>, table: &DeTable<'_>, parent_keys: &[&str]) {
         for (key, value) in entries(table) {
             let f = scope.field(key.get_ref(), value);
-            match key.get_ref().as_ref() {
-                "when" => {
-                    let text =
-                        f.string("one of \"always\", \"on-error\", \"never\"", "\"never\"")?;
-                    self.when = Some(match text {
-                        "always" => When::Always,
-                        "on-error" => When::OnError,
-                        "never" => When::Never,
-                        other => {
-                            let close = did_you_mean(other, WHEN_VALUES)
-                                .map(|c| format!("did you mean \"{c}\"? "))
-                                .unwrap_or_default();
-                            return Err(f.fail(format!(
-                                "`reconnect.when` = \"{other}\": {close}write \"always\", \
-                                 \"on-error\" or \"never\""
-                            )));
-                        }
-                    });
-                }
-                "initial" => self.initial = Some(f.duration("\"3s\"")?),
+            let at = |value| At {
+                value,
+                span: f.value.span(),
+            };
+            let read = match key.get_ref().as_ref() {
+                "when" => read_when(&f).map(|w| self.when = Some(w)),
+                "initial" => f.duration("\"3s\"").map(|d| self.initial = Some(at(d))),
                 // `cap` is the same key under the name the first design used.
-                "max" | "cap" => self.max = Some(positive(&f, f.duration("\"60s\"")?)?),
-                "factor" => self.factor = Some(f.number("a number", "2.0", 1.0, 10.0)?),
-                "jitter" => self.jitter = Some(f.number("a fraction", "0.3", 0.0, 1.0)?),
+                "max" | "cap" => f
+                    .duration("\"60s\"")
+                    .and_then(|d| positive(&f, d))
+                    .map(|d| self.max = Some(at(d))),
+                "factor" => f
+                    .number("a number", "2.0", 1.0, 10.0)
+                    .map(|n| self.factor = Some(n)),
+                "jitter" => f
+                    .number("a fraction", "0.3", 0.0, 1.0)
+                    .map(|n| self.jitter = Some(n)),
                 _ => {
                     let header = if scope.who.is_empty() {
                         "[reconnect]"
                     } else {
                         "[feed.reconnect]"
                     };
-                    return Err(unknown_key(
+                    Err(unknown_key(
                         scope,
                         key,
                         RECONNECT_KEYS,
                         header,
                         Some((header, parent_keys)),
-                    ));
+                    ))
                 }
-            }
+            };
+            scope.src.keep(read);
         }
-        Ok(())
     }
 
+    /// `[tls]`: each key's problem is recorded, and the others are still read.
     fn read_tls(
         &mut self,
         scope: &Scope<'_>,
         table: &DeTable<'_>,
         base: &Path,
         parent_keys: &[&str],
-    ) -> Result<(), ConfigError> {
+    ) {
         for (key, value) in entries(table) {
             let f = scope.field(key.get_ref(), value);
-            match key.get_ref().as_ref() {
-                "insecure" => self.insecure = Some(f.bool()?),
-                "ca_file" => {
-                    let rel = f.string("a path to a PEM file", "\"certs/dev-ca.pem\"")?;
-                    let path = base.join(rel);
-                    if !path.is_file() {
-                        let problem = if path.is_dir() {
-                            "is a folder"
-                        } else {
-                            "does not exist"
-                        };
-                        return Err(f.fail(format!(
-                            "`tls.ca_file` \"{rel}\": {} {problem}; write the path of a PEM \
-                             certificate, relative to the config file's folder",
-                            path.display()
-                        )));
-                    }
-                    if let Err(problem) = crate::feed::load_ca_file(&path) {
-                        return Err(f.fail(format!("`tls.ca_file` \"{rel}\": {problem}")));
-                    }
-                    self.ca_file = Some(path);
-                }
+            let read = match key.get_ref().as_ref() {
+                "insecure" => f.bool().map(|b| self.insecure = Some(b)),
+                "ca_file" => read_ca_file(&f, base).map(|p| self.ca_file = Some(p)),
                 _ => {
                     let header = if scope.who.is_empty() {
                         "[tls]"
                     } else {
                         "[feed.tls]"
                     };
-                    return Err(unknown_key(
+                    Err(unknown_key(
                         scope,
                         key,
                         TLS_KEYS,
                         header,
                         Some((header, parent_keys)),
-                    ));
+                    ))
                 }
-            }
+            };
+            scope.src.keep(read);
         }
-        Ok(())
     }
 
     /// Fills `spec` from this feed's layer over the top-level one.
@@ -257,8 +239,8 @@ impl Layer {
         };
         spec.reconnect = Policy {
             when,
-            initial: self.initial.or(top.initial).unwrap_or(defaults.initial),
-            max: self.max.or(top.max).unwrap_or(defaults.max),
+            initial: pick(&self.initial, &top.initial).map_or(defaults.initial, |a| a.value),
+            max: pick(&self.max, &top.max).map_or(defaults.max, |a| a.value),
             factor: self.factor.or(top.factor).unwrap_or(defaults.factor),
             jitter: self.jitter.or(top.jitter).unwrap_or(defaults.jitter),
             floor: defaults.floor,
@@ -270,7 +252,110 @@ impl Layer {
     }
 }
 
-fn positive(f: &super::value::Field<'_, '_>, d: Duration) -> Result<Duration, ConfigError> {
+/// The first wait of the backoff cannot be longer than its cap: `initial = "10s"` with
+/// `max = "1s"` contradicts itself. This layer's own value, else the top level's.
+fn pick<'a, T>(own: &'a Option<At<T>>, top: &'a Option<At<T>>) -> Option<&'a At<T>> {
+    own.as_ref().or(top.as_ref())
+}
+
+impl Layer {
+    /// Rejects an initial delay longer than the cap (`initial = "10s", max = "1s"`), at the
+    /// key this layer set: a feed inheriting both is reported once, at the top level. `top`
+    /// is the top-level layer when this is a feed's.
+    pub fn check_delays(&self, top: Option<&Layer>, scope: &Scope<'_>) -> Result<(), ConfigError> {
+        let none = Layer::default();
+        let top = top.unwrap_or(&none);
+        let defaults = Policy::default();
+        let (initial, max) = (pick(&self.initial, &top.initial), pick(&self.max, &top.max));
+        let initial_value = initial.map_or(defaults.initial, |a| a.value);
+        let max_value = max.map_or(defaults.max, |a| a.value);
+        if initial_value <= max_value {
+            return Ok(());
+        }
+        let src = scope.src;
+        let origin = |at: Option<&At<Duration>>, default: Duration| match at {
+            Some(a) => format!("{} (line {})", src.written(&a.span), src.line(&a.span)),
+            None => format!("\"{}\" (the default)", toml_duration(default)),
+        };
+        let why = "failures back off from initial up to max";
+        match (&self.initial, &self.max) {
+            (Some(own), _) => Err(scope.error(
+                &own.span,
+                format!(
+                    "`reconnect.initial` = {} is longer than `reconnect.max` = {}: {why}; \
+                     write initial = \"{}\" or less, or raise max",
+                    src.written(&own.span),
+                    origin(max, defaults.max),
+                    toml_duration(max_value)
+                ),
+            )),
+            (None, Some(own)) => Err(scope.error(
+                &own.span,
+                format!(
+                    "`reconnect.max` = {} is shorter than `reconnect.initial` = {}: {why}; \
+                     write max = \"{}\" or more, or lower initial",
+                    src.written(&own.span),
+                    origin(initial, defaults.initial),
+                    toml_duration(initial_value)
+                ),
+            )),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// A duration as a user would write it in the file: `"1s"`, `"1500ms"`.
+fn toml_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+fn read_when(f: &Field<'_, '_>) -> Result<When, ConfigError> {
+    let text = f.string("one of \"always\", \"on-error\", \"never\"", "\"never\"")?;
+    match text {
+        "always" => Ok(When::Always),
+        "on-error" => Ok(When::OnError),
+        "never" => Ok(When::Never),
+        other => {
+            let close = did_you_mean(other, WHEN_VALUES)
+                .map(|c| format!("did you mean \"{c}\"? "))
+                .unwrap_or_default();
+            Err(f.fail(format!(
+                "`reconnect.when` = \"{}\": {close}write \"always\", \"on-error\" or \"never\"",
+                escape(other)
+            )))
+        }
+    }
+}
+
+/// `ca_file`, relative to the config file's folder: it must be a readable PEM certificate.
+fn read_ca_file(f: &Field<'_, '_>, base: &Path) -> Result<PathBuf, ConfigError> {
+    let rel = f.string("a path to a PEM file", "\"certs/dev-ca.pem\"")?;
+    let shown = escape(rel);
+    let path = base.join(rel);
+    if !path.is_file() {
+        let problem = if path.is_dir() {
+            "is a folder"
+        } else {
+            "does not exist"
+        };
+        return Err(f.fail(format!(
+            "`tls.ca_file` \"{shown}\": {} {problem}; write the path of a PEM certificate, \
+             relative to the config file's folder",
+            shown_path(&path)
+        )));
+    }
+    if let Err(problem) = crate::feed::load_ca_file(&path) {
+        return Err(f.fail(format!("`tls.ca_file` \"{shown}\": {problem}")));
+    }
+    Ok(path)
+}
+
+fn positive(f: &Field<'_, '_>, d: Duration) -> Result<Duration, ConfigError> {
     if d.is_zero() {
         return Err(f.fail(format!(
             "`{}` must be more than 0, e.g. {} = \"60s\"",
@@ -282,57 +367,68 @@ fn positive(f: &super::value::Field<'_, '_>, d: Duration) -> Result<Duration, Co
 }
 
 /// `headers = { Name = "value ${VAR}" }`: names checked, `${...}` syntax checked, values kept
-/// as templates (variables are read when the feed connects).
-fn read_headers(
-    scope: &Scope<'_>,
-    table: &DeTable<'_>,
-) -> Result<Vec<(String, String)>, ConfigError> {
+/// as templates (variables are read when the feed connects). A header with a problem is
+/// recorded and left out; the others are still read.
+fn read_headers(scope: &Scope<'_>, table: &DeTable<'_>) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = Vec::new();
     for (key, value) in entries(table) {
-        let name = key.get_ref().as_ref();
-        if HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(scope.error(
-                &key.span(),
-                format!(
-                    "`headers`: \"{name}\" is not a header name (letters, digits and `-`, \
-                     no spaces or `:`), e.g. \"X-Api-Key\" = \"${{API_KEY}}\""
-                ),
-            ));
+        if let Some(header) = scope.src.keep(read_header(scope, key, value, &headers)) {
+            headers.push(header);
         }
-        if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            return Err(scope.error(
-                &key.span(),
-                format!("`headers`: \"{name}\" is set twice (header names ignore case); keep one"),
-            ));
-        }
-        let DeValue::String(template) = value.get_ref() else {
-            return Err(scope.error(
-                &value.span(),
-                format!(
-                    "header \"{name}\" must be a string, e.g. \"{name}\" = \"value\" (found {})",
-                    value.get_ref().type_str()
-                ),
-            ));
-        };
-        // Any variable will do here: a missing one only fails its feed, at connect time.
-        let expanded = expand_with(template, |_| Some("x".into())).map_err(|e| {
-            let fix = match e {
-                EnvError::Unclosed => "close it, as in ${API_TOKEN}, or write $$ for a literal $",
-                EnvError::BadName(_) => "write e.g. ${API_TOKEN}, or $$ for a literal $",
-                EnvError::Missing(_) => unreachable!("the lookup above knows every name"),
-            };
-            scope.error(&value.span(), format!("header \"{name}\": {e}; {fix}"))
-        })?;
-        if HeaderValue::from_str(&expanded).is_err() {
-            return Err(scope.error(
-                &value.span(),
-                format!(
-                    "header \"{name}\": the value has a line break or control character, \
-                     which HTTP headers cannot carry; write it on one line"
-                ),
-            ));
-        }
-        headers.push((name.to_string(), template.to_string()));
     }
-    Ok(headers)
+    headers
+}
+
+fn read_header(
+    scope: &Scope<'_>,
+    key: &Spanned<DeString<'_>>,
+    value: &Spanned<DeValue<'_>>,
+    earlier: &[(String, String)],
+) -> Result<(String, String), ConfigError> {
+    let name = key.get_ref().as_ref();
+    let shown = escape(name);
+    if HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(scope.error(
+            &key.span(),
+            format!(
+                "`headers`: \"{shown}\" is not a header name (letters, digits and `-`, \
+                 no spaces or `:`), e.g. \"X-Api-Key\" = \"${{API_KEY}}\""
+            ),
+        ));
+    }
+    if earlier.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        return Err(scope.error(
+            &key.span(),
+            format!("`headers`: \"{shown}\" is set twice (header names ignore case); keep one"),
+        ));
+    }
+    let DeValue::String(template) = value.get_ref() else {
+        return Err(scope.error(
+            &value.span(),
+            format!(
+                "header \"{shown}\" must be a string, e.g. \"{shown}\" = \"value\" (found {})",
+                value.get_ref().type_str()
+            ),
+        ));
+    };
+    // Any variable will do here: a missing one only fails its feed, at connect time.
+    let expanded = expand_with(template, |_| Some("x".into())).map_err(|e| {
+        let fix = match e {
+            EnvError::Unclosed => "close it, as in ${API_TOKEN}, or write $$ for a literal $",
+            EnvError::BadName(_) => "write e.g. ${API_TOKEN}, or $$ for a literal $",
+            EnvError::Missing(_) => unreachable!("the lookup above knows every name"),
+        };
+        let e = escape(&e.to_string()).into_owned();
+        scope.error(&value.span(), format!("header \"{shown}\": {e}; {fix}"))
+    })?;
+    if HeaderValue::from_str(&expanded).is_err() {
+        return Err(scope.error(
+            &value.span(),
+            format!(
+                "header \"{shown}\": the value has a line break or control character, \
+                 which HTTP headers cannot carry; write it on one line"
+            ),
+        ));
+    }
+    Ok((name.to_string(), template.to_string()))
 }

@@ -68,10 +68,12 @@ mod value;
 use std::path::{Path, PathBuf};
 
 pub use describe::describe;
+pub use errors::{ConfigError, MAX_LISTED};
 pub use env::{EnvError, expand_env, expand_with, referenced_vars, resolve_env};
-pub use starter::{starter_config, write_starter};
+pub use starter::{starter_config, write_starter, write_starter_to};
 
 use crate::feed::FeedSpec;
+pub(crate) use errors::{shell_word, shown_path};
 
 /// A loaded config file.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,27 +82,33 @@ pub struct Config {
     pub path: PathBuf,
     /// `theme = "..."` at the top level, if set.
     pub theme: Option<String>,
+    /// Line and column (from 1) of the `theme` value, so a theme that turns out not to exist
+    /// (themes are checked by the dashboard's code, not here) can be reported at its line.
+    pub theme_at: Option<(usize, usize)>,
     pub feeds: Vec<FeedSpec>,
 }
 
-/// A config error for people: says which file, line and key, and what to write instead.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct ConfigError {
-    pub message: String,
+impl Config {
+    /// `file:line:col` of the `theme` value, escaped for a terminal; `None` when not set.
+    pub fn theme_location(&self) -> Option<String> {
+        let (line, col) = self.theme_at?;
+        Some(format!("{}:{line}:{col}", shown_path(&self.path)))
+    }
 }
 
 /// Reads and validates a config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let hint = if e.kind() == std::io::ErrorKind::NotFound {
-            " (`ssedash init` writes a starter feeds.toml)"
+            // `init` with this very path writes it; a bare `init` would write elsewhere.
+            format!(
+                " (`ssedash init {}` writes a starter config there)",
+                shell_word(path)
+            )
         } else {
-            ""
+            String::new()
         };
-        ConfigError {
-            message: format!("{}: cannot read: {e}{hint}", path.display()),
-        }
+        ConfigError::new(format!("{}: cannot read: {e}{hint}", shown_path(path)))
     })?;
     parse(&text, path)
 }
@@ -168,10 +176,11 @@ pub fn missing_env(config: &Config) -> Vec<String> {
                 .collect::<Vec<_>>()
                 .join(", ");
             problems.push(format!(
-                "{}: feed \"{}\": header \"{name}\" uses environment {vars} {list}, which {verb} \
+                "{}: feed \"{}\": header \"{}\" uses environment {vars} {list}, which {verb} \
                  not set; export {}=... before starting ssedash, or write the value directly",
-                config.path.display(),
-                feed.name,
+                shown_path(&config.path),
+                crate::text::escape(&feed.name),
+                crate::text::escape(name),
                 missing[0]
             ));
         }

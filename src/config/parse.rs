@@ -11,11 +11,12 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 use url::Url;
 
-use super::errors::Source;
+use super::errors::{Source, shown_path};
 use super::layer::{Layer, entries, unknown_key};
 use super::value::{Field, Scope};
 use super::{Config, ConfigError};
 use crate::feed::FeedSpec;
+use crate::text::{escape, has_controls};
 
 const TOP_KEYS: &[&str] = &[
     "theme",
@@ -48,7 +49,8 @@ const FEED_KEYS: &[&str] = &[
 const URL_HINT: &str = "write a full URL such as \"https://host/stream\"";
 
 pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let src = Source { path, text };
+    let src = Source::new(path, text);
+    // A syntax error can leave the rest of the file meaningless: it is reported alone.
     let doc = DeTable::parse(text).map_err(|e| src.syntax(&e))?;
     let base = base_dir(path);
     let scope = Scope {
@@ -58,52 +60,83 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     };
     let mut top = Layer::default();
     let mut theme = None;
-    let mut feeds = Vec::new();
+    let mut feeds = None;
     for (key, value) in entries(doc.get_ref()) {
         let name = key.get_ref().as_ref();
-        match name {
-            "theme" => {
-                let f = scope.field(name, value);
-                let text = f.string("a theme name", "\"dark\"")?;
-                if text.trim().is_empty() {
-                    return Err(
-                        f.fail("`theme` is empty; write a theme name, e.g. theme = \"dark\"")
-                    );
-                }
-                theme = Some(text.to_string());
-            }
-            "feed" => feeds = read_feeds(&scope, value, &base)?,
-            _ if top.read(&scope, name, value, &base, TOP_KEYS)? => {}
-            _ if FEED_KEYS.contains(&name) => {
-                return Err(scope.error(
+        let read = match name {
+            "theme" => read_theme(&scope, value).map(|t| theme = Some(t)),
+            "feed" => read_feeds(&scope, value, &base).map(|f| feeds = Some(f)),
+            _ => match top.read(&scope, name, value, &base, TOP_KEYS) {
+                Ok(true) => Ok(()),
+                Ok(false) if FEED_KEYS.contains(&name) => Err(scope.error(
                     &key.span(),
                     format!("`{name}` is set per feed: put it below a [[feed]] header"),
-                ));
-            }
-            _ => return Err(unknown_key(&scope, key, TOP_KEYS, "the top level", None)),
-        }
+                )),
+                Ok(false) => Err(unknown_key(&scope, key, TOP_KEYS, "the top level", None)),
+                Err(e) => Err(e),
+            },
+        };
+        src.keep(read);
     }
-    if feeds.is_empty() {
-        return Err(ConfigError {
-            message: format!(
+    // Checked once all is read: a top-level [reconnect] may come after the feeds.
+    src.keep(top.check_delays(None, &scope));
+    let feeds = match feeds {
+        Some(feeds) => feeds,
+        None => {
+            src.report(ConfigError::new(format!(
                 "no [[feed]] in {}: add one, e.g.\n\n[[feed]]\nname = \"ticker\"\n\
                  url = \"http://127.0.0.1:7878/ticker\"",
-                path.display()
-            ),
-        });
-    }
+                src.name()
+            )));
+            Vec::new()
+        }
+    };
     let feeds = feeds
         .into_iter()
-        .map(|(mut spec, layer)| {
-            layer.apply(&top, &mut spec);
-            spec
+        .filter_map(|feed| {
+            let feed_scope = Scope {
+                src: &src,
+                who: feed.who,
+                table: "",
+            };
+            src.keep(feed.layer.check_delays(Some(&top), &feed_scope));
+            let mut spec = feed.spec?;
+            feed.layer.apply(&top, &mut spec);
+            Some(spec)
         })
         .collect();
-    Ok(Config {
+    let theme_at = theme.as_ref().map(|(_, span): &(String, Range<usize>)| {
+        crate::text::line_col(text, span.start)
+    });
+    src.finish(Config {
         path: path.to_path_buf(),
-        theme,
+        theme: theme.map(|(name, _)| name),
+        theme_at,
         feeds,
     })
+}
+
+/// `theme = "dark"`: only its form is checked here; whether it exists is for the code that
+/// knows the themes (`check` and the dashboard), which reports it at this line.
+fn read_theme(
+    scope: &Scope<'_>,
+    value: &Spanned<DeValue<'_>>,
+) -> Result<(String, Range<usize>), ConfigError> {
+    let f = scope.field("theme", value);
+    let text = f.string("a theme name", "\"dark\"")?;
+    if text.trim().is_empty() {
+        return Err(f.fail(
+            "`theme` is empty; write a theme name, e.g. theme = \"dark\"",
+        ));
+    }
+    if has_controls(text) {
+        return Err(f.fail(format!(
+            "`theme` = \"{}\" has a control or bidi character; write a theme name, \
+             e.g. theme = \"dark\"",
+            escape(text)
+        )));
+    }
+    Ok((text.to_string(), value.span()))
 }
 
 /// Relative paths in the file (`body_file`, `ca_file`) are relative to its folder.
@@ -116,11 +149,20 @@ fn base_dir(path: &Path) -> PathBuf {
     }
 }
 
+/// One `[[feed]]` as read: its spec so far (none without a usable name and URL), its own
+/// shared settings (merged over the top-level ones once all is read), and how messages
+/// name it.
+struct ReadFeed {
+    spec: Option<FeedSpec>,
+    layer: Layer,
+    who: String,
+}
+
 fn read_feeds(
     scope: &Scope<'_>,
     value: &Spanned<DeValue<'_>>,
     base: &Path,
-) -> Result<Vec<(FeedSpec, Layer)>, ConfigError> {
+) -> Result<Vec<ReadFeed>, ConfigError> {
     let items = match value.get_ref() {
         DeValue::Array(items) if items.iter().all(|item| item.get_ref().is_table()) => items,
         DeValue::Table(_) => {
@@ -136,35 +178,39 @@ fn read_feeds(
             ));
         }
     };
+    let src = scope.src;
     let mut feeds = Vec::with_capacity(items.len());
     let mut names: Vec<(String, Range<usize>)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let (spec, layer, name_span) = read_feed(scope.src, i + 1, item, base)?;
-        if let Some((_, first)) = names.iter().find(|(n, _)| *n == spec.name) {
-            return Err(scope.src.error(
+        let (feed, name_span) = read_feed(src, i + 1, item, base);
+        if let (Some(spec), Some(name_span)) = (&feed.spec, name_span) {
+            let name = &spec.name;
+            if let Some((_, first)) = names.iter().find(|(n, _)| n == name) {
+            let shown = escape(name);
+            src.report(src.error(
                 &name_span,
                 format!(
-                    "feed name \"{}\" is already used on line {}; names must be unique, \
-                     e.g. name = \"{}-2\"",
-                    spec.name,
-                    scope.src.line(first),
-                    spec.name
+                    "feed name \"{shown}\" is already used on line {}; names must be unique, \
+                     e.g. name = \"{shown}-2\"",
+                    src.line(first),
                 ),
             ));
         }
-        names.push((spec.name.clone(), name_span));
-        feeds.push((spec, layer));
+            names.push((name.clone(), name_span));
+        }
+        feeds.push(feed);
     }
     Ok(feeds)
 }
 
 /// One `[[feed]]`: its own keys, with the shared ones left in a [`Layer`] to merge later.
+/// Problems are recorded in `src`. Also returns where the name is written.
 fn read_feed(
     src: &Source<'_>,
     number: usize,
     item: &Spanned<DeValue<'_>>,
     base: &Path,
-) -> Result<(FeedSpec, Layer, Range<usize>), ConfigError> {
+) -> (ReadFeed, Option<Range<usize>>) {
     let Some(table) = item.get_ref().as_table() else {
         unreachable!("read_feeds checked that every item is a table");
     };
@@ -174,7 +220,7 @@ fn read_feed(
         .iter()
         .find(|(k, _)| k.get_ref() == "name")
         .and_then(|(_, v)| v.get_ref().as_str())
-        .filter(|name| !name.trim().is_empty())
+        .filter(|name| !name.trim().is_empty() && !has_controls(name))
         .map_or_else(
             || format!("[[feed]] #{number}: "),
             |name| format!("feed \"{name}\": "),
@@ -190,94 +236,125 @@ fn read_feed(
     let mut body: Option<(Vec<u8>, &str, Range<usize>)> = None;
     let mut last_event_id = None;
     let mut layer = Layer::default();
-    for (key, value) in entries {
+    // A key that is there but wrong is reported as wrong, not also as missing.
+    let has = |key: &str| entries.iter().any(|(k, _)| k.get_ref() == key);
+    let (has_name, has_url) = (has("name"), has("url"));
+    for (key, value) in &entries {
         let key_name = key.get_ref().as_ref();
         let f = scope.field(key_name, value);
-        match key_name {
-            "name" => {
-                let text = f.string("a string", "\"ticker\"")?;
-                if text.trim().is_empty() || text.chars().any(char::is_control) {
-                    return Err(
-                        f.fail("`name` must be a short label on one line, e.g. name = \"ticker\"")
-                    );
-                }
-                name = Some((text.to_string(), value.span()));
-            }
-            "url" => url = Some(read_url(&f)?),
-            "method" => {
-                let text = f
-                    .string("an HTTP method", "\"POST\"")?
-                    .trim()
-                    .to_ascii_uppercase();
-                if text.is_empty() || Method::from_bytes(text.as_bytes()).is_err() {
-                    return Err(f.fail(format!(
-                        "`method` \"{text}\" is not an HTTP method; write e.g. method = \"POST\""
-                    )));
-                }
-                method = Some(text);
-            }
+        let read = match key_name {
+            "name" => read_name(&f).map(|n| name = Some((n, value.span()))),
+            "url" => read_url(&f).map(|u| url = Some(u)),
+            "method" => read_method(&f).map(|m| method = Some(m)),
             "body" | "body_file" => {
                 if let Some((_, other, span)) = &body {
-                    return Err(f.fail(format!(
+                    Err(f.fail(format!(
                         "`body` and `body_file` are both set (`{other}` on line {}); keep one",
                         src.line(span)
-                    )));
-                }
-                let bytes = if key_name == "body" {
-                    f.string("a string", "'{\"prompt\":\"hi\"}'")?
-                        .as_bytes()
-                        .to_vec()
+                    )))
                 } else {
-                    read_body_file(&f, base)?
-                };
-                body = Some((bytes, key_name, value.span()));
-            }
-            "last_event_id" => {
-                let text = f.string("a string", "\"42\"")?;
-                if text.contains(['\0', '\n', '\r']) {
-                    return Err(
-                        f.fail("`last_event_id` cannot hold a line break or NUL (SSE ids cannot)")
-                    );
+                    let bytes = if key_name == "body" {
+                        f.string("a string", "'{\"prompt\":\"hi\"}'")
+                            .map(|s| s.as_bytes().to_vec())
+                    } else {
+                        read_body_file(&f, base)
+                    };
+                    bytes.map(|bytes| body = Some((bytes, key_name, value.span())))
                 }
-                last_event_id = Some(text.to_string());
             }
-            "theme" => {
-                return Err(scope.error(
-                    &key.span(),
-                    "`theme` is set once, at the top level: move it above the first [[feed]]",
-                ));
-            }
-            _ if layer.read(&scope, key_name, value, base, FEED_KEYS)? => {}
-            _ => return Err(unknown_key(&scope, key, FEED_KEYS, "a feed", None)),
-        }
+            "last_event_id" => read_last_event_id(&f).map(|id| last_event_id = Some(id)),
+            "theme" => Err(scope.error(
+                &key.span(),
+                "`theme` is set once, at the top level: move it above the first [[feed]]",
+            )),
+            _ => match layer.read(&scope, key_name, value, base, FEED_KEYS) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(unknown_key(&scope, key, FEED_KEYS, "a feed", None)),
+                Err(e) => Err(e),
+            },
+        };
+        src.keep(read);
     }
     let header = item.span();
-    let Some((name, name_span)) = name else {
-        return Err(scope.error(
+    if !has_name {
+        src.report(scope.error(
             &header,
             "`name` is missing: add one, e.g. name = \"ticker\"",
         ));
-    };
-    let Some(url) = url else {
-        return Err(scope.error(&header, format!("`url` is missing: add one; {URL_HINT}")));
-    };
-    let mut spec = FeedSpec::new(name, url);
-    if let Some(method) = method {
-        spec.method = method;
     }
-    spec.body = body.map(|(bytes, _, _)| bytes);
-    spec.last_event_id = last_event_id;
-    Ok((spec, layer, name_span))
+    if !has_url {
+        src.report(scope.error(&header, format!("`url` is missing: add one; {URL_HINT}")));
+    }
+    let name_span = name.as_ref().map(|(_, span)| span.clone());
+    let spec = name.zip(url).map(|((name, _), url)| {
+        let mut spec = FeedSpec::new(name, url);
+        if let Some(method) = method {
+            spec.method = method;
+        }
+        spec.body = body.map(|(bytes, _, _)| bytes);
+        spec.last_event_id = last_event_id;
+        spec
+    });
+    let feed = ReadFeed {
+        spec,
+        layer,
+        who: scope.who,
+    };
+    (feed, name_span)
+}
+
+/// A feed's name is shown on its pane and in every message about it: one line of plain text.
+fn read_name(f: &Field<'_, '_>) -> Result<String, ConfigError> {
+    let text = f.string("a string", "\"ticker\"")?;
+    if text.trim().is_empty() {
+        return Err(f.fail("`name` is empty; write a short label, e.g. name = \"ticker\""));
+    }
+    if has_controls(text) {
+        return Err(f.fail(format!(
+            "`name` = \"{}\" has a control or bidi character; write a short label on one \
+             line, e.g. name = \"ticker\"",
+            escape(text)
+        )));
+    }
+    Ok(text.to_string())
+}
+
+fn read_method(f: &Field<'_, '_>) -> Result<String, ConfigError> {
+    let text = f
+        .string("an HTTP method", "\"POST\"")?
+        .trim()
+        .to_ascii_uppercase();
+    if text.is_empty() || Method::from_bytes(text.as_bytes()).is_err() {
+        return Err(f.fail(format!(
+            "`method` \"{}\" is not an HTTP method; write e.g. method = \"POST\"",
+            escape(&text)
+        )));
+    }
+    Ok(text)
+}
+
+/// Sent as `Last-Event-ID` and shown by `check`: one line of plain text.
+fn read_last_event_id(f: &Field<'_, '_>) -> Result<String, ConfigError> {
+    let text = f.string("a string", "\"42\"")?;
+    if has_controls(text) {
+        return Err(f.fail(format!(
+            "`last_event_id` = \"{}\" has a control or bidi character (an SSE id is one line \
+             of text); write the id as the server sends it, e.g. last_event_id = \"42\"",
+            escape(text)
+        )));
+    }
+    Ok(text.to_string())
 }
 
 fn read_url(f: &Field<'_, '_>) -> Result<Url, ConfigError> {
-    let text = f.string("a string", "\"https://host/stream\"")?;
+    let raw = f.string("a string", "\"https://host/stream\"")?;
+    let text = escape(raw);
     let url =
-        Url::parse(text.trim()).map_err(|e| f.fail(format!("url \"{text}\": {e}; {URL_HINT}")))?;
+        Url::parse(raw.trim()).map_err(|e| f.fail(format!("url \"{text}\": {e}; {URL_HINT}")))?;
     match url.scheme() {
         "http" | "https" => {}
         // `localhost:7878/x` parses with the scheme `localhost`.
-        _ if !text.contains("://") => {
+        _ if !raw.contains("://") => {
             return Err(f.fail(format!(
                 "url \"{text}\" has no http:// or https://; write e.g. \"http://{}\"",
                 text.trim()
@@ -300,9 +377,10 @@ fn read_body_file(f: &Field<'_, '_>, base: &Path) -> Result<Vec<u8>, ConfigError
     let path = base.join(rel);
     std::fs::read(&path).map_err(|e| {
         f.fail(format!(
-            "`body_file` \"{rel}\": cannot read {}: {e}; the path is relative to the config \
+            "`body_file` \"{}\": cannot read {}: {e}; the path is relative to the config \
              file's folder",
-            path.display()
+            escape(rel),
+            shown_path(&path)
         ))
     })
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::ConfigError;
+use super::errors::shown_path;
 
 const STARTER: &str = r#"# ssedash feeds: one [[feed]] table per Server-Sent Events stream.
 # Try it: run `ssedash demo` in one terminal and `ssedash` in another.
@@ -55,29 +56,34 @@ pub fn starter_config() -> &'static str {
 /// Writes the starter as `dir/feeds.toml`, creating `dir`; never replaces an existing file.
 pub fn write_starter(dir: &Path) -> Result<PathBuf, ConfigError> {
     let path = dir.join("feeds.toml");
-    let fail = |what: &str, e: std::io::Error| ConfigError {
-        message: format!("{}: cannot {what}: {e}", path.display()),
+    write_starter_to(&path)?;
+    Ok(path)
+}
+
+/// Writes the starter at `path`, creating its folder; never replaces an existing file.
+pub fn write_starter_to(path: &Path) -> Result<(), ConfigError> {
+    let shown = shown_path(path);
+    let fail = |what: &str, e: std::io::Error| {
+        ConfigError::new(format!("{shown}: cannot {what}: {e}"))
     };
-    std::fs::create_dir_all(dir).map_err(|e| fail("create its folder", e))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| fail("create its folder", e))?;
+    }
     // `create_new` makes "does it exist?" and "create it" one step, so nothing is overwritten.
     let mut file = match std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&path)
+        .open(path)
     {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(ConfigError {
-                message: format!(
-                    "{} already exists; not overwriting it (edit it, or move it away and run \
-                     `ssedash init` again)",
-                    path.display()
-                ),
-            });
+            return Err(ConfigError::new(format!(
+                "{shown} already exists; not overwriting it (edit it, or give another path: \
+                 ssedash init PATH)"
+            )));
         }
         Err(e) => return Err(fail("create it", e)),
     };
     file.write_all(STARTER.as_bytes())
-        .map_err(|e| fail("write it", e))?;
-    Ok(path)
+        .map_err(|e| fail("write it", e))
 }

@@ -7,6 +7,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::ConfigError;
 use super::errors::Source;
+use crate::text::{escape, has_controls};
 
 /// Where a key lives, for messages: `feed "ticker": ` and `reconnect.`.
 pub(super) struct Scope<'a> {
@@ -166,20 +167,21 @@ impl<'i> Field<'_, 'i> {
             }
             _ => return Err(self.wrong_type("a duration with a unit", example)),
         };
+        let shown = escape(text);
         if let Ok(bare) = text.parse::<f64>() {
             return Err(self.fail(format!(
-                "`{label}` = \"{text}\" needs a unit: write {}",
+                "`{label}` = \"{shown}\" needs a unit: write {}",
                 seconds_hint(bare)
             )));
         }
         let d = humantime::parse_duration(text).map_err(|e| {
             self.fail(format!(
-                "`{label}` = \"{text}\" is not a duration ({e}); write e.g. \"500ms\", \"3s\" or \"2m\""
+                "`{label}` = \"{shown}\" is not a duration ({e}); write e.g. \"500ms\", \"3s\" or \"2m\""
             ))
         })?;
         if d > MAX_DURATION {
             return Err(self.fail(format!(
-                "`{label}` = \"{text}\" is too long: at most a day (\"24h\"), e.g. {} = {example}",
+                "`{label}` = \"{shown}\" is too long: at most a day (\"24h\"), e.g. {} = {example}",
                 self.key
             )));
         }
@@ -195,7 +197,10 @@ impl<'i> Field<'_, 'i> {
                 .integer()
                 .ok_or_else(|| self.fail("integer too large"))?,
             DeValue::String(s) => parse_size(s).ok_or_else(|| {
-                self.fail(format!("`{label}` = \"{s}\" is not a size: write {hint}"))
+                self.fail(format!(
+                    "`{label}` = \"{}\" is not a size: write {hint}",
+                    escape(s)
+                ))
             })?,
             _ => return Err(self.wrong_type(hint, example)),
         };
@@ -210,7 +215,8 @@ impl<'i> Field<'_, 'i> {
         Ok(bytes as usize)
     }
 
-    /// A list of non-empty strings, e.g. event types.
+    /// A list of event types: non-empty strings without control or bidi characters (an event
+    /// type is one word on one line; anything else would be echoed to terminals).
     pub fn string_list(&self, example: &str) -> Result<Vec<String>, ConfigError> {
         let what = "a list of event types";
         let DeValue::Array(items) = self.value.get_ref() else {
@@ -218,19 +224,25 @@ impl<'i> Field<'_, 'i> {
         };
         let mut out = Vec::with_capacity(items.len());
         for item in items.iter() {
-            match item.get_ref() {
-                DeValue::String(s) if !s.trim().is_empty() => out.push(s.to_string()),
-                _ => {
-                    return Err(self.scope.error(
-                        &item.span(),
-                        format!(
-                            "`{}` must list non-empty strings, e.g. {} = {example}",
-                            self.label(),
-                            self.key
-                        ),
-                    ));
+            let problem = match item.get_ref() {
+                DeValue::String(s) if has_controls(s) => format!(
+                    "`{}`: \"{}\" has a control or bidi character; an event type is one \
+                     word on one line, e.g. {} = {example}",
+                    self.label(),
+                    escape(s),
+                    self.key
+                ),
+                DeValue::String(s) if !s.trim().is_empty() => {
+                    out.push(s.to_string());
+                    continue;
                 }
-            }
+                _ => format!(
+                    "`{}` must list non-empty strings, e.g. {} = {example}",
+                    self.label(),
+                    self.key
+                ),
+            };
+            return Err(self.scope.error(&item.span(), problem));
         }
         Ok(out)
     }

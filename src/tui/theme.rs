@@ -183,12 +183,8 @@ pub fn parse(
 
 /// Line and column (from 1) of a byte offset, and the key on that line, if any.
 fn position(text: &str, offset: usize) -> (usize, usize, Option<String>) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    let col = before[line_start..].chars().count() + 1;
-    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let (line, col) = crate::text::line_col(text, offset);
+    let line_text = text.lines().nth(line - 1).unwrap_or("");
     let key = line_text
         .split_once('=')
         .map(|(k, _)| k.trim().trim_matches('"').to_string())
