@@ -491,7 +491,7 @@ stop_on = ["done"]
         "events        delta",
         "stop on       done",
         "reconnect     never",
-        "read timeout  1m",
+        "read timeout  1 min",
         "buffer        5000 events",
         "max event     1MiB",
         "tls           system roots",
@@ -637,4 +637,260 @@ fn reconnect_cap_is_another_name_for_max() {
         config.feeds[0].reconnect.max,
         std::time::Duration::from_secs(10)
     );
+}
+
+/// The raw characters a hostile string uses to act on a terminal.
+const RAW: [char; 3] = ['\u{1b}', '\u{7}', '\u{202e}'];
+/// A feed name that would retitle (OSC 0), reorder (U+202E) and clear (CSI 2J) a terminal.
+const HOSTILE: &str = "n\\u001b]0;PWN\\u0007\\u202e\\u001b[2J";
+const ESCAPED: &str = "n\\x1b]0;PWN\\x07\\u{202e}\\x1b[2J";
+
+#[track_caller]
+fn assert_escaped(message: &str, line: usize) {
+    assert!(!message.contains(RAW), "raw control in:\n{message:?}");
+    assert!(message.contains(ESCAPED), "escaped form missing in:\n{message}");
+    assert!(
+        message.contains(&format!("feeds.toml:{line}:")),
+        "line {line} missing in:\n{message}"
+    );
+}
+
+#[test]
+fn names_event_types_ids_and_theme_with_controls_are_rejected_and_echoed_escaped() {
+    let feed = |extra: &str| format!("{FEED}{extra}\n");
+    for (text, line, key) in [
+        (
+            format!("[[feed]]\nname = \"{HOSTILE}\"\nurl = \"http://h/\"\n"),
+            2,
+            "`name`",
+        ),
+        (feed(&format!("events = [\"{HOSTILE}\"]")), 4, "`events`"),
+        (feed(&format!("stop_on = [\"ok\", \"{HOSTILE}\"]")), 4, "`stop_on`"),
+        (feed(&format!("last_event_id = \"{HOSTILE}\"")), 4, "`last_event_id`"),
+        (format!("theme = \"{HOSTILE}\"\n{FEED}"), 1, "`theme`"),
+        (format!("stop_on = [\"{HOSTILE}\"]\n{FEED}"), 1, "`stop_on`"),
+    ] {
+        let msg = err(&text);
+        assert_escaped(&msg, line);
+        assert!(msg.contains(key), "{key} missing in:\n{msg}");
+        assert!(msg.contains("control or bidi character"), "{msg}");
+    }
+    // Tabs and line breaks are controls too; an id with a NUL was rejected before and still is.
+    err(&format!("{FEED}events = [\"a\\tb\"]\n"));
+    err(&format!("{FEED}last_event_id = \"4\\u0000\"\n"));
+}
+
+#[test]
+fn method_url_when_keys_paths_and_headers_are_echoed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    for (extra, line) in [
+        (format!("method = \"{HOSTILE}\""), 4),
+        (format!("[feed.reconnect]\nwhen = \"{HOSTILE}\""), 5),
+        (format!("\"{HOSTILE}\" = 1"), 4),
+        (format!("[feed.tls]\n\"{HOSTILE}\" = 1"), 5),
+        (format!("body_file = \"{HOSTILE}\""), 4),
+        (format!("[feed.tls]\nca_file = \"{HOSTILE}\""), 5),
+        (format!("headers = {{ \"{HOSTILE}\" = \"x\" }}"), 4),
+        (format!("read_timeout = \"{HOSTILE}\""), 4),
+        (format!("max_event_bytes = \"{HOSTILE}\""), 4),
+    ] {
+        let msg = parse(&format!("{FEED}{extra}\n"), &path)
+            .unwrap_err()
+            .to_string();
+        assert_escaped(&msg, line);
+    }
+    let msg = err(&format!(
+        "[[feed]]\nname = \"a\"\nurl = \"http://{HOSTILE}\"\n"
+    ));
+    assert!(!msg.contains(RAW), "{msg:?}");
+    assert!(msg.contains("http://n\\x1b]0;PWN"), "{msg}");
+    let msg = err(&format!("\"{HOSTILE}\" = 1\n{FEED}"));
+    assert_escaped(&msg, 1);
+}
+
+#[test]
+fn describe_escapes_every_piece_of_config_text() {
+    let hostile = "n\u{1b}]0;PWN\u{7}\u{202e}\u{1b}[2J";
+    let escaped = "n\\x1b]0;PWN\\x07\\u{202e}\\x1b[2J";
+    let feed = FeedSpec {
+        events: vec![hostile.into()],
+        stop_on: vec![hostile.into()],
+        last_event_id: Some(hostile.into()),
+        headers: vec![("X-Note".into(), hostile.into())],
+        ..FeedSpec::new(hostile, url("http://127.0.0.1:1/"))
+    };
+    let config = Config {
+        path: PathBuf::from(format!("{hostile}.toml")),
+        theme: Some(hostile.into()),
+        theme_at: Some((1, 9)),
+        feeds: vec![feed],
+    };
+    let text = describe(&config);
+    assert!(!text.contains(RAW), "raw control in:\n{text:?}");
+    for shown in [
+        format!("{escaped}.toml: 1 feed, theme \"{escaped}\""),
+        format!("\n{escaped}\n"),
+        format!("events        {escaped}"),
+        format!("stop on       {escaped}"),
+        format!("last event id {escaped}"),
+        format!("X-Note: {escaped}"),
+    ] {
+        assert!(text.contains(&shown), "{shown:?} missing:\n{text}");
+    }
+    assert_eq!(
+        config.theme_location().as_deref(),
+        Some(&*format!("{escaped}.toml:1:9"))
+    );
+}
+
+#[test]
+fn every_semantic_problem_of_a_file_is_listed_with_file_line_and_column() {
+    let e = parse(
+        "bufer = 1\n\
+         [[feed]]\nname = \"a\"\nurl = \"ftp://h/\"\nbuffer = 0\n\
+         [[feed]]\nname = \"b\"\nurl = \"http://h/\"\nread_timeout = 3\n\
+         [feed.reconnect]\nwhen = \"sometimes\"\njitter = 2.0\n\
+         [[feed]]\nname = \"a\"\nurl = \"http://h/\"\n\
+         [[feed]]\nname = \"c\"\n",
+        Path::new("feeds.toml"),
+    )
+    .unwrap_err();
+    let found: Vec<(usize, &str)> = e
+        .messages()
+        .into_iter()
+        .map(|m| {
+            let line = m.split(':').nth(1).unwrap().parse().unwrap();
+            (line, m)
+        })
+        .collect();
+    let lines: Vec<usize> = found.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, [1, 4, 5, 9, 11, 12, 14, 16], "{e}");
+    for (part, (_, message)) in [
+        "unknown key `bufer`",
+        "feed \"a\": url \"ftp://h/\"",
+        "feed \"a\": `buffer` = 0 is out of range",
+        "feed \"b\": `read_timeout` needs a unit",
+        "feed \"b\": `reconnect.when` = \"sometimes\"",
+        "feed \"b\": `reconnect.jitter` = 2 is out of range",
+        "feed name \"a\" is already used on line 3",
+        "feed \"c\": `url` is missing",
+    ]
+    .iter()
+    .zip(&found)
+    {
+        assert!(message.contains(part), "{part:?} not in {message:?}");
+        let column = message.split(':').nth(2).unwrap();
+        assert!(column.parse::<usize>().is_ok(), "no column in {message:?}");
+    }
+    // Display: one problem a line, in file order.
+    assert_eq!(e.to_string().lines().count(), 8, "{e}");
+}
+
+#[test]
+fn more_than_twenty_problems_show_twenty_and_count_the_rest() {
+    let bad: String = (1..=25).map(|i| format!("bad{i} = 1\n")).collect();
+    let e = parse(&format!("{bad}{FEED}"), Path::new("feeds.toml")).unwrap_err();
+    assert_eq!(e.messages().len(), 25);
+    let shown = e.to_string();
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), MAX_LISTED + 1, "{shown}");
+    assert!(lines[0].starts_with("feeds.toml:1:1: unknown key `bad1`"), "{shown}");
+    assert!(lines[19].starts_with("feeds.toml:20:1: unknown key `bad20`"), "{shown}");
+    assert_eq!(lines[20], "and 5 more");
+}
+
+#[test]
+fn an_initial_delay_above_the_cap_is_rejected_at_the_key_that_set_it() {
+    let msg = err(&format!(
+        "[reconnect]\ninitial = \"10s\"\nmax = \"1s\"\n{FEED}[[feed]]\nname = \"b\"\nurl = \"http://h/\"\n"
+    ));
+    assert_error(
+        &msg,
+        2,
+        &[
+            "`reconnect.initial` = \"10s\" is longer than `reconnect.max` = \"1s\" (line 3)",
+            "write initial = \"1s\" or less, or raise max",
+        ],
+    );
+    // Reported once, at the top level, not again for each feed that inherits both.
+    assert_eq!(msg.lines().count(), 1, "{msg}");
+    let msg = err(&format!("{FEED}reconnect = {{ initial = \"2m\" }}\n"));
+    assert_error(
+        &msg,
+        4,
+        &[
+            "feed \"ticker\": `reconnect.initial` = \"2m\"",
+            "`reconnect.max` = \"60s\" (the default)",
+        ],
+    );
+    let msg = err(&format!("[reconnect]\ninitial = \"5s\"\n{FEED}[feed.reconnect]\nmax = \"2s\"\n"));
+    assert_error(
+        &msg,
+        7,
+        &[
+            "feed \"ticker\": `reconnect.max` = \"2s\" is shorter than `reconnect.initial` = \"5s\" (line 2)",
+            "write max = \"5s\" or more",
+        ],
+    );
+    // Equal is fine, and so is a feed that fixes what the top level set.
+    ok(&format!("[reconnect]\ninitial = \"2s\"\nmax = \"2s\"\n{FEED}"));
+    ok(&format!("[reconnect]\nmax = \"1s\"\n{FEED}[feed.reconnect]\ninitial = \"1s\"\n"));
+}
+
+#[test]
+fn describe_prints_the_waits_the_reconnect_machine_really_uses() {
+    let reconnect = |extra: &str| {
+        let text = describe(&ok(&format!("{extra}\n{FEED}")));
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix("reconnect"))
+            .unwrap_or_else(|| panic!("no reconnect row:\n{text}"))
+            .trim()
+            .to_string()
+    };
+    assert_eq!(
+        reconnect("[reconnect]\ninitial = \"0s\""),
+        "always: waits 500 ms after a clean end (initial 0 ms raised to the floor); \
+         failures back off ×2 from 100 ms up to 1 min, jitter 30 %"
+    );
+    assert_eq!(
+        reconnect("[reconnect]\ninitial = \"20s\"\nmax = \"90s\"\nfactor = 1.5\njitter = 0.0"),
+        "always: waits 20 s after a clean end; failures back off ×1.5 from 20 s up to 1 min 30 s, \
+         no jitter"
+    );
+    assert_eq!(
+        reconnect("[reconnect]\nwhen = \"on-error\"\nfactor = 1.0"),
+        "on errors only: a clean end closes the feed; failures wait 3.0 s, jitter 30 %"
+    );
+    assert_eq!(reconnect("[reconnect]\nwhen = \"never\""), "never");
+}
+
+#[test]
+fn the_theme_keeps_its_line_and_column() {
+    let config = ok(&format!("# mine\ntheme = \"neon\"\n{FEED}"));
+    assert_eq!(config.theme.as_deref(), Some("neon"));
+    assert_eq!(config.theme_at, Some((2, 9)));
+    assert_eq!(config.theme_location().as_deref(), Some("feeds.toml:2:9"));
+}
+
+#[test]
+fn a_missing_file_suggests_init_with_that_very_path() {
+    let e = load(Path::new("/nonexistent/my feeds.toml")).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("`ssedash init '/nonexistent/my feeds.toml'` writes a starter config there"),
+        "{e}"
+    );
+}
+
+#[test]
+fn write_starter_to_creates_folders_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a/b/work.toml");
+    write_starter_to(&path).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), starter_config());
+    std::fs::write(&path, "# mine\n").unwrap();
+    let e = write_starter_to(&path).unwrap_err().to_string();
+    assert!(e.contains("already exists"), "{e}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "# mine\n");
 }

@@ -49,6 +49,8 @@ impl ConfigError {
     fn merge(errors: Vec<ConfigError>) -> ConfigError {
         let mut problems: Vec<Problem> = errors.into_iter().flat_map(|e| e.problems).collect();
         problems.sort_by_key(|p| p.offset);
+        // A top-level value wrong for every feed that inherits it is reported once.
+        problems.dedup();
         ConfigError { problems }
     }
 }

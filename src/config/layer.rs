@@ -259,12 +259,15 @@ fn pick<'a, T>(own: &'a Option<At<T>>, top: &'a Option<At<T>>) -> Option<&'a At<
 }
 
 impl Layer {
-    /// Rejects an initial delay longer than the cap (`initial = "10s", max = "1s"`), at the
-    /// key this layer set: a feed inheriting both is reported once, at the top level. `top`
-    /// is the top-level layer when this is a feed's.
-    pub fn check_delays(&self, top: Option<&Layer>, scope: &Scope<'_>) -> Result<(), ConfigError> {
-        let none = Layer::default();
-        let top = top.unwrap_or(&none);
+    /// Rejects an initial delay longer than the cap (`initial = "10s", max = "1s"`) for a
+    /// feed with this layer over `top`, at the nearest key that set one of the two: the feed's
+    /// own, else the top level's (reported once however many feeds inherit it).
+    pub fn check_delays(
+        &self,
+        top: &Layer,
+        feed: &Scope<'_>,
+        top_scope: &Scope<'_>,
+    ) -> Result<(), ConfigError> {
         let defaults = Policy::default();
         let (initial, max) = (pick(&self.initial, &top.initial), pick(&self.max, &top.max));
         let initial_value = initial.map_or(defaults.initial, |a| a.value);
@@ -272,35 +275,38 @@ impl Layer {
         if initial_value <= max_value {
             return Ok(());
         }
+        let (scope, at, is_initial) = match (&self.initial, &self.max, &top.initial, &top.max) {
+            (Some(at), ..) => (feed, at, true),
+            (None, Some(at), ..) => (feed, at, false),
+            (None, None, Some(at), _) => (top_scope, at, true),
+            (None, None, None, Some(at)) => (top_scope, at, false),
+            // The defaults agree with each other.
+            (None, None, None, None) => return Ok(()),
+        };
         let src = scope.src;
         let origin = |at: Option<&At<Duration>>, default: Duration| match at {
             Some(a) => format!("{} (line {})", src.written(&a.span), src.line(&a.span)),
             None => format!("\"{}\" (the default)", toml_duration(default)),
         };
         let why = "failures back off from initial up to max";
-        match (&self.initial, &self.max) {
-            (Some(own), _) => Err(scope.error(
-                &own.span,
-                format!(
-                    "`reconnect.initial` = {} is longer than `reconnect.max` = {}: {why}; \
-                     write initial = \"{}\" or less, or raise max",
-                    src.written(&own.span),
-                    origin(max, defaults.max),
-                    toml_duration(max_value)
-                ),
-            )),
-            (None, Some(own)) => Err(scope.error(
-                &own.span,
-                format!(
-                    "`reconnect.max` = {} is shorter than `reconnect.initial` = {}: {why}; \
-                     write max = \"{}\" or more, or lower initial",
-                    src.written(&own.span),
-                    origin(initial, defaults.initial),
-                    toml_duration(initial_value)
-                ),
-            )),
-            (None, None) => Ok(()),
-        }
+        let message = if is_initial {
+            format!(
+                "`reconnect.initial` = {} is longer than `reconnect.max` = {}: {why}; \
+                 write initial = \"{}\" or less, or raise max",
+                src.written(&at.span),
+                origin(max, defaults.max),
+                toml_duration(max_value)
+            )
+        } else {
+            format!(
+                "`reconnect.max` = {} is shorter than `reconnect.initial` = {}: {why}; \
+                 write max = \"{}\" or more, or lower initial",
+                src.written(&at.span),
+                origin(initial, defaults.initial),
+                toml_duration(initial_value)
+            )
+        };
+        Err(scope.error(&at.span, message))
     }
 }
 

@@ -78,8 +78,6 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         };
         src.keep(read);
     }
-    // Checked once all is read: a top-level [reconnect] may come after the feeds.
-    src.keep(top.check_delays(None, &scope));
     let feeds = match feeds {
         Some(feeds) => feeds,
         None => {
@@ -99,7 +97,8 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 who: feed.who,
                 table: "",
             };
-            src.keep(feed.layer.check_delays(Some(&top), &feed_scope));
+            // Checked once all is read: a top-level [reconnect] may come after the feeds.
+            src.keep(feed.layer.check_delays(&top, &feed_scope, &scope));
             let mut spec = feed.spec?;
             feed.layer.apply(&top, &mut spec);
             Some(spec)
@@ -182,11 +181,11 @@ fn read_feeds(
     let mut feeds = Vec::with_capacity(items.len());
     let mut names: Vec<(String, Range<usize>)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let (feed, name_span) = read_feed(src, i + 1, item, base);
-        if let (Some(spec), Some(name_span)) = (&feed.spec, name_span) {
-            let name = &spec.name;
-            if let Some((_, first)) = names.iter().find(|(n, _)| n == name) {
-            let shown = escape(name);
+        let (feed, name) = read_feed(src, i + 1, item, base);
+        // A feed with other problems still holds its name: a second one is reported too.
+        if let Some((name, name_span)) = name {
+            if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+            let shown = escape(&name);
             src.report(src.error(
                 &name_span,
                 format!(
@@ -196,7 +195,7 @@ fn read_feeds(
                 ),
             ));
         }
-            names.push((name.clone(), name_span));
+            names.push((name, name_span));
         }
         feeds.push(feed);
     }
@@ -204,13 +203,13 @@ fn read_feeds(
 }
 
 /// One `[[feed]]`: its own keys, with the shared ones left in a [`Layer`] to merge later.
-/// Problems are recorded in `src`. Also returns where the name is written.
+/// Problems are recorded in `src`. Also returns the name and where it is written.
 fn read_feed(
     src: &Source<'_>,
     number: usize,
     item: &Spanned<DeValue<'_>>,
     base: &Path,
-) -> (ReadFeed, Option<Range<usize>>) {
+) -> (ReadFeed, Option<(String, Range<usize>)>) {
     let Some(table) = item.get_ref().as_table() else {
         unreachable!("read_feeds checked that every item is a table");
     };
@@ -285,8 +284,7 @@ fn read_feed(
     if !has_url {
         src.report(scope.error(&header, format!("`url` is missing: add one; {URL_HINT}")));
     }
-    let name_span = name.as_ref().map(|(_, span)| span.clone());
-    let spec = name.zip(url).map(|((name, _), url)| {
+    let spec = name.clone().zip(url).map(|((name, _), url)| {
         let mut spec = FeedSpec::new(name, url);
         if let Some(method) = method {
             spec.method = method;
@@ -300,7 +298,7 @@ fn read_feed(
         layer,
         who: scope.who,
     };
-    (feed, name_span)
+    (feed, name)
 }
 
 /// A feed's name is shown on its pane and in every message about it: one line of plain text.
@@ -320,14 +318,12 @@ fn read_name(f: &Field<'_, '_>) -> Result<String, ConfigError> {
 }
 
 fn read_method(f: &Field<'_, '_>) -> Result<String, ConfigError> {
-    let text = f
-        .string("an HTTP method", "\"POST\"")?
-        .trim()
-        .to_ascii_uppercase();
+    let written = f.string("an HTTP method", "\"POST\"")?;
+    let text = written.trim().to_ascii_uppercase();
     if text.is_empty() || Method::from_bytes(text.as_bytes()).is_err() {
         return Err(f.fail(format!(
             "`method` \"{}\" is not an HTTP method; write e.g. method = \"POST\"",
-            escape(&text)
+            escape(written)
         )));
     }
     Ok(text)
