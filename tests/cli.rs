@@ -66,9 +66,11 @@ async fn init_writes_a_starter_once() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path().to_str().unwrap();
     let env = [("HOME", h), ("XDG_CONFIG_HOME", h)];
-    let run = ssedash_with(&["init"], &env, LIMIT).await;
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // With a path: a bare `init` would write ./feeds.toml in the shared temp dir.
     let written = home.path().join("ssedash/feeds.toml");
+    let target = written.to_string_lossy().into_owned();
+    let run = ssedash_with(&["init", &target], &env, LIMIT).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(written.is_file(), "{}", run.stdout);
     // The starter is a valid config as written.
     let check = ssedash_with(
@@ -79,7 +81,7 @@ async fn init_writes_a_starter_once() {
     .await;
     assert_eq!(check.code, Some(0), "{}", check.stderr);
     std::fs::write(&written, "# mine\n").unwrap();
-    let again = ssedash_with(&["init"], &env, LIMIT).await;
+    let again = ssedash_with(&["init", &target], &env, LIMIT).await;
     assert_eq!(again.code, Some(2));
     assert!(again.stderr.contains("exists"), "{}", again.stderr);
     assert_eq!(
