@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 
 use crate::cli::{Cli, Command, FeedArgs, FeedSource, TailArgs, UsageError};
-use crate::tui::theme;
 use crate::config::Config;
+use crate::tui::theme;
 use crate::{config, demo, tail, text};
 
 pub fn main() -> i32 {
@@ -179,12 +179,15 @@ fn init(path: Option<&Path>) -> anyhow::Result<i32> {
             match user {
                 Some(user) if !user.exists() => user,
                 user => {
-                    let also = user.map_or_else(String::new, |u| {
-                        format!(" and {}", config::shown_path(&u))
-                    });
+                    let exist = match user {
+                        Some(u) => {
+                            format!("./feeds.toml and {} already exist", config::shown_path(&u))
+                        }
+                        None => "./feeds.toml already exists".into(),
+                    };
                     return Err(UsageError(format!(
-                        "init: ./feeds.toml{also} already exist; not overwriting (edit it, or \
-                         give another path: ssedash init PATH)"
+                        "init: {exist}; not overwriting (edit it, or give another path: \
+                         ssedash init PATH)"
                     ))
                     .into());
                 }

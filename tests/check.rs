@@ -79,7 +79,8 @@ async fn check_rejects_a_theme_that_does_not_exist_at_its_file_and_line() {
     assert_eq!(run.code, Some(2), "{}", run.stdout);
     assert!(!run.stdout.contains("OK"), "{}", run.stdout);
     assert!(
-        run.stderr.contains("feeds.toml:2:9: theme `neon` does not exist"),
+        run.stderr
+            .contains("feeds.toml:2:9: theme `neon` does not exist"),
         "{}",
         run.stderr
     );
@@ -92,7 +93,8 @@ async fn check_rejects_a_theme_that_does_not_exist_at_its_file_and_line() {
     let run = user.run(&["--config", "feeds.toml"]).await;
     assert_eq!(run.code, Some(2));
     assert!(
-        run.stderr.contains("feeds.toml:2:9: theme `neon` does not exist"),
+        run.stderr
+            .contains("feeds.toml:2:9: theme `neon` does not exist"),
         "{}",
         run.stderr
     );
@@ -164,13 +166,20 @@ async fn hostile_text_in_config_and_path_reaches_the_terminal_escaped() {
     let run = user.run(&["check", "--config", path]).await;
     assert_eq!(run.code, Some(2));
     assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
-    assert!(run.stderr.contains("x\\x1b]0;PWN\\x07.toml"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("x\\x1b]0;PWN\\x07.toml"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[tokio::test]
 async fn check_prints_the_waits_that_will_really_be_used() {
     let user = User::new();
-    user.write("feeds.toml", &format!("[reconnect]\ninitial = \"0s\"\n{FEED}"));
+    user.write(
+        "feeds.toml",
+        &format!("[reconnect]\ninitial = \"0s\"\n{FEED}"),
+    );
     let run = user.run(&["check", "--config", "feeds.toml"]).await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(
@@ -189,7 +198,8 @@ async fn check_prints_the_waits_that_will_really_be_used() {
     let run = user.run(&["check", "--config", "feeds.toml"]).await;
     assert_eq!(run.code, Some(2));
     assert!(
-        run.stderr.contains("feeds.toml:2:11: `reconnect.initial` = \"10s\" is longer than"),
+        run.stderr
+            .contains("feeds.toml:2:11: `reconnect.initial` = \"10s\" is longer than"),
         "{}",
         run.stderr
     );
@@ -268,7 +278,8 @@ async fn init_never_overwrites_the_path_it_is_given() {
     let run = user.run(&["init", "mine.toml"]).await;
     assert_eq!(run.code, Some(2));
     assert!(
-        run.stderr.contains("mine.toml already exists; not overwriting it"),
+        run.stderr
+            .contains("mine.toml already exists; not overwriting it"),
         "{}",
         run.stderr
     );

@@ -648,7 +648,10 @@ const ESCAPED: &str = "n\\x1b]0;PWN\\x07\\u{202e}\\x1b[2J";
 #[track_caller]
 fn assert_escaped(message: &str, line: usize) {
     assert!(!message.contains(RAW), "raw control in:\n{message:?}");
-    assert!(message.contains(ESCAPED), "escaped form missing in:\n{message}");
+    assert!(
+        message.contains(ESCAPED),
+        "escaped form missing in:\n{message}"
+    );
     assert!(
         message.contains(&format!("feeds.toml:{line}:")),
         "line {line} missing in:\n{message}"
@@ -665,8 +668,16 @@ fn names_event_types_ids_and_theme_with_controls_are_rejected_and_echoed_escaped
             "`name`",
         ),
         (feed(&format!("events = [\"{HOSTILE}\"]")), 4, "`events`"),
-        (feed(&format!("stop_on = [\"ok\", \"{HOSTILE}\"]")), 4, "`stop_on`"),
-        (feed(&format!("last_event_id = \"{HOSTILE}\"")), 4, "`last_event_id`"),
+        (
+            feed(&format!("stop_on = [\"ok\", \"{HOSTILE}\"]")),
+            4,
+            "`stop_on`",
+        ),
+        (
+            feed(&format!("last_event_id = \"{HOSTILE}\"")),
+            4,
+            "`last_event_id`",
+        ),
         (format!("theme = \"{HOSTILE}\"\n{FEED}"), 1, "`theme`"),
         (format!("stop_on = [\"{HOSTILE}\"]\n{FEED}"), 1, "`stop_on`"),
     ] {
@@ -795,8 +806,14 @@ fn more_than_twenty_problems_show_twenty_and_count_the_rest() {
     let shown = e.to_string();
     let lines: Vec<&str> = shown.lines().collect();
     assert_eq!(lines.len(), MAX_LISTED + 1, "{shown}");
-    assert!(lines[0].starts_with("feeds.toml:1:1: unknown key `bad1`"), "{shown}");
-    assert!(lines[19].starts_with("feeds.toml:20:1: unknown key `bad20`"), "{shown}");
+    assert!(
+        lines[0].starts_with("feeds.toml:1:1: unknown key `bad1`"),
+        "{shown}"
+    );
+    assert!(
+        lines[19].starts_with("feeds.toml:20:1: unknown key `bad20`"),
+        "{shown}"
+    );
     assert_eq!(lines[20], "and 5 more");
 }
 
@@ -824,7 +841,9 @@ fn an_initial_delay_above_the_cap_is_rejected_at_the_key_that_set_it() {
             "`reconnect.max` = \"60s\" (the default)",
         ],
     );
-    let msg = err(&format!("[reconnect]\ninitial = \"5s\"\n{FEED}[feed.reconnect]\nmax = \"2s\"\n"));
+    let msg = err(&format!(
+        "[reconnect]\ninitial = \"5s\"\n{FEED}[feed.reconnect]\nmax = \"2s\"\n"
+    ));
     assert_error(
         &msg,
         7,
@@ -834,8 +853,12 @@ fn an_initial_delay_above_the_cap_is_rejected_at_the_key_that_set_it() {
         ],
     );
     // Equal is fine, and so is a feed that fixes what the top level set.
-    ok(&format!("[reconnect]\ninitial = \"2s\"\nmax = \"2s\"\n{FEED}"));
-    ok(&format!("[reconnect]\nmax = \"1s\"\n{FEED}[feed.reconnect]\ninitial = \"1s\"\n"));
+    ok(&format!(
+        "[reconnect]\ninitial = \"2s\"\nmax = \"2s\"\n{FEED}"
+    ));
+    ok(&format!(
+        "[reconnect]\nmax = \"1s\"\n{FEED}[feed.reconnect]\ninitial = \"1s\"\n"
+    ));
 }
 
 #[test]

@@ -33,7 +33,11 @@ pub fn describe(config: &Config) -> String {
 }
 
 fn describe_feed(out: &mut String, feed: &FeedSpec) {
-    let mut request = format!("{} {}", escape(&feed.method), escape(&masked_url(&feed.url)));
+    let mut request = format!(
+        "{} {}",
+        escape(&feed.method),
+        escape(&masked_url(&feed.url))
+    );
     if let Some(body) = &feed.body {
         let _ = write!(request, " (body: {} bytes)", body.len());
     }

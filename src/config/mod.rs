@@ -54,12 +54,20 @@
 //!   (and `ssedash check` reports it, see [`missing_env`]).
 //! - `body_file` is read and `ca_file` checked at load, both relative to the config file.
 //! - At least one `[[feed]]`; names are unique.
+//! - Names, event types (`events`, `stop_on`), `last_event_id` and `theme` hold no control or
+//!   bidi character: they are shown on terminals.
+//! - `reconnect.initial` is at most `reconnect.max` (failures back off from one to the other).
+//! - Whether `theme` exists is checked where the themes are known (`ssedash check` and the
+//!   dashboard), at the line kept in [`Config::theme_at`].
 //!
-//! Every error names the file, line and column, the key (and feed), and what to write instead.
+//! Every error names the file, line and column, the key (and feed), and what to write instead,
+//! with any text from the file escaped. All the problems of a file are reported (the first 20
+//! listed), except after a TOML syntax error, which is reported alone.
 
 mod describe;
 mod env;
 mod errors;
+mod headers;
 mod layer;
 mod parse;
 mod starter;
@@ -68,8 +76,8 @@ mod value;
 use std::path::{Path, PathBuf};
 
 pub use describe::describe;
-pub use errors::{ConfigError, MAX_LISTED};
 pub use env::{EnvError, expand_env, expand_with, referenced_vars, resolve_env};
+pub use errors::{ConfigError, MAX_LISTED};
 pub use starter::{starter_config, write_starter, write_starter_to};
 
 use crate::feed::FeedSpec;

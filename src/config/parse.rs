@@ -104,9 +104,9 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             Some(spec)
         })
         .collect();
-    let theme_at = theme.as_ref().map(|(_, span): &(String, Range<usize>)| {
-        crate::text::line_col(text, span.start)
-    });
+    let theme_at = theme
+        .as_ref()
+        .map(|(_, span): &(String, Range<usize>)| crate::text::line_col(text, span.start));
     src.finish(Config {
         path: path.to_path_buf(),
         theme: theme.map(|(name, _)| name),
@@ -124,9 +124,7 @@ fn read_theme(
     let f = scope.field("theme", value);
     let text = f.string("a theme name", "\"dark\"")?;
     if text.trim().is_empty() {
-        return Err(f.fail(
-            "`theme` is empty; write a theme name, e.g. theme = \"dark\"",
-        ));
+        return Err(f.fail("`theme` is empty; write a theme name, e.g. theme = \"dark\""));
     }
     if has_controls(text) {
         return Err(f.fail(format!(
@@ -185,16 +183,16 @@ fn read_feeds(
         // A feed with other problems still holds its name: a second one is reported too.
         if let Some((name, name_span)) = name {
             if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
-            let shown = escape(&name);
-            src.report(src.error(
-                &name_span,
-                format!(
-                    "feed name \"{shown}\" is already used on line {}; names must be unique, \
+                let shown = escape(&name);
+                src.report(src.error(
+                    &name_span,
+                    format!(
+                        "feed name \"{shown}\" is already used on line {}; names must be unique, \
                      e.g. name = \"{shown}-2\"",
-                    src.line(first),
-                ),
-            ));
-        }
+                        src.line(first),
+                    ),
+                ));
+            }
             names.push((name, name_span));
         }
         feeds.push(feed);

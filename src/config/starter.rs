@@ -22,7 +22,7 @@ const STARTER: &str = r#"# ssedash feeds: one [[feed]] table per Server-Sent Eve
 # [reconnect]
 # when = "always"                 # always | on-error | never (feeds that are not GET: never)
 # initial = "3s"                  # wait before reconnecting, until the server sends retry:
-# max = "60s"                     # longest wait after repeated failures
+# max = "60s"                     # longest wait after repeated failures (at least initial)
 # factor = 2.0                    # backoff growth per failure
 # jitter = 0.3                    # 0..1: the part of each wait that is randomised
 
@@ -63,9 +63,8 @@ pub fn write_starter(dir: &Path) -> Result<PathBuf, ConfigError> {
 /// Writes the starter at `path`, creating its folder; never replaces an existing file.
 pub fn write_starter_to(path: &Path) -> Result<(), ConfigError> {
     let shown = shown_path(path);
-    let fail = |what: &str, e: std::io::Error| {
-        ConfigError::new(format!("{shown}: cannot {what}: {e}"))
-    };
+    let fail =
+        |what: &str, e: std::io::Error| ConfigError::new(format!("{shown}: cannot {what}: {e}"));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| fail("create its folder", e))?;
     }
