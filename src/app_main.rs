@@ -126,12 +126,16 @@ fn check(path: Option<&Path>) -> anyhow::Result<i32> {
         problems.push(e.0);
     }
     let mut out = std::io::stdout().lock();
-    write!(out, "{}", config::describe(&config))?;
+    let printed = write!(out, "{}", config::describe(&config));
     if !problems.is_empty() {
         return Err(UsageError(problems.join("\n")).into());
     }
-    writeln!(out, "{}: OK", config::shown_path(&path))?;
-    Ok(0)
+    let printed = printed.and_then(|()| writeln!(out, "{}: OK", config::shown_path(&path)));
+    match printed {
+        // `ssedash check | head` read what it wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        printed => Ok(printed.map(|()| 0)?),
+    }
 }
 
 /// The themes (built in, then the user's) and the one to draw with: `--theme`, else the
