@@ -80,7 +80,7 @@ fn describe_feed(out: &mut String, feed: &FeedSpec) {
     rows.push(("max event", describe_size(feed.max_event_bytes)));
     let tls = match (&feed.tls.ca_file, feed.tls.insecure) {
         (_, true) => "insecure: any certificate is accepted".to_string(),
-        (Some(ca), false) => format!("system roots + {}", shown_path(ca)),
+        (Some(ca), false) => format!("system roots + {}", ca.display()),
         (None, false) => "system roots".to_string(),
     };
     rows.push(("tls", tls));
