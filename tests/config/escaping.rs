@@ -117,3 +117,18 @@ fn describe_escapes_every_piece_of_config_text() {
         Some(&*format!("{escaped}.toml:1:9"))
     );
 }
+
+#[test]
+fn syntax_errors_around_raw_controls_are_echoed_escaped() {
+    let raw = "\u{1b}]0;PWN\u{7}\u{202e}";
+    for text in [
+        format!("# {raw}\n{FEED}"),
+        format!("name{raw} = 1\n{FEED}"),
+        format!("{FEED}events = [\"{raw}\"]\n"),
+        format!("'{raw}' = 1\n'{raw}' = 2\n{FEED}"),
+    ] {
+        let msg = err(&text);
+        assert!(!msg.contains(RAW), "raw control in:\n{msg:?}");
+        assert!(msg.starts_with("feeds.toml:"), "{msg}");
+    }
+}
