@@ -80,6 +80,8 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     let feeds = match feeds {
         Some(feeds) => feeds,
+        // A `feed` key of the wrong shape is reported as such, not also as missing.
+        None if doc.get_ref().contains_key("feed") => Vec::new(),
         None => {
             src.report(ConfigError::new(format!(
                 "no [[feed]] in {}: add one, e.g.\n\n[[feed]]\nname = \"ticker\"\n\

@@ -201,6 +201,7 @@ fn a_file_without_feeds_shows_one() {
     );
     let msg = err("[feed]\nname = \"x\"\nurl = \"http://h/\"\n");
     assert_error(&msg, 1, &["write `[[feed]]` (two brackets)"]);
+    assert_eq!(msg.lines().count(), 1, "reported once: {msg}");
 }
 
 #[test]
