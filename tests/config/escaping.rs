@@ -119,7 +119,7 @@ fn describe_escapes_every_piece_of_config_text() {
 }
 
 #[test]
-fn syntax_errors_around_raw_controls_are_echoed_escaped() {
+fn syntax_errors_around_raw_controls_print_no_raw_control() {
     let raw = "\u{1b}]0;PWN\u{7}\u{202e}";
     for text in [
         format!("# {raw}\n{FEED}"),
