@@ -9,8 +9,11 @@
 
 pub mod app;
 pub mod detail;
+pub mod fmt;
 pub mod filter;
+pub mod help;
 mod keys;
+pub mod line_editor;
 pub mod layout;
 pub mod pane;
 pub mod rate;

@@ -1,7 +1,6 @@
 //! Drawing: a pure function of the [`App`] state. Nothing here changes state or does I/O.
 
-pub(crate) mod fmt;
-pub(crate) mod json;
+pub(crate) use super::fmt;
 mod overlay;
 mod pane;
 
@@ -10,7 +9,11 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use ratatui::style::Modifier;
+
 use super::app::{App, Mode};
+use super::line_editor::LineEditor;
+use super::theme::Theme;
 use super::layout;
 use crate::feed::ConnState;
 
@@ -64,7 +67,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Rect::new(area.x, area.bottom() - 1, area.width, 1),
     );
     match &app.mode {
-        Mode::Help => overlay::help(frame, app, area),
+        Mode::Help { scroll } => overlay::help(frame, app, *scroll, area),
         Mode::Types { cursor, types } => overlay::types(frame, app, *cursor, types, area),
         Mode::Detail(view) => overlay::detail(frame, app, view, area),
         Mode::Normal | Mode::Filter { .. } => {}
@@ -115,6 +118,21 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
         format!("{} ev/s", fmt::rate(rate)),
         theme.text(),
     ));
+    // The first failed feed by name (`f` goes to it), so trouble on another page is seen.
+    if let Some(failed) = app.panes.iter().find(|p| p.state == ConnState::Failed) {
+        spans.push(Span::styled(" │ ", theme.dim()));
+        spans.push(Span::styled("✖ ", theme.error()));
+        spans.push(Span::styled(
+            crate::text::clip(&crate::text::escape(&failed.name), 24).into_owned(),
+            theme.error(),
+        ));
+        spans.push(Span::styled(" failed", theme.error()));
+        if counts[3] > 1 {
+            spans.push(Span::styled(format!(" (+{})", counts[3] - 1), theme.error()));
+        }
+        spans.push(Span::styled(" f", theme.accent()));
+        spans.push(Span::styled(" shows", theme.dim()));
+    }
     let left = Line::from(spans);
     let left_width = left.width() as u16;
     frame.render_widget(Paragraph::new(left), area);
@@ -142,15 +160,32 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     }
 }
 
+/// The line being edited, with the character under the cursor (a space at the end) shown
+/// reversed: the cursor is where typing goes.
+pub(super) fn editor_spans(input: &LineEditor, theme: &Theme) -> Vec<Span<'static>> {
+    let text = input.text();
+    let at = text
+        .char_indices()
+        .nth(input.cursor())
+        .map_or(text.len(), |(i, _)| i);
+    let (before, rest) = text.split_at(at);
+    let mut chars = rest.chars();
+    let under = chars.next().map_or(" ".to_string(), |c| {
+        crate::text::escape(&c.to_string()).into_owned()
+    });
+    vec![
+        Span::styled(crate::text::escape(before).into_owned(), theme.text()),
+        Span::styled(under, theme.text().add_modifier(Modifier::REVERSED)),
+        Span::styled(crate::text::escape(chars.as_str()).into_owned(), theme.text()),
+    ]
+}
+
 fn footer(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
     let line = match &app.mode {
-        Mode::Filter { input } => {
-            let mut spans = vec![
-                Span::styled(" / ", theme.accent()),
-                Span::styled(crate::text::escape(input).into_owned(), theme.text()),
-                Span::styled("▏", theme.accent()),
-            ];
+        Mode::Filter { input, .. } => {
+            let mut spans = vec![Span::styled(" / ", theme.accent())];
+            spans.extend(editor_spans(input, theme));
             if let Some(p) = app.focused() {
                 if let Some(err) = p.filter.as_ref().and_then(|f| f.error()) {
                     spans.push(Span::styled(
@@ -168,16 +203,18 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ));
                 }
             }
-            spans.push(Span::styled("   ⏎ keep · Esc clear", theme.dim()));
+            spans.push(Span::styled("   ⏎ keep · Esc clear · ↑ earlier", theme.dim()));
             Line::from(spans)
         }
         _ => {
             let keys: &[(&str, &str)] = match app.mode {
                 Mode::Detail { .. } => &[
                     ("j/k", "scroll"),
+                    ("g/G", "top/end"),
                     ("n/p", "next/prev event"),
                     ("Esc", "back"),
                 ],
+                Mode::Help { .. } => &[("j/k", "scroll"), ("Esc", "close")],
                 Mode::Types { .. } => &[
                     ("j/k", "move"),
                     ("␣", "show/hide"),
@@ -189,6 +226,8 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ("q", "quit"),
                     ("?", "help"),
                     ("Tab/1-9", "focus"),
+                    ("[ ]", "page"),
+                    ("f", "failed"),
                     ("j/k", "move"),
                     ("/", "filter"),
                     ("t", "types"),

@@ -5,13 +5,13 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use super::fmt;
 use crate::feed::ConnState;
 use crate::text;
 use crate::tui::app::{App, Mode};
-use crate::tui::pane::{Pane, TypeFilter};
+use crate::tui::pane::{Pane, StoredEvent, TypeFilter};
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
@@ -29,17 +29,20 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
     let room = area.width.saturating_sub(4) as usize;
     let main_len = badge_main.chars().count() + 2;
     let name_room = room.saturating_sub(main_len + number.len() + 2).max(6);
-    let name = fit(&text::escape(&pane.name), name_room);
+    let name = text::clip(&text::escape(&pane.name), name_room).into_owned();
     let title_len = number.len() + name.chars().count() + 3;
     let badge_room = room.saturating_sub(title_len);
     let badge_text = match badge_reason {
         Some(reason) if badge_room > main_len + 8 => {
             format!(
                 " {badge_main} — {} ",
-                fit(&reason, badge_room - main_len - 3)
+                text::clip(&reason, badge_room - main_len - 3)
             )
         }
-        _ => format!(" {} ", fit(&badge_main, badge_room.saturating_sub(2))),
+        _ => format!(
+            " {} ",
+            text::clip(&badge_main, badge_room.saturating_sub(2))
+        ),
     };
     let title = Line::from(vec![
         Span::styled(format!(" {number}"), theme.dim()),
@@ -83,16 +86,6 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
     event_list(frame, pane, app, theme, focused, list);
 }
 
-/// Cuts `s` to at most `max` characters, marking the cut with `…`.
-fn fit(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 /// The state at a glance, for the title's right corner: the state (with the countdown), the
 /// reason, and the style.
 fn badge(pane: &Pane, app: &App, theme: &Theme) -> (String, Option<String>, Style) {
@@ -126,71 +119,131 @@ fn badge(pane: &Pane, app: &App, theme: &Theme) -> (String, Option<String>, Styl
     }
 }
 
+/// The counter line. Items that do not fit are left out whole, least telling first (the
+/// sparkline, the server's retry and comments, the id, the last-event age), never cut in the
+/// middle: a narrow pane shows `1.2 KiB` or nothing, not `1.2`.
 fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
-    let sep = || Span::styled(" · ", theme.dim());
-    let mut spans = vec![
-        Span::styled(
-            fmt::count(pane.total),
-            theme.text().add_modifier(Modifier::BOLD),
+    // (rank: lower stays longer, spans)
+    let mut items: Vec<(u8, Vec<Span<'a>>)> = vec![
+        (
+            0,
+            vec![
+                Span::styled(
+                    fmt::count(pane.total),
+                    theme.text().add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(
+                    if pane.total == 1 { " event" } else { " events" },
+                    theme.dim(),
+                ),
+            ],
         ),
-        Span::styled(
-            if pane.total == 1 { " event" } else { " events" },
-            theme.dim(),
+        (
+            2,
+            vec![
+                Span::styled(fmt::rate(pane.rate.rate(app.now)), theme.text()),
+                Span::styled("/s", theme.dim()),
+            ],
         ),
-        sep(),
-        Span::styled(fmt::rate(pane.rate.rate(app.now)), theme.text()),
-        Span::styled("/s ", theme.dim()),
     ];
-    // The sparkline always covers the last minute, a second or more per bar; the
-    // counters that signal trouble (reconnects, drops) come before the id and byte count, so
-    // a narrow pane cuts the least telling ones.
+    // The sparkline always covers the last minute, a second or more per bar.
     if width >= 56 {
         let spark_width = (width as usize).saturating_sub(80).clamp(10, 60);
         let history = pane.rate.history(app.now);
-        spans.push(Span::styled(
-            fmt::sparkline(&fmt::squeeze(&history, spark_width)),
-            theme.accent(),
+        items.push((
+            7,
+            vec![Span::styled(
+                fmt::sparkline(&fmt::squeeze(&history, spark_width)),
+                theme.accent(),
+            )],
         ));
     }
-    spans.push(sep());
     let last = match pane.last_event_at {
         Some(at) => format!("last {}", fmt::ago(app.now.saturating_duration_since(at))),
         None => "no event yet".into(),
     };
-    spans.push(Span::styled(last, theme.dim()));
+    items.push((4, vec![Span::styled(last, theme.dim())]));
     if pane.reconnects > 0 {
-        spans.push(sep());
-        spans.push(Span::styled(
-            fmt::plural(pane.reconnects, "reconnect"),
-            theme.color(theme.waiting),
+        items.push((
+            1,
+            vec![Span::styled(
+                fmt::plural(pane.reconnects, "reconnect"),
+                theme.color(theme.waiting),
+            )],
         ));
     }
     // Events lost before reaching the pane (it could not keep up) are a warning; old events
     // rolled out of the pane's buffer are normal on a long run, and only counted.
     if pane.dropped > 0 {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("lost {}", fmt::count(pane.dropped)),
-            theme.warning(),
+        items.push((
+            1,
+            vec![Span::styled(
+                format!("lost {}", fmt::count(pane.dropped)),
+                theme.warning(),
+            )],
         ));
     }
     if pane.evicted > 0 {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("dropped {} old", fmt::count(pane.evicted)),
-            theme.dim(),
+        items.push((
+            3,
+            vec![Span::styled(
+                format!("dropped {} old", fmt::count(pane.evicted)),
+                theme.dim(),
+            )],
         ));
     }
     if !pane.last_event_id.is_empty() {
-        spans.push(sep());
-        spans.push(Span::styled("id ", theme.dim()));
-        spans.push(Span::styled(
-            fmt::preview(&pane.last_event_id, 24),
-            theme.text(),
+        items.push((
+            5,
+            vec![
+                Span::styled("id ", theme.dim()),
+                Span::styled(fmt::preview(&pane.last_event_id, 24), theme.text()),
+            ],
         ));
     }
-    spans.push(sep());
-    spans.push(Span::styled(fmt::bytes(pane.bytes), theme.dim()));
+    if let Some(ms) = pane.retry_ms {
+        items.push((
+            6,
+            vec![
+                Span::styled("retry ", theme.dim()),
+                Span::styled(
+                    crate::text::duration(std::time::Duration::from_millis(ms)),
+                    theme.text(),
+                ),
+            ],
+        ));
+    }
+    if pane.comments > 0 {
+        items.push((
+            6,
+            vec![Span::styled(
+                fmt::plural(pane.comments, "comment"),
+                theme.dim(),
+            )],
+        ));
+    }
+    items.push((3, vec![Span::styled(fmt::bytes(pane.bytes), theme.dim())]));
+    let item_width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let total = |items: &[(u8, Vec<Span>)]| {
+        items.iter().map(|(_, s)| item_width(s)).sum::<usize>() + 3 * items.len().saturating_sub(1)
+    };
+    while items.len() > 1 && total(&items) > width as usize {
+        // The least telling item goes; of equals, the last.
+        let worst = items
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, (rank, _))| (*rank, *i))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        items.remove(worst);
+    }
+    let mut spans = Vec::new();
+    for (i, (_, item)) in items.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        spans.extend(item);
+    }
     Line::from(spans)
 }
 
@@ -231,12 +284,14 @@ fn view_line<'a>(pane: &Pane, app: &App, theme: &Theme) -> Option<Line<'a>> {
                 .get(app.focus)
                 .is_some_and(|p| std::ptr::eq(p, pane));
         spans.push(Span::styled("/", theme.accent()));
-        spans.push(Span::styled(
-            text::escape(&filter.pattern).into_owned(),
-            theme.text(),
-        ));
-        if editing {
-            spans.push(Span::styled("▏", theme.accent()));
+        match &app.mode {
+            Mode::Filter { input, .. } if editing => {
+                spans.extend(super::editor_spans(input, theme));
+            }
+            _ => spans.push(Span::styled(
+                text::escape(&filter.pattern).into_owned(),
+                theme.text(),
+            )),
         }
         match filter.error() {
             Some(err) => spans.push(Span::styled(
@@ -280,37 +335,7 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
     }
     let n = pane.shown_len();
     if n == 0 {
-        let msg = if pane.filter.is_some() || pane.types_shown != TypeFilter::All {
-            if pane.events.is_empty() {
-                "no events yet".to_string()
-            } else {
-                "no event matches the filter (Esc clears it, t shows types)".to_string()
-            }
-        } else {
-            match &pane.state {
-                ConnState::Failed => format!(
-                    "failed: {} (r retries)",
-                    text::escape(pane.reason.as_deref().unwrap_or("unknown error"))
-                ),
-                ConnState::Closed => format!(
-                    "closed: {} (d connects again)",
-                    text::escape(pane.reason.as_deref().unwrap_or("by the server"))
-                ),
-                ConnState::Waiting { .. } => format!(
-                    "{}: retrying in {}",
-                    text::escape(pane.reason.as_deref().unwrap_or("disconnected")),
-                    fmt::countdown(pane.countdown(app.now).unwrap_or_default())
-                ),
-                ConnState::Connecting => format!("connecting to {}…", text::escape(&pane.url)),
-                ConnState::Open => "connected, waiting for events…".to_string(),
-            }
-        };
-        frame.render_widget(
-            Paragraph::new(msg)
-                .alignment(Alignment::Center)
-                .style(theme.dim()),
-            Rect::new(area.x, area.y + area.height / 2, area.width, 1),
-        );
+        empty_list(frame, pane, app, theme, area);
         return;
     }
     let rows = area.height as usize;
@@ -328,39 +353,7 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
         .enumerate()
         .filter_map(|(k, seq)| {
             let e = pane.event(seq)?;
-            let time = match jiff::Timestamp::try_from(e.at) {
-                Ok(ts) => ts
-                    .to_zoned(app.tz.clone())
-                    .strftime("%H:%M:%S%.3f")
-                    .to_string(),
-                Err(_) => "--:--:--.---".into(),
-            };
-            let mut spans = vec![
-                Span::styled(time, theme.dim()),
-                Span::raw(" "),
-                Span::styled(
-                    fmt::preview(&e.event_type, 20),
-                    theme.event_type(&e.event_type),
-                ),
-            ];
-            if !e.id.is_empty() {
-                spans.push(Span::styled(
-                    format!(" #{}", fmt::preview(&e.id, 16)),
-                    theme.dim(),
-                ));
-            }
-            spans.push(Span::raw(" "));
-            // The data gets the rest of the row, and says so with `…` when it is cut.
-            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-            let room = (area.width as usize).saturating_sub(used + usize::from(e.truncated) * 12);
-            spans.push(Span::styled(
-                text::clip(e.line.as_deref().unwrap_or(&e.data), room.max(1)),
-                theme.text(),
-            ));
-            if e.truncated {
-                spans.push(Span::styled(" [truncated]", theme.warning()));
-            }
-            let mut line = Line::from(spans);
+            let mut line = Line::from(row(e, pane, app, theme, area.width as usize));
             if highlight && start + k == cursor {
                 line = line.style(theme.selected());
             }
@@ -368,4 +361,158 @@ fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).style(Style::default()), area);
+}
+
+/// Matches highlighted in one row at most (a frame's work per row stays bounded).
+const MARKS_PER_ROW: usize = 16;
+/// Characters kept before a match when a row's data scrolls to show it.
+const MATCH_CONTEXT: usize = 8;
+
+/// One event's row: time, type, id and as much of the data as fits. With a text filter on,
+/// its matches are highlighted; a match past the right edge scrolls the data to it, and a
+/// match the row cannot show (further into the data than a row holds) is said to be hidden.
+fn row<'a>(e: &'a StoredEvent, pane: &Pane, app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
+    let time = match jiff::Timestamp::try_from(e.at) {
+        Ok(ts) => ts
+            .to_zoned(app.tz.clone())
+            .strftime("%H:%M:%S%.3f")
+            .to_string(),
+        Err(_) => "--:--:--.---".into(),
+    };
+    let filter = pane.filter.as_ref();
+    let mark = theme.accent().add_modifier(Modifier::REVERSED);
+    let marks = |s: &str| filter.map_or_else(Vec::new, |f| f.find_in(s, MARKS_PER_ROW));
+    let mut seen = false;
+    let mut spans = vec![Span::styled(time, theme.dim()), Span::raw(" ")];
+    let type_marks = marks(&e.type_label);
+    seen |= !type_marks.is_empty();
+    spans.extend(marked(
+        &e.type_label,
+        &type_marks,
+        theme.event_type(&e.event_type),
+        mark,
+    ));
+    if !e.id.is_empty() {
+        spans.push(Span::styled(" #", theme.dim()));
+        let id_marks = marks(&e.id_label);
+        seen |= !id_marks.is_empty();
+        spans.extend(marked(&e.id_label, &id_marks, theme.dim(), mark));
+    }
+    spans.push(Span::raw(" "));
+    let data: &str = e.line.as_deref().unwrap_or(&e.data);
+    let data_marks = marks(data);
+    seen |= !data_marks.is_empty();
+    let hidden = filter.is_some() && !seen;
+    // The data gets the rest of the row, and says so with `…` when it is cut.
+    let used: usize = spans.iter().map(Span::width).sum();
+    let tail = if e.truncated { " [truncated]" } else { "" };
+    let hidden_note = if hidden { " [match hidden]" } else { "" };
+    let room = width
+        .saturating_sub(used + tail.chars().count() + hidden_note.chars().count())
+        .max(1);
+    // Scroll to the first match when it would end past the right edge.
+    let mut from = 0;
+    if let Some(&(a, b)) = data_marks.first()
+        && data[..b].chars().count() > room
+    {
+        from = data[..a].chars().count().saturating_sub(MATCH_CONTEXT);
+    }
+    let (shown, offset, lead) = if from > 0 {
+        let at = data.char_indices().nth(from).map_or(data.len(), |(i, _)| i);
+        (
+            text::clip(&data[at..], room.saturating_sub(1).max(1)),
+            at,
+            true,
+        )
+    } else {
+        (text::clip(data, room), 0, false)
+    };
+    if lead {
+        spans.push(Span::styled("…", theme.dim()));
+    }
+    // Marks that fall in what shows, moved to its offsets (the `…` of a cut is not data).
+    let visible_end = if shown.ends_with('…') && shown.len() < data.len() - offset {
+        shown.len() - '…'.len_utf8()
+    } else {
+        shown.len()
+    };
+    let in_view: Vec<(usize, usize)> = data_marks
+        .iter()
+        .filter(|(a, _)| *a >= offset && *a < offset + visible_end)
+        .map(|(a, b)| (a - offset, (b - offset).min(visible_end)))
+        .collect();
+    spans.extend(marked(&shown, &in_view, theme.text(), mark).into_iter().map(|s| {
+        Span::styled(s.content.into_owned(), s.style)
+    }));
+    if e.truncated {
+        spans.push(Span::styled(tail, theme.warning()));
+    }
+    if hidden {
+        spans.push(Span::styled(hidden_note, theme.accent()));
+    }
+    spans
+}
+
+/// `s` as spans, the byte ranges `marks` (sorted, inside `s`) in `mark` style.
+fn marked<'a>(s: &'a str, marks: &[(usize, usize)], base: Style, mark: Style) -> Vec<Span<'a>> {
+    let mut spans = Vec::with_capacity(marks.len() * 2 + 1);
+    let mut at = 0;
+    for &(a, b) in marks {
+        if a < at || b > s.len() || !s.is_char_boundary(a) || !s.is_char_boundary(b) {
+            continue;
+        }
+        if a > at {
+            spans.push(Span::styled(&s[at..a], base));
+        }
+        spans.push(Span::styled(&s[a..b], mark));
+        at = b;
+    }
+    if at < s.len() || spans.is_empty() {
+        spans.push(Span::styled(&s[at..], base));
+    }
+    spans
+}
+
+/// What an empty list says: why it is empty, wrapped over as many rows as it needs.
+fn empty_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, area: Rect) {
+    let msg = if pane.filter.is_some() || pane.types_shown != TypeFilter::All {
+        if pane.events.is_empty() {
+            "no events yet".to_string()
+        } else {
+            "no event matches the filter (Esc clears it, t shows types)".to_string()
+        }
+    } else {
+        match &pane.state {
+            ConnState::Failed => format!(
+                "failed: {} (r retries)",
+                text::escape(pane.reason.as_deref().unwrap_or("unknown error"))
+            ),
+            ConnState::Closed => format!(
+                "closed: {} (d connects again)",
+                text::escape(pane.reason.as_deref().unwrap_or("by the server"))
+            ),
+            ConnState::Waiting { .. } => format!(
+                "{}: retrying in {}",
+                text::escape(pane.reason.as_deref().unwrap_or("disconnected")),
+                fmt::countdown(pane.countdown(app.now).unwrap_or_default())
+            ),
+            ConnState::Connecting => format!("connecting to {}…", text::escape(&pane.url)),
+            ConnState::Open => "connected, waiting for events…".to_string(),
+        }
+    };
+    // Centred on the rows it needs (one more when words wrap unevenly).
+    let width = Line::raw(msg.as_str()).width().max(1);
+    let needed = if width <= area.width as usize {
+        1
+    } else {
+        (width.div_ceil(area.width.max(1) as usize) + 1) as u16
+    };
+    let y = area.y + area.height.saturating_sub(needed) / 2;
+    frame.render_widget(
+        Paragraph::new(msg)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .style(theme.dim()),
+        Rect::new(area.x, y, area.width, area.bottom() - y),
+    );
 }
