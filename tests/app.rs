@@ -585,10 +585,10 @@ fn the_help_scrolls_on_a_small_screen_to_its_last_line() {
     let Mode::Help { scroll } = app.mode else {
         panic!("help expected, got {:?}", app.mode);
     };
-    assert_eq!(scroll, ssedash::tui::help::max_scroll(11));
+    assert_eq!(scroll, ssedash::tui::help::max_scroll(44, 11));
     assert_eq!(
-        scroll + ssedash::tui::help::rows_shown(11),
-        ssedash::tui::help::lines()
+        scroll + ssedash::tui::help::rows_shown(44, 11),
+        ssedash::tui::help::lines(44)
     );
     key(&mut app, KeyCode::Char('k'), now);
     assert_eq!(app.mode, Mode::Help { scroll: scroll - 1 });

@@ -248,7 +248,7 @@ impl App {
     }
 
     fn on_key_help(&mut self, key: KeyEvent, scroll: usize) {
-        let page = help::rows_shown(self.height).max(1) as isize;
+        let page = help::rows_shown(self.width, self.height).max(1) as isize;
         let delta = match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?' | 'q') => {
                 self.mode = Mode::Normal;
@@ -264,7 +264,7 @@ impl App {
         };
         let scroll = scroll
             .saturating_add_signed(delta)
-            .min(help::max_scroll(self.height));
+            .min(help::max_scroll(self.width, self.height));
         self.mode = Mode::Help { scroll };
     }
 

@@ -121,17 +121,22 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     // The first failed feed by name (`f` goes to it), so trouble on another page is seen.
     if let Some(failed) = app.panes.iter().find(|p| p.state == ConnState::Failed) {
         spans.push(Span::styled(" │ ", theme.dim()));
-        spans.push(Span::styled("✖ ", theme.error()));
         spans.push(Span::styled(
-            crate::text::clip(&crate::text::escape(&failed.name), 24).into_owned(),
+            format!(
+                "✖ {} failed",
+                crate::text::clip(&crate::text::escape(&failed.name), 24)
+            ),
             theme.error(),
         ));
-        spans.push(Span::styled(" failed", theme.error()));
         if counts[3] > 1 {
-            spans.push(Span::styled(format!(" (+{})", counts[3] - 1), theme.error()));
+            spans.push(Span::styled(
+                format!(" (+{} more)", counts[3] - 1),
+                theme.error(),
+            ));
         }
-        spans.push(Span::styled(" f", theme.accent()));
-        spans.push(Span::styled(" shows", theme.dim()));
+        spans.push(Span::styled(" (", theme.dim()));
+        spans.push(Span::styled("f", theme.accent()));
+        spans.push(Span::styled(")", theme.dim()));
     }
     let left = Line::from(spans);
     let left_width = left.width() as u16;
@@ -227,7 +232,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ("?", "help"),
                     ("Tab/1-9", "focus"),
                     ("[ ]", "page"),
-                    ("f", "failed"),
+                    ("f", "next failed"),
                     ("j/k", "move"),
                     ("/", "filter"),
                     ("t", "types"),
@@ -239,8 +244,17 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ("T", "theme"),
                 ],
             };
+            // `[ ]` only with pages to turn, `f` only with a feed in trouble.
+            let paged = app.layout().pages > 1;
+            let trouble = app.panes.iter().any(|p| {
+                matches!(p.state, ConnState::Failed | ConnState::Waiting { .. })
+            });
             let mut spans = vec![Span::raw(" ")];
-            for (key, what) in keys {
+            for (key, what) in keys.iter().filter(|(k, _)| match *k {
+                "[ ]" => paged,
+                "f" => trouble,
+                _ => true,
+            }) {
                 spans.push(Span::styled(*key, theme.accent()));
                 spans.push(Span::styled(format!(" {what}  "), theme.dim()));
             }

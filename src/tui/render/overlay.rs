@@ -41,23 +41,29 @@ fn frame_block<'a>(app: &App, title: Line<'a>) -> Block<'a> {
 /// above and below.
 pub fn help(frame: &mut Frame, app: &App, scroll: usize, area: Rect) {
     let theme = app.theme();
-    let rect = centred(area, 64, help::lines() as u16 + 2);
+    let content = help::content(area.width);
+    let rect = centred(area, help::BOX_WIDTH, content.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let mut lines: Vec<Line> = help::KEYS
-        .iter()
-        .map(|(key, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {key:<22}"), theme.accent()),
-                Span::styled(*what, theme.text()),
-            ])
+    let lines: Vec<Line> = content
+        .into_iter()
+        .map(|parts| {
+            Line::from(
+                parts
+                    .into_iter()
+                    .map(|(part, text)| {
+                        let style = match part {
+                            help::Part::Key => theme.accent(),
+                            help::Part::What => theme.text(),
+                            help::Part::Note => theme.dim(),
+                        };
+                        Span::styled(text, style)
+                    })
+                    .collect::<Vec<_>>(),
+            )
         })
         .collect();
-    lines.push(Line::default());
-    for note in help::NOTES {
-        lines.push(Line::from(Span::styled(format!(" {note}"), theme.dim())));
-    }
-    let rows = help::rows_shown(area.height);
-    let scroll = scroll.min(help::max_scroll(area.height));
+    let rows = help::rows_shown(area.width, area.height);
+    let scroll = scroll.min(help::max_scroll(area.width, area.height));
     let below = lines.len().saturating_sub(scroll + rows);
     let mut title = vec![Span::styled(" Keys ", theme.accent())];
     if scroll > 0 {

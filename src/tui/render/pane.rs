@@ -122,8 +122,11 @@ fn badge(pane: &Pane, app: &App, theme: &Theme) -> (String, Option<String>, Styl
 /// The counter line. Items that do not fit are left out whole, least telling first (the
 /// sparkline, the server's retry and comments, the id, the last-event age), never cut in the
 /// middle: a narrow pane shows `1.2 KiB` or nothing, not `1.2`.
+/// The sparkline's rank among the counters: the first to go.
+const SPARK: u8 = 7;
+
 fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
-    // (rank: lower stays longer, spans)
+    // (rank: lower stays longer, spans); the sparkline (rank 7) joins the rate without a dot.
     let mut items: Vec<(u8, Vec<Span<'a>>)> = vec![
         (
             0,
@@ -151,7 +154,7 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
         let spark_width = (width as usize).saturating_sub(80).clamp(10, 60);
         let history = pane.rate.history(app.now);
         items.push((
-            7,
+            SPARK,
             vec![Span::styled(
                 fmt::sparkline(&fmt::squeeze(&history, spark_width)),
                 theme.accent(),
@@ -224,8 +227,13 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
     }
     items.push((3, vec![Span::styled(fmt::bytes(pane.bytes), theme.dim())]));
     let item_width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let sep = |rank: u8| if rank == SPARK { " " } else { " · " };
     let total = |items: &[(u8, Vec<Span>)]| {
-        items.iter().map(|(_, s)| item_width(s)).sum::<usize>() + 3 * items.len().saturating_sub(1)
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, (rank, s))| item_width(s) + if i > 0 { sep(*rank).chars().count() } else { 0 })
+            .sum::<usize>()
     };
     while items.len() > 1 && total(&items) > width as usize {
         // The least telling item goes; of equals, the last.
@@ -238,9 +246,9 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
         items.remove(worst);
     }
     let mut spans = Vec::new();
-    for (i, (_, item)) in items.into_iter().enumerate() {
+    for (i, (rank, item)) in items.into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(" · ", theme.dim()));
+            spans.push(Span::styled(sep(rank), theme.dim()));
         }
         spans.extend(item);
     }
@@ -507,7 +515,7 @@ fn empty_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, area: Re
     } else {
         (width.div_ceil(area.width.max(1) as usize) + 1) as u16
     };
-    let y = area.y + area.height.saturating_sub(needed) / 2;
+    let y = area.y + (area.height.saturating_sub(needed) + 1) / 2;
     frame.render_widget(
         Paragraph::new(msg)
             .alignment(Alignment::Center)
