@@ -105,11 +105,12 @@ async fn without_feeds_it_says_how_to_start() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_signal_ends_the_dashboard_with_the_terminal_restored() {
+async fn hup_int_quit_and_term_end_the_dashboard_with_128_plus_n_and_the_terminal_restored() {
     let server = TestServer::always(vec![sse_head(), write("data: hello\n\n"), Step::Hold]).await;
     let url = server.url("/s");
     tokio::task::spawn_blocking(move || {
-        for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        // 128 + the signal's number: HUP 1, INT 2, QUIT 3, TERM 15.
+        for (signal, code) in [("-HUP", 129), ("-INT", 130), ("-QUIT", 131), ("-TERM", 143)] {
             let mut tui = Tui::start(&[&url], 20, 100);
             tui.wait_text("hello", WAIT);
             let sent = std::process::Command::new("kill")
@@ -124,6 +125,7 @@ async fn a_signal_ends_the_dashboard_with_the_terminal_restored() {
                 tail.contains("\x1b[?1049l"),
                 "{signal}: alternate screen left: {tail:?}"
             );
+            assert!(tail.contains("\x1b[?25h"), "{signal}: cursor shown: {tail:?}");
         }
     })
     .await
