@@ -365,6 +365,11 @@ fn a_narrow_pane_leaves_out_whole_counters_and_wraps_the_reason() {
     assert!(counters.contains("lost 17"), "{counters}");
     assert!(!counters.contains("1.2") || counters.contains("1.2 KiB"), "{counters}");
     assert!(!counters.contains('…'), "{counters}");
+    // So do the title bar and the footer: whole items or none.
+    let title = screen.lines().next().unwrap();
+    assert!(title.trim_end_matches([' ', '"']).ends_with("1 failed"), "{title}");
+    let footer = screen.lines().last().unwrap();
+    assert!(footer.trim_end_matches([' ', '"']).ends_with("focus"), "{footer}");
     // The reason wraps over rows rather than being cut at the pane's edge.
     assert!(screen.contains("Incorrect"), "{screen}");
     assert!(screen.contains("provided"), "{screen}");

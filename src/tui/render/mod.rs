@@ -89,9 +89,8 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
         counts[slot] += 1;
         rate += p.rate.rate(app.now);
     }
-    let mut spans = vec![
-        Span::styled(" ssedash ", theme.accent()),
-        Span::styled("│ ", theme.dim()),
+    // The feed counts stay; the failed feed's name, then the rate, give way on a narrow screen.
+    let mut states = vec![
         Span::styled(fmt::plural(app.panes.len() as u64, "feed"), theme.text()),
         Span::styled(": ", theme.dim()),
     ];
@@ -108,26 +107,31 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
             continue;
         }
         if !first {
-            spans.push(Span::styled(", ", theme.dim()));
+            states.push(Span::styled(", ", theme.dim()));
         }
         first = false;
-        spans.push(Span::styled(format!("{n} {label}"), style));
+        states.push(Span::styled(format!("{n} {label}"), style));
     }
-    spans.push(Span::styled(" │ ", theme.dim()));
-    spans.push(Span::styled(
-        format!("{} ev/s", fmt::rate(rate)),
-        theme.text(),
-    ));
+    let mut items = vec![
+        (0, vec![Span::styled(" ssedash", theme.accent())]),
+        (0, states),
+        (
+            2,
+            vec![Span::styled(
+                format!("{} ev/s", fmt::rate(rate)),
+                theme.text(),
+            )],
+        ),
+    ];
     // The first failed feed by name (`f` goes to it), so trouble on another page is seen.
     if let Some(failed) = app.panes.iter().find(|p| p.state == ConnState::Failed) {
-        spans.push(Span::styled(" │ ", theme.dim()));
-        spans.push(Span::styled(
+        let mut spans = vec![Span::styled(
             format!(
                 "✖ {} failed",
                 crate::text::clip(&crate::text::escape(&failed.name), 24)
             ),
             theme.error(),
-        ));
+        )];
         if counts[3] > 1 {
             spans.push(Span::styled(
                 format!(" (+{} more)", counts[3] - 1),
@@ -137,7 +141,11 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
         spans.push(Span::styled(" (", theme.dim()));
         spans.push(Span::styled("f", theme.accent()));
         spans.push(Span::styled(")", theme.dim()));
+        items.push((1, spans));
     }
+    let spans = fit_items(items, area.width as usize, |_| {
+        Span::styled(" │ ", theme.dim())
+    });
     let left = Line::from(spans);
     let left_width = left.width() as u16;
     frame.render_widget(Paragraph::new(left), area);
@@ -163,6 +171,42 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     if let Some(line) = line {
         frame.render_widget(Paragraph::new(line).alignment(Alignment::Right), area);
     }
+}
+
+/// Ranked items (a lower rank stays longer) joined by `sep(rank)`. Whole items are left out,
+/// the highest rank first (of equals, the last), until the line fits in `width`: nothing is
+/// cut in the middle.
+pub(super) fn fit_items<'a>(
+    mut items: Vec<(u8, Vec<Span<'a>>)>,
+    width: usize,
+    sep: impl Fn(u8) -> Span<'a>,
+) -> Vec<Span<'a>> {
+    let total = |items: &[(u8, Vec<Span<'a>>)]| {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, (rank, spans))| {
+                let sep = if i > 0 { sep(*rank).width() } else { 0 };
+                sep + spans.iter().map(Span::width).sum::<usize>()
+            })
+            .sum::<usize>()
+    };
+    while items.len() > 1 && total(&items) > width {
+        let worst = items
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, (rank, _))| (*rank, *i))
+            .map_or(0, |(i, _)| i);
+        items.remove(worst);
+    }
+    let mut spans = Vec::new();
+    for (i, (rank, item)) in items.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(sep(rank));
+        }
+        spans.extend(item);
+    }
+    spans
 }
 
 /// The line being edited, with the character under the cursor (a space at the end) shown
@@ -250,13 +294,20 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                 matches!(p.state, ConnState::Failed | ConnState::Waiting { .. })
             });
             let mut spans = vec![Span::raw(" ")];
+            let mut used = 1;
             for (key, what) in keys.iter().filter(|(k, _)| match *k {
                 "[ ]" => paged,
                 "f" => trouble,
                 _ => true,
             }) {
+                // Whole keys only: one that does not fit is left out with those after it.
+                let what = format!(" {what}  ");
+                used += Line::raw(*key).width() + Line::raw(what.as_str()).width();
+                if used > area.width as usize + 2 {
+                    break;
+                }
                 spans.push(Span::styled(*key, theme.accent()));
-                spans.push(Span::styled(format!(" {what}  "), theme.dim()));
+                spans.push(Span::styled(what, theme.dim()));
             }
             Line::from(spans)
         }

@@ -226,33 +226,9 @@ fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
         ));
     }
     items.push((3, vec![Span::styled(fmt::bytes(pane.bytes), theme.dim())]));
-    let item_width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
-    let sep = |rank: u8| if rank == SPARK { " " } else { " · " };
-    let total = |items: &[(u8, Vec<Span>)]| {
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, (rank, s))| item_width(s) + if i > 0 { sep(*rank).chars().count() } else { 0 })
-            .sum::<usize>()
-    };
-    while items.len() > 1 && total(&items) > width as usize {
-        // The least telling item goes; of equals, the last.
-        let worst = items
-            .iter()
-            .enumerate()
-            .max_by_key(|(i, (rank, _))| (*rank, *i))
-            .map(|(i, _)| i)
-            .unwrap_or(0);
-        items.remove(worst);
-    }
-    let mut spans = Vec::new();
-    for (i, (rank, item)) in items.into_iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(sep(rank), theme.dim()));
-        }
-        spans.extend(item);
-    }
-    Line::from(spans)
+    Line::from(super::fit_items(items, width as usize, |rank| {
+        Span::styled(if rank == SPARK { " " } else { " · " }, theme.dim())
+    }))
 }
 
 fn types_line<'a>(pane: &Pane, theme: &Theme) -> Line<'a> {
