@@ -532,3 +532,46 @@ fn the_title_bar_names_a_failed_feed_on_another_page() {
     s.key(KeyCode::Char('f'), 1000);
     assert_eq!(s.app.focus, 10);
 }
+
+#[test]
+fn hostile_reasons_names_and_event_fields_are_escaped_wherever_they_are_drawn() {
+    let mut s = Screen::new(&["ok", "n\x1b]0;PWN\x07\u{202e}"], 140, 16);
+    s.app.themes[0].name = "th\x1b[2Jeme".into();
+    s.open(0, 0);
+    s.event(0, "t\x1b[2Jype", "d\u{202e}ata", "i\u{9b}d", 100);
+    s.state(1, ConnState::Connecting, 1, None, None, 0);
+    s.state(
+        1,
+        ConnState::Failed,
+        1,
+        Some(500),
+        Some("HTTP 500 Internal Server Error: \x1b[2J\u{202e}boom"),
+        100,
+    );
+    s.key(KeyCode::Char('2'), 200);
+    let screen = text(&s.draw(200));
+    let title = screen.lines().next().unwrap();
+    assert!(title.contains(r"✖ n\x1b]0;PWN\x07\u{202e} failed"), "{title}");
+    assert!(title.contains(r"theme th\x1b[2Jeme"), "{title}");
+    // The reason in the badge and in the empty list.
+    assert!(
+        screen.contains(r"failed: HTTP 500 Internal Server Error: \x1b[2J\u{202e}boom"),
+        "{screen}"
+    );
+    assert!(screen.contains(r"✖ failed — HTTP 500"), "{screen}");
+    // Type and id in the list, the type counts and the counter line.
+    assert!(screen.contains(r"t\x1b[2Jype #i\x9bd d\u{202e}ata"), "{screen}");
+    assert!(screen.contains(r"t\x1b[2Jype 1"), "{screen}");
+    assert!(screen.contains(r"id i\x9bd"), "{screen}");
+    // The detail view of the event.
+    s.key(KeyCode::Char('1'), 300);
+    s.key(KeyCode::Char('k'), 300);
+    s.key(KeyCode::Enter, 300);
+    let detail = text(&s.draw(300));
+    for shown in [r"type  t\x1b[2Jype", r"id    i\x9bd", r"d\u{202e}ata"] {
+        assert!(detail.contains(shown), "{shown} in\n{detail}");
+    }
+    for raw in ['\x1b', '\x07', '\u{9b}', '\u{202e}'] {
+        assert!(!screen.contains(raw) && !detail.contains(raw));
+    }
+}

@@ -164,7 +164,10 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     // overwrite the left-hand side.
     let fits = |line: &Line| (left_width as usize + line.width()) < area.width as usize;
     let mut with_theme = right.clone();
-    with_theme.push(Span::styled(format!("theme {} ", theme.name), theme.dim()));
+    with_theme.push(Span::styled(
+        format!("theme {} ", crate::text::escape(&theme.name)),
+        theme.dim(),
+    ));
     let line = [Line::from(with_theme), Line::from(right)]
         .into_iter()
         .find(|l| fits(l) && l.width() > 0);
@@ -238,7 +241,10 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             if let Some(p) = app.focused() {
                 if let Some(err) = p.filter.as_ref().and_then(|f| f.error()) {
                     spans.push(Span::styled(
-                        format!("  invalid regex ({err}): matching as text"),
+                        format!(
+                            "  invalid regex ({}): matching as text",
+                            crate::text::escape(err)
+                        ),
                         theme.warning(),
                     ));
                 } else {
@@ -314,7 +320,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
     };
     frame.render_widget(Paragraph::new(line), area);
     if let Some((notice, _)) = &app.notice {
-        let text = format!(" {notice} ");
+        let text = format!(" {} ", crate::text::escape(notice));
         let w = (text.chars().count() as u16).min(area.width);
         frame.render_widget(
             Paragraph::new(Span::styled(text, theme.selected().patch(theme.accent()))),

@@ -279,7 +279,7 @@ fn view_line<'a>(pane: &Pane, app: &App, theme: &Theme) -> Option<Line<'a>> {
         }
         match filter.error() {
             Some(err) => spans.push(Span::styled(
-                format!("  invalid regex ({err}), matching as text"),
+                format!("  invalid regex ({}), matching as text", text::escape(err)),
                 theme.warning(),
             )),
             None => spans.push(Span::styled(
@@ -468,11 +468,12 @@ fn empty_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, area: Re
     } else {
         match &pane.state {
             ConnState::Failed => format!(
-                "failed: {} (r retries)",
+                // No-break spaces keep a hint whole when the line wraps.
+                "failed: {} (r\u{a0}retries)",
                 text::escape(pane.reason.as_deref().unwrap_or("unknown error"))
             ),
             ConnState::Closed => format!(
-                "closed: {} (d connects again)",
+                "closed: {} (d\u{a0}connects\u{a0}again)",
                 text::escape(pane.reason.as_deref().unwrap_or("by the server"))
             ),
             ConnState::Waiting { .. } => format!(
