@@ -423,7 +423,10 @@ fn ctrl_d_ctrl_z_and_ctrl_r_fire_no_binding() {
     assert_eq!(with(&mut app, KeyCode::Char('d'), ctrl, now), None);
     assert_eq!(with(&mut app, KeyCode::Char('r'), ctrl, now), None);
     assert_eq!(with(&mut app, KeyCode::Char('z'), ctrl, now), None);
-    assert_eq!(with(&mut app, KeyCode::Char('q'), KeyModifiers::ALT, now), None);
+    assert_eq!(
+        with(&mut app, KeyCode::Char('q'), KeyModifiers::ALT, now),
+        None
+    );
     assert_eq!(with(&mut app, KeyCode::Tab, ctrl, now), None);
     assert!(!app.zoomed);
     assert_eq!(app.focus, 0);
@@ -437,7 +440,10 @@ fn ctrl_d_ctrl_z_and_ctrl_r_fire_no_binding() {
     assert!(app.zoomed);
     // Ctrl-C quits in every mode.
     key(&mut app, KeyCode::Char('/'), now);
-    assert_eq!(with(&mut app, KeyCode::Char('c'), ctrl, now), Some(Action::Quit));
+    assert_eq!(
+        with(&mut app, KeyCode::Char('c'), ctrl, now),
+        Some(Action::Quit)
+    );
 }
 
 #[test]
@@ -532,7 +538,11 @@ fn g_in_the_detail_view_stops_at_the_last_full_page() {
     };
     let page = app.detail_rows();
     assert_eq!(page, 16);
-    assert_eq!(view.scroll + page, view.rows.len(), "the last row is at the bottom");
+    assert_eq!(
+        view.scroll + page,
+        view.rows.len(),
+        "the last row is at the bottom"
+    );
     let end = view.scroll;
     key(&mut app, KeyCode::Char('j'), now);
     let Mode::Detail(ref after) = app.mode else {
@@ -610,13 +620,24 @@ fn brackets_turn_pages_and_f_focuses_the_next_failed_or_waiting_feed() {
     key(&mut app, KeyCode::Char('['), now);
     assert_eq!(app.focus, 0);
     key(&mut app, KeyCode::Char('['), now);
-    assert_eq!(app.layout().page, app.layout().pages - 1, "round to the last page");
+    assert_eq!(
+        app.layout().page,
+        app.layout().pages - 1,
+        "round to the last page"
+    );
 
     key(&mut app, KeyCode::Char('1'), now);
     key(&mut app, KeyCode::Char('f'), now);
     assert_eq!(app.focus, 0, "nothing in trouble: focus stays");
     assert!(app.notice.is_some());
-    state(&mut app, 17, ConnState::Failed, 1, Some("HTTP 404 Not Found"), now);
+    state(
+        &mut app,
+        17,
+        ConnState::Failed,
+        1,
+        Some("HTTP 404 Not Found"),
+        now,
+    );
     let retry_at = now + Duration::from_secs(5);
     state(
         &mut app,

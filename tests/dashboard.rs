@@ -125,7 +125,10 @@ async fn hup_int_quit_and_term_end_the_dashboard_with_128_plus_n_and_the_termina
                 tail.contains("\x1b[?1049l"),
                 "{signal}: alternate screen left: {tail:?}"
             );
-            assert!(tail.contains("\x1b[?25h"), "{signal}: cursor shown: {tail:?}");
+            assert!(
+                tail.contains("\x1b[?25h"),
+                "{signal}: cursor shown: {tail:?}"
+            );
         }
     })
     .await

@@ -335,7 +335,13 @@ fn queue_bytes_lost_and_dropped_old_events_are_shown() {
     let backend = s.draw(4000);
     let screen = text(&backend);
     let counters = row_with(&screen, "events");
-    for shown in ["lost 1,205", "dropped 6 old", "1.2 MiB", "retry 2.5 s", "3 comments"] {
+    for shown in [
+        "lost 1,205",
+        "dropped 6 old",
+        "1.2 MiB",
+        "retry 2.5 s",
+        "3 comments",
+    ] {
         assert!(counters.contains(shown), "{shown} in {counters}");
     }
     insta::assert_snapshot!(backend);
@@ -363,13 +369,22 @@ fn a_narrow_pane_leaves_out_whole_counters_and_wraps_the_reason() {
     let counters = row_with(&screen, "events");
     // What shows is whole; what does not fit is left out, never cut to `1.2`.
     assert!(counters.contains("lost 17"), "{counters}");
-    assert!(!counters.contains("1.2") || counters.contains("1.2 KiB"), "{counters}");
+    assert!(
+        !counters.contains("1.2") || counters.contains("1.2 KiB"),
+        "{counters}"
+    );
     assert!(!counters.contains('…'), "{counters}");
     // So do the title bar and the footer: whole items or none.
     let title = screen.lines().next().unwrap();
-    assert!(title.trim_end_matches([' ', '"']).ends_with("1 failed"), "{title}");
+    assert!(
+        title.trim_end_matches([' ', '"']).ends_with("1 failed"),
+        "{title}"
+    );
     let footer = screen.lines().last().unwrap();
-    assert!(footer.trim_end_matches([' ', '"']).ends_with("focus"), "{footer}");
+    assert!(
+        footer.trim_end_matches([' ', '"']).ends_with("focus"),
+        "{footer}"
+    );
     // The reason wraps over rows rather than being cut at the pane's edge.
     assert!(screen.contains("Incorrect"), "{screen}");
     assert!(screen.contains("provided"), "{screen}");
@@ -412,9 +427,15 @@ fn long_raw_data_wraps_at_the_width_with_a_mark_in_the_detail_view() {
     let screen = text(&backend);
     // 153 characters at 58 a row: three rows, the second and third marked as continued; the
     // real line break starts a row with no mark.
-    assert!(screen.contains(&format!("║{}║", "0123456789".repeat(6)[..58].to_string())), "{screen}");
+    assert!(
+        screen.contains(&format!("║{}║", &"0123456789".repeat(6)[..58])),
+        "{screen}"
+    );
     assert!(row_with(&screen, "END").contains("║↪"), "{screen}");
-    assert!(row_with(&screen, "second line").contains("║second line"), "{screen}");
+    assert!(
+        row_with(&screen, "second line").contains("║second line"),
+        "{screen}"
+    );
     insta::assert_snapshot!(backend);
 }
 
@@ -452,16 +473,24 @@ fn filter_matches_are_highlighted_and_a_far_match_scrolls_into_view() {
     let screen = text(&backend);
     // The far match is scrolled to, with `…` for what is left of it.
     let far_row = row_with(&screen, "at the end");
-    assert!(far_row.contains("#2 …xxxxxxx needle at the end"), "{far_row}");
+    assert!(
+        far_row.contains("#2 …xxxxxxx needle at the end"),
+        "{far_row}"
+    );
     // A match in the id is highlighted in the id.
     assert!(screen.contains("#needle-id nothing here"), "{screen}");
     // A match past what a row holds at all is said to be hidden.
-    assert!(row_with(&screen, "#4 ").contains("[match hidden]"), "{screen}");
+    assert!(
+        row_with(&screen, "#4 ").contains("[match hidden]"),
+        "{screen}"
+    );
     // Every `needle` in the list is drawn reversed.
     let buf = backend.buffer();
     let mut marked = 0;
     for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        let line: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
         if !line.contains("12:00:00.") {
             continue;
         }
@@ -480,7 +509,10 @@ fn filter_matches_are_highlighted_and_a_far_match_scrolls_into_view() {
             from += at + 6;
         }
     }
-    assert_eq!(marked, 3, "the three matches on screen are marked:\n{screen}");
+    assert_eq!(
+        marked, 3,
+        "the three matches on screen are marked:\n{screen}"
+    );
     insta::assert_snapshot!(backend);
 }
 
@@ -498,11 +530,24 @@ fn the_filter_prompt_draws_its_cursor_where_it_is() {
     let backend = s.draw(100);
     let buf = backend.buffer();
     let y = buf.area.height - 1;
-    let footer: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
-    assert!(footer.starts_with(" / ME "), "Ctrl-W deleted the word before the cursor: {footer}");
+    let footer: String = (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect();
+    assert!(
+        footer.starts_with(" / ME "),
+        "Ctrl-W deleted the word before the cursor: {footer}"
+    );
     // The cursor is on the `M`: that cell is reversed, its neighbours are not.
-    assert!(buf[(3, y)].modifier.contains(ratatui::style::Modifier::REVERSED));
-    assert!(!buf[(4, y)].modifier.contains(ratatui::style::Modifier::REVERSED));
+    assert!(
+        buf[(3, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+    assert!(
+        !buf[(4, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
 }
 
 #[test]
@@ -527,7 +572,10 @@ fn the_title_bar_names_a_failed_feed_on_another_page() {
     assert!(title.contains("✖ feed-11 failed (f)"), "{title}");
     assert!(title.contains("page 1/2"), "{title}");
     let footer = screen.lines().last().unwrap();
-    assert!(footer.contains("[ ] page") && footer.contains("f next failed"), "{footer}");
+    assert!(
+        footer.contains("[ ] page") && footer.contains("f next failed"),
+        "{footer}"
+    );
     insta::assert_snapshot!(backend);
     s.key(KeyCode::Char('f'), 1000);
     assert_eq!(s.app.focus, 10);
@@ -551,7 +599,10 @@ fn hostile_reasons_names_and_event_fields_are_escaped_wherever_they_are_drawn() 
     s.key(KeyCode::Char('2'), 200);
     let screen = text(&s.draw(200));
     let title = screen.lines().next().unwrap();
-    assert!(title.contains(r"✖ n\x1b]0;PWN\x07\u{202e} failed"), "{title}");
+    assert!(
+        title.contains(r"✖ n\x1b]0;PWN\x07\u{202e} failed"),
+        "{title}"
+    );
     assert!(title.contains(r"theme th\x1b[2Jeme"), "{title}");
     // The reason in the badge and in the empty list.
     assert!(
@@ -560,7 +611,10 @@ fn hostile_reasons_names_and_event_fields_are_escaped_wherever_they_are_drawn() 
     );
     assert!(screen.contains(r"✖ failed — HTTP 500"), "{screen}");
     // Type and id in the list, the type counts and the counter line.
-    assert!(screen.contains(r"t\x1b[2Jype #i\x9bd d\u{202e}ata"), "{screen}");
+    assert!(
+        screen.contains(r"t\x1b[2Jype #i\x9bd d\u{202e}ata"),
+        "{screen}"
+    );
     assert!(screen.contains(r"t\x1b[2Jype 1"), "{screen}");
     assert!(screen.contains(r"id i\x9bd"), "{screen}");
     // The detail view of the event.

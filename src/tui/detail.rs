@@ -308,7 +308,8 @@ mod tests {
 
     #[test]
     fn json_is_pretty_printed_from_the_value_with_kinds_and_order_kept() {
-        let rows = pretty(r#"{"z":1,"a":"x:\"y","t":true,"n":null,"e":[],"f":[-1.5e3,{"k":"\u001b"}]}"#);
+        let rows =
+            pretty(r#"{"z":1,"a":"x:\"y","t":true,"n":null,"e":[],"f":[-1.5e3,{"k":"\u001b"}]}"#);
         let text: Vec<String> = rows.iter().map(text_of).collect();
         assert_eq!(
             text,

@@ -14,7 +14,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Space", "pause the view (events keep counting)"),
     ("/", "filter by text or regex (Esc clears)"),
     ("  ← → Home End", "move in it (also Ctrl-A, Ctrl-E)"),
-    ("  Ctrl-W / -U / -K", "delete a word / to the start / to end"),
+    (
+        "  Ctrl-W / -U / -K",
+        "delete a word / to the start / to end",
+    ),
     ("  Alt-B Alt-F", "a word back / forward"),
     ("  ↑ ↓", "earlier filters of this session"),
     ("t", "pick event types to show"),
@@ -52,7 +55,11 @@ pub enum Part {
 /// fit, else the meaning under its key (never cut); notes wrap at words.
 pub fn content(screen_width: u16) -> Vec<Vec<(Part, String)>> {
     let inner = usize::from(BOX_WIDTH.min(screen_width).saturating_sub(2));
-    let widest = KEYS.iter().map(|(_, w)| w.chars().count()).max().unwrap_or(0);
+    let widest = KEYS
+        .iter()
+        .map(|(_, w)| w.chars().count())
+        .max()
+        .unwrap_or(0);
     let column = if 1 + KEY_COLUMN + widest <= inner {
         KEY_COLUMN
     } else {
@@ -104,7 +111,9 @@ pub fn lines(width: u16) -> usize {
 
 /// Rows of help a screen shows at once (the box has a border).
 pub fn rows_shown(width: u16, height: u16) -> usize {
-    (lines(width) + 2).min(usize::from(height)).saturating_sub(2)
+    (lines(width) + 2)
+        .min(usize::from(height))
+        .saturating_sub(2)
 }
 
 /// The furthest the help scrolls on a screen of this size.
@@ -129,7 +138,13 @@ mod tests {
             .iter()
             .map(|l| l.iter().map(|(_, s)| s.as_str()).collect())
             .collect();
-        assert!(text.contains(&format!(" {:<12}disconnect / connect", "d")), "{text:?}");
-        assert!(text.contains(&" Tab / Shift-Tab, 1-9".to_string()), "{text:?}");
+        assert!(
+            text.contains(&format!(" {:<12}disconnect / connect", "d")),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(&" Tab / Shift-Tab, 1-9".to_string()),
+            "{text:?}"
+        );
     }
 }

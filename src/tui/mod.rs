@@ -9,12 +9,12 @@
 
 pub mod app;
 pub mod detail;
-pub mod fmt;
 pub mod filter;
+pub mod fmt;
 pub mod help;
 mod keys;
-pub mod line_editor;
 pub mod layout;
+pub mod line_editor;
 pub mod pane;
 pub mod rate;
 pub mod render;

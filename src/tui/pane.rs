@@ -64,8 +64,7 @@ pub const ID_LABEL_CHARS: usize = 16;
 
 /// `s` as one safe line of at most `max` characters.
 fn label(s: &str, max: usize) -> Box<str> {
-    crate::text::one_line(s, max)
-        .map_or_else(|| Box::from(s), String::into_boxed_str)
+    crate::text::one_line(s, max).map_or_else(|| Box::from(s), String::into_boxed_str)
 }
 
 /// The longest line an event gets in the list (wider than any terminal).

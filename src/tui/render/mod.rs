@@ -12,9 +12,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::style::Modifier;
 
 use super::app::{App, Mode};
+use super::layout;
 use super::line_editor::LineEditor;
 use super::theme::Theme;
-use super::layout;
 use crate::feed::ConnState;
 
 pub use fmt::preview;
@@ -228,7 +228,10 @@ pub(super) fn editor_spans(input: &LineEditor, theme: &Theme) -> Vec<Span<'stati
     vec![
         Span::styled(crate::text::escape(before).into_owned(), theme.text()),
         Span::styled(under, theme.text().add_modifier(Modifier::REVERSED)),
-        Span::styled(crate::text::escape(chars.as_str()).into_owned(), theme.text()),
+        Span::styled(
+            crate::text::escape(chars.as_str()).into_owned(),
+            theme.text(),
+        ),
     ]
 }
 
@@ -258,7 +261,10 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ));
                 }
             }
-            spans.push(Span::styled("   ⏎ keep · Esc clear · ↑ earlier", theme.dim()));
+            spans.push(Span::styled(
+                "   ⏎ keep · Esc clear · ↑ earlier",
+                theme.dim(),
+            ));
             Line::from(spans)
         }
         _ => {
@@ -296,9 +302,10 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
             };
             // `[ ]` only with pages to turn, `f` only with a feed in trouble.
             let paged = app.layout().pages > 1;
-            let trouble = app.panes.iter().any(|p| {
-                matches!(p.state, ConnState::Failed | ConnState::Waiting { .. })
-            });
+            let trouble = app
+                .panes
+                .iter()
+                .any(|p| matches!(p.state, ConnState::Failed | ConnState::Waiting { .. }));
             let mut spans = vec![Span::raw(" ")];
             let mut used = 1;
             for (key, what) in keys.iter().filter(|(k, _)| match *k {

@@ -355,7 +355,13 @@ const MATCH_CONTEXT: usize = 8;
 /// One event's row: time, type, id and as much of the data as fits. With a text filter on,
 /// its matches are highlighted; a match past the right edge scrolls the data to it, and a
 /// match the row cannot show (further into the data than a row holds) is said to be hidden.
-fn row<'a>(e: &'a StoredEvent, pane: &Pane, app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
+fn row<'a>(
+    e: &'a StoredEvent,
+    pane: &Pane,
+    app: &App,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Span<'a>> {
     let time = match jiff::Timestamp::try_from(e.at) {
         Ok(ts) => ts
             .to_zoned(app.tz.clone())
@@ -425,9 +431,11 @@ fn row<'a>(e: &'a StoredEvent, pane: &Pane, app: &App, theme: &Theme, width: usi
         .filter(|(a, _)| *a >= offset && *a < offset + visible_end)
         .map(|(a, b)| (a - offset, (b - offset).min(visible_end)))
         .collect();
-    spans.extend(marked(&shown, &in_view, theme.text(), mark).into_iter().map(|s| {
-        Span::styled(s.content.into_owned(), s.style)
-    }));
+    spans.extend(
+        marked(&shown, &in_view, theme.text(), mark)
+            .into_iter()
+            .map(|s| Span::styled(s.content.into_owned(), s.style)),
+    );
     if e.truncated {
         spans.push(Span::styled(tail, theme.warning()));
     }
@@ -492,7 +500,7 @@ fn empty_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, area: Re
     } else {
         (width.div_ceil(area.width.max(1) as usize) + 1) as u16
     };
-    let y = area.y + (area.height.saturating_sub(needed) + 1) / 2;
+    let y = area.y + area.height.saturating_sub(needed).div_ceil(2);
     frame.render_widget(
         Paragraph::new(msg)
             .alignment(Alignment::Center)
