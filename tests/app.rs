@@ -670,3 +670,17 @@ fn the_text_filter_searches_the_id_too() {
     let seq = p.shown().next().unwrap();
     assert_eq!(&*p.event(seq).unwrap().id, "order-18");
 }
+
+#[test]
+fn a_huge_type_and_id_get_their_short_list_labels_once_on_arrival() {
+    let (mut app, now) = app(&["a"]);
+    let kind = format!("{}\x1b", "t".repeat(100_000));
+    let id = "i\n".repeat(100_000);
+    event(&mut app, 0, &kind, "data", &id, now);
+    let p = &app.panes[0];
+    let e = p.event(p.shown().next().unwrap()).unwrap();
+    assert_eq!(&*e.type_label, format!("{}…", "t".repeat(19)));
+    assert_eq!(&*e.id_label, r"i\ni\ni\ni\ni\n…");
+    assert_eq!(e.type_label.chars().count(), 20);
+    assert_eq!(e.id_label.chars().count(), 16);
+}
