@@ -629,3 +629,20 @@ fn hostile_reasons_names_and_event_fields_are_escaped_wherever_they_are_drawn() 
         assert!(!screen.contains(raw) && !detail.contains(raw));
     }
 }
+
+#[test]
+fn the_terminal_cursor_sits_where_typing_goes_in_the_filter() {
+    let mut s = Screen::new(&["ticker"], 80, 12);
+    s.open(0, 0);
+    s.key(KeyCode::Char('/'), 100);
+    for c in "a→bc".chars() {
+        s.key(KeyCode::Char(c), 100);
+    }
+    s.key(KeyCode::Left, 100);
+    s.app.now = s.at(100);
+    let mut terminal = Terminal::new(TestBackend::new(80, 12)).unwrap();
+    terminal.draw(|f| render::render(f, &s.app)).unwrap();
+    // " / a→b" is six cells: the cursor is on the seventh, the `c`, on the bottom row.
+    let pos = terminal.get_cursor_position().unwrap();
+    assert_eq!((pos.x, pos.y), (6, 11));
+}

@@ -326,6 +326,14 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         }
     };
     frame.render_widget(Paragraph::new(line), area);
+    // The terminal's own cursor goes where typing goes, too.
+    if let Mode::Filter { input, .. } = &app.mode {
+        let before: String = input.text().chars().take(input.cursor()).collect();
+        let x = 3 + Line::raw(crate::text::escape(&before)).width();
+        if x < area.width as usize {
+            frame.set_cursor_position((area.x + x as u16, area.y));
+        }
+    }
     if let Some((notice, _)) = &app.notice {
         let text = format!(" {} ", crate::text::escape(notice));
         let w = (text.chars().count() as u16).min(area.width);
