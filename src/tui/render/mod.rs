@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the [`App`] state. Nothing here changes state or does I/O.
 
 pub(crate) use super::fmt;
+mod list;
 mod overlay;
 mod pane;
 
