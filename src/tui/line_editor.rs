@@ -5,6 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Filters remembered for Up/Down, per session.
 pub const HISTORY: usize = 50;
+/// The longest line, in characters: a paste cannot make every key cost a megabyte.
+pub const MAX_CHARS: usize = 1024;
 
 /// The text being typed and where the cursor is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,6 +127,9 @@ impl LineEditor {
                 return self.remove(old, (old + 1).min(self.len()));
             }
             KeyCode::Char(c) if plain && !c.is_control() => {
+                if self.len() >= MAX_CHARS {
+                    return Edit::Ignored;
+                }
                 let at = self.byte(old);
                 self.text.insert(at, c);
                 self.cursor += 1;
@@ -248,6 +253,13 @@ mod tests {
         e.on_key(k(KeyCode::Right));
         e.on_key(k(KeyCode::Delete));
         assert_eq!(e.text(), "hllox");
+    }
+
+    #[test]
+    fn the_line_stops_growing_at_its_limit() {
+        let mut e = typed(&"x".repeat(MAX_CHARS + 10));
+        assert_eq!(e.text().chars().count(), MAX_CHARS);
+        assert_eq!(e.on_key(k(KeyCode::Char('y'))), Edit::Ignored);
     }
 
     #[test]
