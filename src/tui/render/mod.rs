@@ -344,3 +344,28 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(items: Vec<(u8, &'static str)>, width: usize) -> String {
+        let items = items
+            .into_iter()
+            .map(|(rank, s)| (rank, vec![Span::raw(s)]))
+            .collect();
+        fit_items(items, width, |_| Span::raw(" · "))
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect()
+    }
+
+    #[test]
+    fn items_that_do_not_fit_are_left_out_whole_least_telling_first() {
+        let items = || vec![(0, "12 events"), (2, "3/s"), (1, "lost 5"), (3, "1.2 KiB")];
+        assert_eq!(line(items(), 80), "12 events · 3/s · lost 5 · 1.2 KiB");
+        assert_eq!(line(items(), 30), "12 events · 3/s · lost 5");
+        assert_eq!(line(items(), 20), "12 events · lost 5");
+        assert_eq!(line(items(), 5), "12 events");
+    }
+}
