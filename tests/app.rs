@@ -59,6 +59,10 @@ fn key(app: &mut App, code: KeyCode, now: Instant) -> Option<Action> {
     app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), now)
 }
 
+fn with(app: &mut App, code: KeyCode, mods: KeyModifiers, now: Instant) -> Option<Action> {
+    app.update(Msg::Key(KeyEvent::new(code, mods)), now)
+}
+
 fn chars(app: &mut App, s: &str, now: Instant) {
     for c in s.chars() {
         key(app, KeyCode::Char(c), now);
@@ -347,7 +351,8 @@ fn enter_inspects_the_selected_event_and_n_p_step() {
     let Mode::Detail(ref view) = app.mode else {
         panic!()
     };
-    assert!((view.scroll as usize) < view.lines.len());
+    // The content fits on the screen, so nothing scrolls it off.
+    assert_eq!(view.scroll, 0);
     key(&mut app, KeyCode::Esc, now);
     assert_eq!(app.mode, Mode::Normal);
 }
@@ -370,7 +375,7 @@ fn zoom_and_help_toggle() {
     key(&mut app, KeyCode::Char('z'), now);
     assert_eq!(app.layout().slots.len(), 1);
     key(&mut app, KeyCode::Char('?'), now);
-    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.mode, Mode::Help { scroll: 0 });
     key(&mut app, KeyCode::Esc, now);
     assert_eq!(app.mode, Mode::Normal);
 }
@@ -409,4 +414,273 @@ fn the_type_picker_keeps_its_order_while_counts_change() {
     key(&mut app, KeyCode::Char(' '), now);
     assert!(!app.panes[0].types_shown.shows("b"));
     assert!(app.panes[0].types_shown.shows("a"));
+}
+
+#[test]
+fn ctrl_d_ctrl_z_and_ctrl_r_fire_no_binding() {
+    let (mut app, now) = app(&["a", "b"]);
+    let ctrl = KeyModifiers::CONTROL;
+    assert_eq!(with(&mut app, KeyCode::Char('d'), ctrl, now), None);
+    assert_eq!(with(&mut app, KeyCode::Char('r'), ctrl, now), None);
+    assert_eq!(with(&mut app, KeyCode::Char('z'), ctrl, now), None);
+    assert_eq!(
+        with(&mut app, KeyCode::Char('q'), KeyModifiers::ALT, now),
+        None
+    );
+    assert_eq!(with(&mut app, KeyCode::Tab, ctrl, now), None);
+    assert!(!app.zoomed);
+    assert_eq!(app.focus, 0);
+    assert_eq!(app.mode, Mode::Normal);
+    // The same keys bare do what they say.
+    assert_eq!(
+        key(&mut app, KeyCode::Char('d'), now),
+        Some(Action::Feed(FeedId(0), Command::Disconnect))
+    );
+    key(&mut app, KeyCode::Char('z'), now);
+    assert!(app.zoomed);
+    // Ctrl-C quits in every mode.
+    key(&mut app, KeyCode::Char('/'), now);
+    assert_eq!(
+        with(&mut app, KeyCode::Char('c'), ctrl, now),
+        Some(Action::Quit)
+    );
+}
+
+#[test]
+fn shift_as_upper_case_symbols_and_back_tab_imply_is_allowed() {
+    let (mut app, now) = app(&["a", "b"]);
+    let shift = KeyModifiers::SHIFT;
+    with(&mut app, KeyCode::Char('T'), shift, now);
+    assert_eq!(app.theme().name, "light");
+    with(&mut app, KeyCode::BackTab, shift, now);
+    assert_eq!(app.focus, 1);
+    with(&mut app, KeyCode::Char('?'), shift, now);
+    assert_eq!(app.mode, Mode::Help { scroll: 0 });
+    // Shift with a key that has no upper case fires nothing.
+    key(&mut app, KeyCode::Esc, now);
+    with(&mut app, KeyCode::Enter, shift, now);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+fn filter_text(app: &App) -> String {
+    match &app.mode {
+        Mode::Filter { input, .. } => input.text().to_string(),
+        other => panic!("filter prompt expected, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_filter_prompt_edits_at_the_cursor_and_ctrl_keys_type_nothing() {
+    let (mut app, now) = app(&["a"]);
+    let ctrl = KeyModifiers::CONTROL;
+    key(&mut app, KeyCode::Char('/'), now);
+    chars(&mut app, "eror 503", now);
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Left, now);
+    }
+    chars(&mut app, "r", now);
+    assert_eq!(filter_text(&app), "error 503");
+    with(&mut app, KeyCode::Char('e'), ctrl, now);
+    with(&mut app, KeyCode::Char('w'), ctrl, now);
+    assert_eq!(filter_text(&app), "error ");
+    with(&mut app, KeyCode::Char('a'), ctrl, now);
+    key(&mut app, KeyCode::Delete, now);
+    assert_eq!(filter_text(&app), "rror ");
+    with(&mut app, KeyCode::Char('k'), ctrl, now);
+    assert_eq!(filter_text(&app), "");
+    chars(&mut app, "one two", now);
+    with(&mut app, KeyCode::Char('b'), KeyModifiers::ALT, now);
+    with(&mut app, KeyCode::Char('u'), ctrl, now);
+    assert_eq!(filter_text(&app), "two");
+    // The pane filters by what the prompt holds, not by the keys typed.
+    assert_eq!(app.panes[0].filter.as_ref().unwrap().pattern, "two");
+    key(&mut app, KeyCode::End, now);
+    key(&mut app, KeyCode::Backspace, now);
+    key(&mut app, KeyCode::Home, now);
+    chars(&mut app, "x", now);
+    assert_eq!(filter_text(&app), "xtw");
+}
+
+#[test]
+fn up_and_down_in_the_filter_prompt_recall_this_sessions_filters() {
+    let (mut app, now) = app(&["a"]);
+    for f in ["first", "second"] {
+        key(&mut app, KeyCode::Char('/'), now);
+        with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL, now);
+        chars(&mut app, f, now);
+        key(&mut app, KeyCode::Enter, now);
+    }
+    key(&mut app, KeyCode::Char('/'), now);
+    with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL, now);
+    chars(&mut app, "draft", now);
+    key(&mut app, KeyCode::Up, now);
+    assert_eq!(filter_text(&app), "second");
+    assert_eq!(app.panes[0].filter.as_ref().unwrap().pattern, "second");
+    key(&mut app, KeyCode::Up, now);
+    key(&mut app, KeyCode::Up, now);
+    assert_eq!(filter_text(&app), "first");
+    key(&mut app, KeyCode::Down, now);
+    assert_eq!(filter_text(&app), "second");
+    key(&mut app, KeyCode::Down, now);
+    assert_eq!(filter_text(&app), "draft");
+}
+
+#[test]
+fn g_in_the_detail_view_stops_at_the_last_full_page() {
+    let (mut app, now) = app(&["a"]);
+    app.update(Msg::Resize(60, 20), now);
+    let data: Vec<String> = (0..100).map(|i| format!("line {i}")).collect();
+    event(&mut app, 0, "m", &data.join("\n"), "", now);
+    key(&mut app, KeyCode::Enter, now);
+    key(&mut app, KeyCode::Char('G'), now);
+    let Mode::Detail(ref view) = app.mode else {
+        panic!("detail view expected, got {:?}", app.mode);
+    };
+    let page = app.detail_rows();
+    assert_eq!(page, 16);
+    assert_eq!(
+        view.scroll + page,
+        view.rows.len(),
+        "the last row is at the bottom"
+    );
+    let end = view.scroll;
+    key(&mut app, KeyCode::Char('j'), now);
+    let Mode::Detail(ref after) = app.mode else {
+        panic!()
+    };
+    assert_eq!(after.scroll, end, "j past the end does not scroll on");
+}
+
+#[test]
+fn the_detail_view_wraps_long_data_at_the_screen_width_and_again_on_resize() {
+    let (mut app, now) = app(&["a"]);
+    app.update(Msg::Resize(62, 20), now);
+    event(&mut app, 0, "m", &"x".repeat(2000), "", now);
+    key(&mut app, KeyCode::Enter, now);
+    let rows = |app: &App| match &app.mode {
+        Mode::Detail(view) => view
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|(_, s)| s.as_str()).collect::<String>())
+            .collect::<Vec<_>>(),
+        other => panic!("detail view expected, got {other:?}"),
+    };
+    let raw: Vec<String> = rows(&app)
+        .into_iter()
+        .skip_while(|r| !r.contains("raw data"))
+        .skip(1)
+        .collect();
+    assert_eq!(raw[0], "x".repeat(60));
+    assert_eq!(raw[1], format!("↪{}", "x".repeat(59)));
+    // 2000 = 60 + 32 × 59 + 52: no row is longer than the screen, none cut at 512.
+    assert_eq!(raw.len(), 34);
+    assert!(raw.iter().all(|r| r.chars().count() <= 60));
+    app.update(Msg::Resize(102, 20), now);
+    let raw: Vec<String> = rows(&app)
+        .into_iter()
+        .skip_while(|r| !r.contains("raw data"))
+        .skip(1)
+        .collect();
+    assert_eq!(raw[0], "x".repeat(100));
+}
+
+#[test]
+fn the_help_scrolls_on_a_small_screen_to_its_last_line() {
+    let (mut app, now) = app(&["a"]);
+    app.update(Msg::Resize(44, 11), now);
+    key(&mut app, KeyCode::Char('?'), now);
+    for _ in 0..100 {
+        key(&mut app, KeyCode::Char('j'), now);
+    }
+    let Mode::Help { scroll } = app.mode else {
+        panic!("help expected, got {:?}", app.mode);
+    };
+    assert_eq!(scroll, ssedash::tui::help::max_scroll(44, 11));
+    assert_eq!(
+        scroll + ssedash::tui::help::rows_shown(44, 11),
+        ssedash::tui::help::lines(44)
+    );
+    key(&mut app, KeyCode::Char('k'), now);
+    assert_eq!(app.mode, Mode::Help { scroll: scroll - 1 });
+    key(&mut app, KeyCode::Char('q'), now);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn brackets_turn_pages_and_f_focuses_the_next_failed_or_waiting_feed() {
+    let names: Vec<String> = (0..20).map(|i| format!("f{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (mut app, now) = app(&refs);
+    app.update(Msg::Resize(100, 30), now);
+    let per_page = app.layout().slots.len();
+    assert!(per_page < 20);
+    key(&mut app, KeyCode::Char(']'), now);
+    assert_eq!(app.focus, per_page);
+    assert_eq!(app.layout().page, 1);
+    key(&mut app, KeyCode::Char('['), now);
+    assert_eq!(app.focus, 0);
+    key(&mut app, KeyCode::Char('['), now);
+    assert_eq!(
+        app.layout().page,
+        app.layout().pages - 1,
+        "round to the last page"
+    );
+
+    key(&mut app, KeyCode::Char('1'), now);
+    key(&mut app, KeyCode::Char('f'), now);
+    assert_eq!(app.focus, 0, "nothing in trouble: focus stays");
+    assert!(app.notice.is_some());
+    state(
+        &mut app,
+        17,
+        ConnState::Failed,
+        1,
+        Some("HTTP 404 Not Found"),
+        now,
+    );
+    let retry_at = now + Duration::from_secs(5);
+    state(
+        &mut app,
+        3,
+        ConnState::Waiting {
+            retry_at,
+            delay: Duration::from_secs(5),
+        },
+        2,
+        Some("connection refused"),
+        now,
+    );
+    key(&mut app, KeyCode::Char('f'), now);
+    assert_eq!(app.focus, 3);
+    key(&mut app, KeyCode::Char('f'), now);
+    assert_eq!(app.focus, 17);
+    key(&mut app, KeyCode::Char('f'), now);
+    assert_eq!(app.focus, 3, "round again");
+}
+
+#[test]
+fn the_text_filter_searches_the_id_too() {
+    let (mut app, now) = app(&["a"]);
+    event(&mut app, 0, "m", "payload", "order-17", now);
+    event(&mut app, 0, "m", "payload", "order-18", now);
+    key(&mut app, KeyCode::Char('/'), now);
+    chars(&mut app, "order-18", now);
+    assert_eq!(app.panes[0].shown_len(), 1);
+    let p = &app.panes[0];
+    let seq = p.shown().next().unwrap();
+    assert_eq!(&*p.event(seq).unwrap().id, "order-18");
+}
+
+#[test]
+fn a_huge_type_and_id_get_their_short_list_labels_once_on_arrival() {
+    let (mut app, now) = app(&["a"]);
+    let kind = format!("{}\x1b", "t".repeat(100_000));
+    let id = "i\n".repeat(100_000);
+    event(&mut app, 0, &kind, "data", &id, now);
+    let p = &app.panes[0];
+    let e = p.event(p.shown().next().unwrap()).unwrap();
+    assert_eq!(&*e.type_label, format!("{}…", "t".repeat(19)));
+    assert_eq!(&*e.id_label, r"i\ni\ni\ni\ni\n…");
+    assert_eq!(e.type_label.chars().count(), 20);
+    assert_eq!(e.id_label.chars().count(), 16);
 }

@@ -105,11 +105,12 @@ async fn without_feeds_it_says_how_to_start() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_signal_ends_the_dashboard_with_the_terminal_restored() {
+async fn hup_int_quit_and_term_end_the_dashboard_with_128_plus_n_and_the_terminal_restored() {
     let server = TestServer::always(vec![sse_head(), write("data: hello\n\n"), Step::Hold]).await;
     let url = server.url("/s");
     tokio::task::spawn_blocking(move || {
-        for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        // 128 + the signal's number: HUP 1, INT 2, QUIT 3, TERM 15.
+        for (signal, code) in [("-HUP", 129), ("-INT", 130), ("-QUIT", 131), ("-TERM", 143)] {
             let mut tui = Tui::start(&[&url], 20, 100);
             tui.wait_text("hello", WAIT);
             let sent = std::process::Command::new("kill")
@@ -124,7 +125,49 @@ async fn a_signal_ends_the_dashboard_with_the_terminal_restored() {
                 tail.contains("\x1b[?1049l"),
                 "{signal}: alternate screen left: {tail:?}"
             );
+            assert!(
+                tail.contains("\x1b[?25h"),
+                "{signal}: cursor shown: {tail:?}"
+            );
         }
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_keys_from_a_real_terminal_fire_no_binding_and_edit_the_filter() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        write("data: alpha one\n\ndata: beta two\n\n"),
+        Step::Hold,
+    ])
+    .await;
+    let url = server.url("/s");
+    tokio::task::spawn_blocking(move || {
+        let mut tui = Tui::start(&[&url, &url], 24, 120);
+        tui.wait_text("beta two", WAIT);
+        // Ctrl-D, Ctrl-R and Ctrl-Z, then `/` and a filter: keys are handled in order, so
+        // once the filter shows, the control keys have been handled too.
+        tui.keys("\x04\x12\x1a/beta");
+        let screen = tui.wait_text("1 of 2", WAIT);
+        assert!(!screen.contains("zoomed"), "Ctrl-Z zoomed: {screen}");
+        assert_eq!(
+            screen.matches("● open").count(),
+            2,
+            "Ctrl-D or Ctrl-R touched a feed: {screen}"
+        );
+        // Ctrl-W deletes the word; Ctrl-A goes to the start, where typing goes.
+        tui.keys("\x17");
+        tui.wait_text("2 of 2", WAIT);
+        tui.keys("x\x01^");
+        let screen = tui.wait_text("/ ^x", WAIT);
+        assert!(screen.contains("0 of 2"), "{screen}");
+        // (Esc and `q` in one write would read as Alt-q.)
+        tui.keys("\x1b");
+        tui.wait_for("the filter cleared", WAIT, |s| !s.contains("0 of 2"));
+        tui.keys("q");
+        assert_eq!(tui.wait_exit(WAIT), 0);
     })
     .await
     .unwrap();

@@ -10,6 +10,7 @@ use ratatui::layout::Rect;
 
 use super::detail::DetailView;
 use super::layout::{self, PaneLayout};
+use super::line_editor::{History, LineEditor};
 use super::pane::Pane;
 use super::theme::Theme;
 use crate::feed::{Command, ConnState, FeedId, FeedMsg, FeedSpec};
@@ -20,7 +21,11 @@ pub enum Mode {
     Normal,
     /// Typing a filter (`/`); applied as it is typed.
     Filter {
-        input: String,
+        input: LineEditor,
+        /// Which earlier filter Up/Down shows, if any.
+        history_at: Option<usize>,
+        /// What was typed before Up went into the history (Down past the newest returns it).
+        draft: String,
     },
     /// Picking event types to show (`t`); `cursor` indexes the type list.
     Types {
@@ -30,7 +35,10 @@ pub enum Mode {
     },
     /// One event in full (`Enter`).
     Detail(DetailView),
-    Help,
+    /// The key list; `scroll` is its first line shown.
+    Help {
+        scroll: usize,
+    },
 }
 
 /// Something the event loop must do.
@@ -76,6 +84,8 @@ pub struct App {
     pub dirty: bool,
     /// When the dashboard started: the origin of its redraw ticks.
     pub started: Instant,
+    /// Filters kept this session, for Up/Down in the filter prompt.
+    pub filter_history: History,
 }
 
 pub(super) const NOTICE_FOR: Duration = Duration::from_secs(3);
@@ -96,6 +106,7 @@ impl App {
             notice: None,
             dirty: true,
             started: now,
+            filter_history: History::default(),
         }
     }
 
@@ -143,6 +154,9 @@ impl App {
             Msg::Resize(w, h) => {
                 self.width = w;
                 self.height = h;
+                if let Mode::Detail(view) = &self.mode {
+                    self.mode = Mode::Detail(view.rewrapped(self.detail_width()));
+                }
                 self.dirty = true;
                 None
             }
@@ -168,6 +182,16 @@ impl App {
             FeedMsg::LastEventId(id) => pane.last_event_id = id,
         }
         self.dirty = true;
+    }
+
+    /// Text columns of the detail view (the screen less its border).
+    pub fn detail_width(&self) -> u16 {
+        self.width.saturating_sub(2)
+    }
+
+    /// Rows of text the detail view shows at once (title bar, footer and border taken off).
+    pub fn detail_rows(&self) -> usize {
+        usize::from(self.height.saturating_sub(4)).max(1)
     }
 
     /// Where the panes are on screen now.

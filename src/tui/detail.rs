@@ -1,46 +1,95 @@
-//! The detail view of one event (`Enter`): its content is built once, when the view opens,
-//! so frames only draw the visible part of it.
+//! The detail view of one event (`Enter`). Its content is built once, when the view opens, as
+//! data: rows of text pieces, each of a [`Kind`] that drawing turns into a style. Rows are
+//! wrapped to the screen's width here (again on a resize), so a frame only draws the rows it
+//! shows, and a wrapped row is marked so it cannot be taken for a line break in the data.
 
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
-use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthChar;
 
+use super::fmt;
 use super::pane::StoredEvent;
-use super::render::{fmt, json};
-use super::theme::Theme;
 use crate::text;
 
 /// The most of one event's raw data the detail view shows.
-const DETAIL_MAX_BYTES: usize = 256 * 1024;
-/// Raw data lines are cut into pieces of this many characters (each still wraps on screen).
-const PIECE_CHARS: usize = 512;
+pub const DETAIL_MAX_BYTES: usize = 256 * 1024;
+/// JSON larger than this is shown raw only.
+pub const JSON_PRETTY_MAX: usize = 256 * 1024;
+/// What starts a row that continues the one above (the data has no line break there).
+pub const WRAP_MARK: &str = "↪";
+
+/// What a piece of the detail view is, which decides how it looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Label,
+    Value,
+    /// The event type (coloured like the type is everywhere).
+    EventType,
+    Heading,
+    Warning,
+    Raw,
+    JsonKey,
+    JsonString,
+    JsonNumber,
+    JsonLiteral,
+    /// Brackets, commas, colons and indentation.
+    JsonPunct,
+    /// The mark at the start of a wrapped row.
+    Wrap,
+}
+
+/// One row of the view: pieces of text, already safe for the terminal.
+pub type Row = Vec<(Kind, String)>;
 
 /// One event, ready to draw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailView {
     pub seq: u64,
     pub feed: String,
-    pub lines: Arc<Vec<Line<'static>>>,
-    /// The first line shown.
-    pub scroll: u16,
+    pub event_type: Arc<str>,
+    /// The content, one entry per line of it.
+    lines: Arc<Vec<Row>>,
+    /// `lines` wrapped at `width`.
+    pub rows: Arc<Vec<Row>>,
+    pub width: u16,
+    /// The first row shown.
+    pub scroll: usize,
 }
 
 impl DetailView {
-    pub fn new(feed: &str, event: &StoredEvent, theme: &Theme, tz: &TimeZone) -> Self {
+    /// The view of `event`, wrapped for a text area `width` cells wide.
+    pub fn new(feed: &str, event: &StoredEvent, tz: &TimeZone, width: u16) -> Self {
+        let lines = Arc::new(lines(event, tz));
         DetailView {
             seq: event.seq,
             feed: feed.to_string(),
-            lines: Arc::new(lines(event, theme, tz)),
+            event_type: event.event_type.clone(),
+            rows: Arc::new(wrap_all(&lines, width)),
+            lines,
+            width,
             scroll: 0,
         }
     }
 
-    /// Moves by `delta` lines, staying within the content.
-    pub fn scrolled(&self, delta: i32) -> Self {
-        let last = self.lines.len().saturating_sub(1).min(u16::MAX as usize) as i32;
-        let scroll = (i32::from(self.scroll) + delta).clamp(0, last) as u16;
+    /// The same view for a text area `width` cells wide.
+    pub fn rewrapped(&self, width: u16) -> Self {
+        if width == self.width {
+            return self.clone();
+        }
+        DetailView {
+            rows: Arc::new(wrap_all(&self.lines, width)),
+            width,
+            scroll: 0,
+            ..self.clone()
+        }
+    }
+
+    /// Moves by `delta` rows, with `page` rows on screen: the last row never goes above the
+    /// bottom of the screen.
+    pub fn scrolled(&self, delta: i64, page: usize) -> Self {
+        let last = self.rows.len().saturating_sub(page.max(1)) as i64;
+        let scroll = (self.scroll as i64 + delta).clamp(0, last) as usize;
         DetailView {
             scroll,
             ..self.clone()
@@ -48,7 +97,42 @@ impl DetailView {
     }
 }
 
-fn lines(event: &StoredEvent, theme: &Theme, tz: &TimeZone) -> Vec<Line<'static>> {
+fn wrap_all(lines: &[Row], width: u16) -> Vec<Row> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        wrap(line, usize::from(width).max(8), &mut out);
+    }
+    out
+}
+
+/// Cuts `line` into rows of at most `width` cells, on character boundaries; every row after
+/// the first starts with [`WRAP_MARK`].
+fn wrap(line: &Row, width: usize, out: &mut Vec<Row>) {
+    let mut row: Row = Vec::new();
+    let mut used = 0;
+    for (kind, piece) in line {
+        let mut current = String::new();
+        for c in piece.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width && used > 0 {
+                if !current.is_empty() {
+                    row.push((*kind, std::mem::take(&mut current)));
+                }
+                out.push(std::mem::take(&mut row));
+                row.push((Kind::Wrap, WRAP_MARK.to_string()));
+                used = 1;
+            }
+            current.push(c);
+            used += w;
+        }
+        if !current.is_empty() {
+            row.push((*kind, current));
+        }
+    }
+    out.push(row);
+}
+
+fn lines(event: &StoredEvent, tz: &TimeZone) -> Vec<Row> {
     let when = match jiff::Timestamp::try_from(event.at) {
         Ok(ts) => ts
             .to_zoned(tz.clone())
@@ -56,48 +140,53 @@ fn lines(event: &StoredEvent, theme: &Theme, tz: &TimeZone) -> Vec<Line<'static>
             .to_string(),
         Err(_) => "?".into(),
     };
-    let field = |k: &str, v: String| {
-        Line::from(vec![
-            Span::styled(format!("{k:<6}"), theme.dim()),
-            Span::styled(v, theme.text()),
-        ])
-    };
+    let field = |k: &str, kind: Kind, v: String| vec![(Kind::Label, format!("{k:<6}")), (kind, v)];
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled(format!("{:<6}", "type"), theme.dim()),
-            Span::styled(
-                text::escape(&event.event_type).into_owned(),
-                theme
-                    .event_type(&event.event_type)
-                    .add_modifier(Modifier::BOLD),
-            ),
-        ]),
+        field(
+            "type",
+            Kind::EventType,
+            text::escape(&event.event_type).into_owned(),
+        ),
         field(
             "id",
+            Kind::Value,
             if event.id.is_empty() {
                 "(none)".into()
             } else {
                 text::escape(&event.id).into_owned()
             },
         ),
-        field("time", when),
-        field("size", fmt::bytes(event.data.len() as u64)),
+        field("time", Kind::Value, when),
+        field("size", Kind::Value, fmt::bytes(event.data.len() as u64)),
     ];
     if event.truncated {
-        lines.push(Line::from(Span::styled(
-            "cut at max_event_bytes: the server sent more than is shown",
-            theme.warning(),
-        )));
+        lines.push(vec![(
+            Kind::Warning,
+            "cut at max_event_bytes: the server sent more than is shown".into(),
+        )]);
     }
-    lines.push(Line::default());
-    if let Some(pretty) = json::pretty(&event.data, theme) {
-        lines.push(Line::from(Span::styled("── JSON ──", theme.accent())));
-        lines.extend(pretty);
-        lines.push(Line::default());
+    lines.push(Row::new());
+    match json(&event.data) {
+        Json::Pretty(pretty) => {
+            lines.push(vec![(Kind::Heading, "── JSON ──".into())]);
+            lines.extend(pretty);
+            lines.push(Row::new());
+        }
+        Json::TooLarge(size) => {
+            lines.push(vec![(
+                Kind::Warning,
+                format!(
+                    "JSON of {} is not pretty-printed: over the limit of {}",
+                    fmt::bytes(size as u64),
+                    fmt::bytes(JSON_PRETTY_MAX as u64)
+                ),
+            )]);
+            lines.push(Row::new());
+        }
+        Json::No => {}
     }
-    lines.push(Line::from(Span::styled("── raw data ──", theme.accent())));
-    // A huge event is shown up to a bound, in pieces no longer than a wide screen, so a
-    // frame costs the same whatever the event.
+    lines.push(vec![(Kind::Heading, "── raw data ──".into())]);
+    // A huge event is shown up to a bound, so opening it costs the same whatever its size.
     let mut shown = event.data.as_str();
     if shown.len() > DETAIL_MAX_BYTES {
         let mut end = DETAIL_MAX_BYTES;
@@ -106,26 +195,174 @@ fn lines(event: &StoredEvent, theme: &Theme, tz: &TimeZone) -> Vec<Line<'static>
         }
         shown = &shown[..end];
     }
-    for line in text::escape_keep_newlines(shown).lines() {
-        let chars: Vec<char> = line.chars().collect();
-        if chars.is_empty() {
-            lines.push(Line::default());
-        }
-        for piece in chars.chunks(PIECE_CHARS) {
-            lines.push(Line::from(Span::styled(
-                piece.iter().collect::<String>(),
-                theme.text(),
-            )));
-        }
+    for line in text::escape_keep_newlines(shown).split('\n') {
+        lines.push(if line.is_empty() {
+            Row::new()
+        } else {
+            vec![(Kind::Raw, line.to_string())]
+        });
     }
     if shown.len() < event.data.len() {
-        lines.push(Line::from(Span::styled(
+        lines.push(vec![(
+            Kind::Warning,
             format!(
                 "… {} more not shown here (`ssedash tail --format data` prints it all)",
                 fmt::bytes((event.data.len() - shown.len()) as u64)
             ),
-            theme.warning(),
-        )));
+        )]);
     }
     lines
+}
+
+enum Json {
+    Pretty(Vec<Row>),
+    /// Valid JSON of this many bytes, too large to pretty-print.
+    TooLarge(usize),
+    No,
+}
+
+fn json(data: &str) -> Json {
+    let trimmed = data.trim();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return Json::No;
+    }
+    if trimmed.len() > JSON_PRETTY_MAX {
+        // Checking it is JSON at all costs a pass over it, once, without building it.
+        return match serde_json::from_str::<serde::de::IgnoredAny>(trimmed) {
+            Ok(_) => Json::TooLarge(trimmed.len()),
+            Err(_) => Json::No,
+        };
+    }
+    match serde_json::from_str::<serde_json::Value>(trimmed) {
+        Ok(value) => {
+            let mut rows = Vec::new();
+            walk(&value, 0, Row::new(), false, &mut rows);
+            Json::Pretty(rows)
+        }
+        Err(_) => Json::No,
+    }
+}
+
+/// Pretty-prints `value` (two-space indent, keys in their order) as rows of kinds; `prefix` is
+/// what goes before the value on its first row (indentation and key).
+fn walk(value: &serde_json::Value, depth: usize, mut prefix: Row, comma: bool, out: &mut Vec<Row>) {
+    use serde_json::Value;
+    let punct = |s: &str| (Kind::JsonPunct, s.to_string());
+    let close = |row: &mut Row| {
+        if comma {
+            row.push(punct(","));
+        }
+    };
+    let indent = |d: usize| (Kind::JsonPunct, "  ".repeat(d));
+    let quoted = |s: &str| text::escape(&serde_json::to_string(s).unwrap_or_default()).into_owned();
+    let (open, close_with, items): (&str, &str, Vec<(Option<&String>, &Value)>) = match value {
+        Value::Array(a) => ("[", "]", a.iter().map(|v| (None, v)).collect()),
+        Value::Object(o) => ("{", "}", o.iter().map(|(k, v)| (Some(k), v)).collect()),
+        scalar => {
+            prefix.push(match scalar {
+                Value::String(s) => (Kind::JsonString, quoted(s)),
+                Value::Number(n) => (Kind::JsonNumber, n.to_string()),
+                other => (Kind::JsonLiteral, other.to_string()),
+            });
+            close(&mut prefix);
+            out.push(prefix);
+            return;
+        }
+    };
+    if items.is_empty() {
+        prefix.push(punct(&format!("{open}{close_with}")));
+        close(&mut prefix);
+        out.push(prefix);
+        return;
+    }
+    prefix.push(punct(open));
+    out.push(prefix);
+    let n = items.len();
+    for (i, (key, item)) in items.into_iter().enumerate() {
+        let mut row = vec![indent(depth + 1)];
+        if let Some(key) = key {
+            row.push((Kind::JsonKey, quoted(key)));
+            row.push(punct(": "));
+        }
+        walk(item, depth + 1, row, i + 1 < n, out);
+    }
+    let mut last = vec![indent(depth), punct(close_with)];
+    close(&mut last);
+    out.push(last);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(row: &Row) -> String {
+        row.iter().map(|(_, s)| s.as_str()).collect()
+    }
+
+    fn pretty(data: &str) -> Vec<Row> {
+        match json(data) {
+            Json::Pretty(rows) => rows,
+            _ => panic!("not pretty-printed: {data}"),
+        }
+    }
+
+    #[test]
+    fn json_is_pretty_printed_from_the_value_with_kinds_and_order_kept() {
+        let rows =
+            pretty(r#"{"z":1,"a":"x:\"y","t":true,"n":null,"e":[],"f":[-1.5e3,{"k":"\u001b"}]}"#);
+        let text: Vec<String> = rows.iter().map(text_of).collect();
+        assert_eq!(
+            text,
+            [
+                "{",
+                r#"  "z": 1,"#,
+                r#"  "a": "x:\"y","#,
+                r#"  "t": true,"#,
+                r#"  "n": null,"#,
+                r#"  "e": [],"#,
+                r#"  "f": ["#,
+                "    -1500.0,",
+                "    {",
+                r#"      "k": "\u001b""#,
+                "    }",
+                "  ]",
+                "}",
+            ]
+        );
+        assert_eq!(rows[1][1], (Kind::JsonKey, "\"z\"".into()));
+        assert_eq!(rows[1][3], (Kind::JsonNumber, "1".into()));
+        assert_eq!(rows[2][3], (Kind::JsonString, r#""x:\"y""#.into()));
+        assert_eq!(rows[3][3], (Kind::JsonLiteral, "true".into()));
+        assert!(matches!(json("not json"), Json::No));
+        assert!(matches!(json("{broken"), Json::No));
+    }
+
+    #[test]
+    fn bidi_controls_in_json_strings_are_escaped() {
+        let rows = pretty("[\"a\u{202e}b\"]");
+        assert_eq!(text_of(&rows[1]), r#"  "a\u{202e}b""#);
+    }
+
+    #[test]
+    fn valid_json_over_the_limit_says_so_and_broken_json_does_not() {
+        let big = format!("[{}1]", "1,".repeat(JSON_PRETTY_MAX / 2));
+        assert!(matches!(json(&big), Json::TooLarge(n) if n == big.len()));
+        let broken = format!("[{}", "1,".repeat(JSON_PRETTY_MAX / 2));
+        assert!(matches!(json(&broken), Json::No));
+    }
+
+    #[test]
+    fn wrapping_is_by_display_width_and_marks_continuations() {
+        let mut out = Vec::new();
+        let line = vec![(Kind::Raw, "abcdefghij".to_string())];
+        wrap(&line, 8, &mut out);
+        let text: Vec<String> = out.iter().map(text_of).collect();
+        assert_eq!(text, ["abcdefgh", "↪ij"]);
+        assert_eq!(out[1][0].0, Kind::Wrap);
+        // Wide characters never straddle the edge.
+        out.clear();
+        wrap(&vec![(Kind::Raw, "ab日本語cd".to_string())], 8, &mut out);
+        let text: Vec<String> = out.iter().map(text_of).collect();
+        assert_eq!(text, ["ab日本語", "↪cd"]);
+    }
 }

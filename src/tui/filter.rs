@@ -62,6 +62,26 @@ impl TextFilter {
     }
 }
 
+impl TextFilter {
+    /// Where the filter matches in `hay` (byte ranges, at most `max`), for highlighting.
+    pub fn find_in(&self, hay: &str, max: usize) -> Vec<(usize, usize)> {
+        match &self.matcher {
+            Matcher::Regex(re) => re
+                .find_iter(hay)
+                .filter(|m| !m.is_empty())
+                .take(max)
+                .map(|m| (m.start(), m.end()))
+                .collect(),
+            Matcher::Plain { needle, .. } if !needle.is_empty() => hay
+                .match_indices(needle.as_str())
+                .take(max)
+                .map(|(i, m)| (i, i + m.len()))
+                .collect(),
+            Matcher::Plain { .. } => Vec::new(),
+        }
+    }
+}
+
 fn regex_error_line(e: &regex::Error) -> String {
     // The regex crate's message spans several lines with a caret diagram; keep the last line.
     let text = e.to_string();

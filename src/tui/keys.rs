@@ -6,8 +6,21 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{Action, App, Mode, NOTICE_FOR};
 use super::detail::DetailView;
-use super::layout;
-use crate::feed::{Command, FeedId};
+use super::line_editor::{Edit, LineEditor};
+use super::{help, layout};
+use crate::feed::{Command, ConnState, FeedId};
+
+/// Whether `key` comes with no modifier but the Shift that an upper-case letter, a symbol
+/// or Shift-Tab implies: only such keys fire the dashboard's bindings, so Ctrl-D is not `d`.
+fn bare(key: &KeyEvent) -> bool {
+    let shift_implied = matches!(key.code, KeyCode::Char(_) | KeyCode::BackTab);
+    let allowed = if shift_implied {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    allowed.contains(key.modifiers)
+}
 
 impl App {
     /// Rows of the focused pane's event list (for PgUp/PgDn).
@@ -27,12 +40,22 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c')) {
             return Some(Action::Quit);
         }
-        match self.mode.clone() {
+        let mode = self.mode.clone();
+        if let Mode::Filter {
+            input,
+            history_at,
+            draft,
+        } = mode
+        {
+            self.on_key_filter(key, input, history_at, draft);
+            return None;
+        }
+        if !bare(&key) {
+            return None;
+        }
+        match mode {
             Mode::Normal => self.on_key_normal(key),
-            Mode::Filter { input } => {
-                self.on_key_filter(key, input);
-                None
-            }
+            Mode::Filter { .. } => None,
             Mode::Types { cursor, types } => {
                 self.on_key_types(key, cursor, types);
                 None
@@ -41,13 +64,8 @@ impl App {
                 self.on_key_detail(key, view);
                 None
             }
-            Mode::Help => {
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter
-                ) {
-                    self.mode = Mode::Normal;
-                }
+            Mode::Help { scroll } => {
+                self.on_key_help(key, scroll);
                 None
             }
         }
@@ -58,7 +76,7 @@ impl App {
         let n = self.panes.len();
         match key.code {
             KeyCode::Char('q') => return Some(Action::Quit),
-            KeyCode::Char('?') => self.mode = Mode::Help,
+            KeyCode::Char('?') => self.mode = Mode::Help { scroll: 0 },
             KeyCode::Tab if n > 0 => self.focus = (self.focus + 1) % n,
             KeyCode::BackTab if n > 0 => self.focus = (self.focus + n - 1) % n,
             KeyCode::Char(c @ '1'..='9') => {
@@ -67,6 +85,8 @@ impl App {
                     self.focus = idx;
                 }
             }
+            KeyCode::Char(c @ ('[' | ']')) if n > 0 => self.turn_page(c == ']'),
+            KeyCode::Char('f') => self.focus_trouble(),
             KeyCode::Char('j') | KeyCode::Down => self.scroll(1),
             KeyCode::Char('k') | KeyCode::Up => self.scroll(-1),
             KeyCode::PageDown => self.scroll(page),
@@ -92,7 +112,11 @@ impl App {
                     .and_then(|p| p.filter.as_ref())
                     .map(|f| f.pattern.clone())
                     .unwrap_or_default();
-                self.mode = Mode::Filter { input };
+                self.mode = Mode::Filter {
+                    input: LineEditor::new(&input),
+                    history_at: None,
+                    draft: String::new(),
+                };
             }
             KeyCode::Esc => {
                 if let Some(p) = self.focused_mut() {
@@ -118,7 +142,7 @@ impl App {
                 if let Some(pane) = self.focused()
                     && let Some(event) = pane.current_event()
                 {
-                    let view = DetailView::new(&pane.name, event, self.theme(), &self.tz);
+                    let view = DetailView::new(&pane.name, event, &self.tz, self.detail_width());
                     self.mode = Mode::Detail(view);
                 }
             }
@@ -161,30 +185,117 @@ impl App {
         self.notice = Some((text.to_string(), self.now + NOTICE_FOR));
     }
 
-    fn on_key_filter(&mut self, key: KeyEvent, mut input: String) {
+    fn on_key_filter(
+        &mut self,
+        key: KeyEvent,
+        mut input: LineEditor,
+        mut history_at: Option<usize>,
+        mut draft: String,
+    ) {
+        let plain = key.modifiers.is_empty();
         match key.code {
-            KeyCode::Enter => {
+            KeyCode::Enter if plain => {
+                self.filter_history.push(input.text());
                 self.mode = Mode::Normal;
                 return;
             }
-            KeyCode::Esc => {
+            KeyCode::Esc if plain => {
                 self.mode = Mode::Normal;
                 if let Some(p) = self.focused_mut() {
                     p.set_filter("");
                 }
                 return;
             }
-            KeyCode::Backspace => {
-                input.pop();
+            // Up goes back through the filters kept this session; Down comes forward, and
+            // past the newest gives back what was being typed.
+            KeyCode::Up if plain && !self.filter_history.is_empty() => {
+                let at = match history_at {
+                    None => {
+                        draft = input.text().to_string();
+                        self.filter_history.len() - 1
+                    }
+                    Some(at) => at.saturating_sub(1),
+                };
+                history_at = Some(at);
+                input = LineEditor::new(self.filter_history.get(at).unwrap_or_default());
             }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => input.clear(),
-            KeyCode::Char(c) if !c.is_control() => input.push(c),
+            KeyCode::Down if plain && history_at.is_some() => {
+                let next = history_at.map_or(0, |at| at + 1);
+                if next < self.filter_history.len() {
+                    history_at = Some(next);
+                    input = LineEditor::new(self.filter_history.get(next).unwrap_or_default());
+                } else {
+                    history_at = None;
+                    input = LineEditor::new(&std::mem::take(&mut draft));
+                }
+            }
+            _ => match input.on_key(key) {
+                Edit::Changed => history_at = None,
+                Edit::Moved => {}
+                Edit::Ignored => return,
+            },
+        }
+        if let Some(p) = self.focused_mut()
+            && p.filter.as_ref().map_or("", |f| f.pattern.as_str()) != input.text()
+        {
+            p.set_filter(input.text());
+        }
+        self.mode = Mode::Filter {
+            input,
+            history_at,
+            draft,
+        };
+    }
+
+    fn on_key_help(&mut self, key: KeyEvent, scroll: usize) {
+        let page = help::rows_shown(self.width, self.height).max(1) as isize;
+        let delta = match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?' | 'q') => {
+                self.mode = Mode::Normal;
+                return;
+            }
+            KeyCode::Char('j') | KeyCode::Down => 1,
+            KeyCode::Char('k') | KeyCode::Up => -1,
+            KeyCode::PageDown | KeyCode::Char(' ') => page,
+            KeyCode::PageUp => -page,
+            KeyCode::Char('g') | KeyCode::Home => isize::MIN / 2,
+            KeyCode::Char('G') | KeyCode::End => isize::MAX / 2,
             _ => return,
+        };
+        let scroll = scroll
+            .saturating_add_signed(delta)
+            .min(help::max_scroll(self.width, self.height));
+        self.mode = Mode::Help { scroll };
+    }
+
+    /// `]` / `[`: the first pane of the next / previous page, round the end.
+    fn turn_page(&mut self, forward: bool) {
+        let n = self.panes.len();
+        let body = layout::body(ratatui::layout::Rect::new(0, 0, self.width, self.height));
+        let per_page = layout::per_page(n, body);
+        let pages = n.div_ceil(per_page);
+        let page = self.focus / per_page;
+        let page = if forward {
+            (page + 1) % pages
+        } else {
+            (page + pages - 1) % pages
+        };
+        self.focus = page * per_page;
+    }
+
+    /// `f`: the next feed, after the focused one and round, that failed or waits to retry.
+    fn focus_trouble(&mut self) {
+        let n = self.panes.len();
+        let next = (1..=n).map(|k| (self.focus + k) % n).find(|&i| {
+            matches!(
+                self.panes[i].state,
+                ConnState::Failed | ConnState::Waiting { .. }
+            )
+        });
+        match next {
+            Some(i) => self.focus = i,
+            None => self.notify("no feed has failed or waits to retry"),
         }
-        if let Some(p) = self.focused_mut() {
-            p.set_filter(&input);
-        }
-        self.mode = Mode::Filter { input };
     }
 
     fn on_key_types(&mut self, key: KeyEvent, cursor: usize, types: Vec<Arc<str>>) {
@@ -219,18 +330,19 @@ impl App {
     }
 
     fn on_key_detail(&mut self, key: KeyEvent, view: DetailView) {
-        let page = i32::from(self.height.saturating_sub(8)).max(1);
+        let page = self.detail_rows();
+        let step = page as i64;
         let view = match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
                 self.mode = Mode::Normal;
                 return;
             }
-            KeyCode::Char('j') | KeyCode::Down => view.scrolled(1),
-            KeyCode::Char('k') | KeyCode::Up => view.scrolled(-1),
-            KeyCode::PageDown | KeyCode::Char(' ') => view.scrolled(page),
-            KeyCode::PageUp => view.scrolled(-page),
-            KeyCode::Char('g') | KeyCode::Home => view.scrolled(i32::MIN / 2),
-            KeyCode::Char('G') | KeyCode::End => view.scrolled(i32::MAX / 2),
+            KeyCode::Char('j') | KeyCode::Down => view.scrolled(1, page),
+            KeyCode::Char('k') | KeyCode::Up => view.scrolled(-1, page),
+            KeyCode::PageDown | KeyCode::Char(' ') => view.scrolled(step, page),
+            KeyCode::PageUp => view.scrolled(-step, page),
+            KeyCode::Char('g') | KeyCode::Home => view.scrolled(i64::MIN / 2, page),
+            KeyCode::Char('G') | KeyCode::End => view.scrolled(i64::MAX / 2, page),
             KeyCode::Char(c @ ('n' | 'p')) => {
                 // The next / previous event of the list, staying in the detail view.
                 let Some(pane) = self.focused() else {
@@ -248,7 +360,7 @@ impl App {
                 let Some(event) = next.and_then(|&seq| pane.event(seq)) else {
                     return;
                 };
-                let next = DetailView::new(&pane.name, event, self.theme(), &self.tz);
+                let next = DetailView::new(&pane.name, event, &self.tz, self.detail_width());
                 if let Some(p) = self.focused_mut() {
                     p.selected = Some(next.seq);
                 }

@@ -38,6 +38,14 @@ pub fn list_rows(pane: Rect) -> usize {
     pane.height.saturating_sub(4) as usize
 }
 
+/// Panes on one page when `n` panes share `area` (unzoomed): all of them when they fit.
+pub fn per_page(n: usize, area: Rect) -> usize {
+    let max_cols = (area.width / MIN_PANE_WIDTH).max(1) as usize;
+    let max_rows = (area.height / MIN_PANE_HEIGHT).max(1) as usize;
+    let cap = max_cols * max_rows;
+    if n <= cap { n.max(1) } else { cap }
+}
+
 /// Lays out `n` panes in `area`: full, split, grid, and pages when they do not all fit.
 /// `zoomed` gives the focused pane the whole area.
 pub fn panes(n: usize, focus: usize, zoomed: bool, area: Rect) -> PaneLayout {

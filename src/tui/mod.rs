@@ -10,8 +10,11 @@
 pub mod app;
 pub mod detail;
 pub mod filter;
+pub mod fmt;
+pub mod help;
 mod keys;
 pub mod layout;
+pub mod line_editor;
 pub mod pane;
 pub mod rate;
 pub mod render;

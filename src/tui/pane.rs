@@ -52,6 +52,19 @@ pub struct StoredEvent {
     /// The data as one safe line for the list, made once on arrival; `None` when the data
     /// is such a line already.
     pub line: Option<Box<str>>,
+    /// The type and the id as the list shows them (safe, one line, cut to
+    /// [`TYPE_LABEL_CHARS`] / [`ID_LABEL_CHARS`]), made once on arrival.
+    pub type_label: Box<str>,
+    pub id_label: Box<str>,
+}
+
+/// The widest a type / an id shows in a list row.
+pub const TYPE_LABEL_CHARS: usize = 20;
+pub const ID_LABEL_CHARS: usize = 16;
+
+/// `s` as one safe line of at most `max` characters.
+fn label(s: &str, max: usize) -> Box<str> {
+    crate::text::one_line(s, max).map_or_else(|| Box::from(s), String::into_boxed_str)
 }
 
 /// The longest line an event gets in the list (wider than any terminal).
@@ -185,6 +198,8 @@ impl Pane {
         let stored = StoredEvent {
             seq: self.next_seq,
             at,
+            type_label: label(&event.event_type, TYPE_LABEL_CHARS),
+            id_label: label(&event.id, ID_LABEL_CHARS),
             event_type: event.event_type,
             id: event.id,
             line: crate::text::one_line(&event.data, LINE_CHARS).map(String::into_boxed_str),

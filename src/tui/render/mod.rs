@@ -1,7 +1,7 @@
 //! Drawing: a pure function of the [`App`] state. Nothing here changes state or does I/O.
 
-pub(crate) mod fmt;
-pub(crate) mod json;
+pub(crate) use super::fmt;
+mod list;
 mod overlay;
 mod pane;
 
@@ -10,8 +10,12 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use ratatui::style::Modifier;
+
 use super::app::{App, Mode};
 use super::layout;
+use super::line_editor::LineEditor;
+use super::theme::Theme;
 use crate::feed::ConnState;
 
 pub use fmt::preview;
@@ -64,7 +68,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Rect::new(area.x, area.bottom() - 1, area.width, 1),
     );
     match &app.mode {
-        Mode::Help => overlay::help(frame, app, area),
+        Mode::Help { scroll } => overlay::help(frame, app, *scroll, area),
         Mode::Types { cursor, types } => overlay::types(frame, app, *cursor, types, area),
         Mode::Detail(view) => overlay::detail(frame, app, view, area),
         Mode::Normal | Mode::Filter { .. } => {}
@@ -86,9 +90,8 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
         counts[slot] += 1;
         rate += p.rate.rate(app.now);
     }
-    let mut spans = vec![
-        Span::styled(" ssedash ", theme.accent()),
-        Span::styled("│ ", theme.dim()),
+    // The feed counts stay; the failed feed's name, then the rate, give way on a narrow screen.
+    let mut states = vec![
         Span::styled(fmt::plural(app.panes.len() as u64, "feed"), theme.text()),
         Span::styled(": ", theme.dim()),
     ];
@@ -105,16 +108,45 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
             continue;
         }
         if !first {
-            spans.push(Span::styled(", ", theme.dim()));
+            states.push(Span::styled(", ", theme.dim()));
         }
         first = false;
-        spans.push(Span::styled(format!("{n} {label}"), style));
+        states.push(Span::styled(format!("{n} {label}"), style));
     }
-    spans.push(Span::styled(" │ ", theme.dim()));
-    spans.push(Span::styled(
-        format!("{} ev/s", fmt::rate(rate)),
-        theme.text(),
-    ));
+    let mut items = vec![
+        (0, vec![Span::styled(" ssedash", theme.accent())]),
+        (0, states),
+        (
+            2,
+            vec![Span::styled(
+                format!("{} ev/s", fmt::rate(rate)),
+                theme.text(),
+            )],
+        ),
+    ];
+    // The first failed feed by name (`f` goes to it), so trouble on another page is seen.
+    if let Some(failed) = app.panes.iter().find(|p| p.state == ConnState::Failed) {
+        let mut spans = vec![Span::styled(
+            format!(
+                "✖ {} failed",
+                crate::text::clip(&crate::text::escape(&failed.name), 24)
+            ),
+            theme.error(),
+        )];
+        if counts[3] > 1 {
+            spans.push(Span::styled(
+                format!(" (+{} more)", counts[3] - 1),
+                theme.error(),
+            ));
+        }
+        spans.push(Span::styled(" (", theme.dim()));
+        spans.push(Span::styled("f", theme.accent()));
+        spans.push(Span::styled(")", theme.dim()));
+        items.push((1, spans));
+    }
+    let spans = fit_items(items, area.width as usize, |_| {
+        Span::styled(" │ ", theme.dim())
+    });
     let left = Line::from(spans);
     let left_width = left.width() as u16;
     frame.render_widget(Paragraph::new(left), area);
@@ -133,7 +165,10 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     // overwrite the left-hand side.
     let fits = |line: &Line| (left_width as usize + line.width()) < area.width as usize;
     let mut with_theme = right.clone();
-    with_theme.push(Span::styled(format!("theme {} ", theme.name), theme.dim()));
+    with_theme.push(Span::styled(
+        format!("theme {} ", crate::text::escape(&theme.name)),
+        theme.dim(),
+    ));
     let line = [Line::from(with_theme), Line::from(right)]
         .into_iter()
         .find(|l| fits(l) && l.width() > 0);
@@ -142,19 +177,78 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     }
 }
 
+/// Ranked items (a lower rank stays longer) joined by `sep(rank)`. Whole items are left out,
+/// the highest rank first (of equals, the last), until the line fits in `width`: nothing is
+/// cut in the middle.
+pub(super) fn fit_items<'a>(
+    mut items: Vec<(u8, Vec<Span<'a>>)>,
+    width: usize,
+    sep: impl Fn(u8) -> Span<'a>,
+) -> Vec<Span<'a>> {
+    let total = |items: &[(u8, Vec<Span<'a>>)]| {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, (rank, spans))| {
+                let sep = if i > 0 { sep(*rank).width() } else { 0 };
+                sep + spans.iter().map(Span::width).sum::<usize>()
+            })
+            .sum::<usize>()
+    };
+    while items.len() > 1 && total(&items) > width {
+        let worst = items
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, (rank, _))| (*rank, *i))
+            .map_or(0, |(i, _)| i);
+        items.remove(worst);
+    }
+    let mut spans = Vec::new();
+    for (i, (rank, item)) in items.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(sep(rank));
+        }
+        spans.extend(item);
+    }
+    spans
+}
+
+/// The line being edited, with the character under the cursor (a space at the end) shown
+/// reversed: the cursor is where typing goes.
+pub(super) fn editor_spans(input: &LineEditor, theme: &Theme) -> Vec<Span<'static>> {
+    let text = input.text();
+    let at = text
+        .char_indices()
+        .nth(input.cursor())
+        .map_or(text.len(), |(i, _)| i);
+    let (before, rest) = text.split_at(at);
+    let mut chars = rest.chars();
+    let under = chars.next().map_or(" ".to_string(), |c| {
+        crate::text::escape(&c.to_string()).into_owned()
+    });
+    vec![
+        Span::styled(crate::text::escape(before).into_owned(), theme.text()),
+        Span::styled(under, theme.text().add_modifier(Modifier::REVERSED)),
+        Span::styled(
+            crate::text::escape(chars.as_str()).into_owned(),
+            theme.text(),
+        ),
+    ]
+}
+
 fn footer(frame: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
     let line = match &app.mode {
-        Mode::Filter { input } => {
-            let mut spans = vec![
-                Span::styled(" / ", theme.accent()),
-                Span::styled(crate::text::escape(input).into_owned(), theme.text()),
-                Span::styled("▏", theme.accent()),
-            ];
+        Mode::Filter { input, .. } => {
+            let mut spans = vec![Span::styled(" / ", theme.accent())];
+            spans.extend(editor_spans(input, theme));
             if let Some(p) = app.focused() {
                 if let Some(err) = p.filter.as_ref().and_then(|f| f.error()) {
                     spans.push(Span::styled(
-                        format!("  invalid regex ({err}): matching as text"),
+                        format!(
+                            "  invalid regex ({}): matching as text",
+                            crate::text::escape(err)
+                        ),
                         theme.warning(),
                     ));
                 } else {
@@ -168,16 +262,21 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ));
                 }
             }
-            spans.push(Span::styled("   ⏎ keep · Esc clear", theme.dim()));
+            spans.push(Span::styled(
+                "   ⏎ keep · Esc clear · ↑ earlier",
+                theme.dim(),
+            ));
             Line::from(spans)
         }
         _ => {
             let keys: &[(&str, &str)] = match app.mode {
                 Mode::Detail { .. } => &[
                     ("j/k", "scroll"),
+                    ("g/G", "top/end"),
                     ("n/p", "next/prev event"),
                     ("Esc", "back"),
                 ],
+                Mode::Help { .. } => &[("j/k", "scroll"), ("Esc", "close")],
                 Mode::Types { .. } => &[
                     ("j/k", "move"),
                     ("␣", "show/hide"),
@@ -189,6 +288,8 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ("q", "quit"),
                     ("?", "help"),
                     ("Tab/1-9", "focus"),
+                    ("[ ]", "page"),
+                    ("f", "next failed"),
                     ("j/k", "move"),
                     ("/", "filter"),
                     ("t", "types"),
@@ -200,21 +301,71 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ("T", "theme"),
                 ],
             };
+            // `[ ]` only with pages to turn, `f` only with a feed in trouble.
+            let paged = app.layout().pages > 1;
+            let trouble = app
+                .panes
+                .iter()
+                .any(|p| matches!(p.state, ConnState::Failed | ConnState::Waiting { .. }));
             let mut spans = vec![Span::raw(" ")];
-            for (key, what) in keys {
+            let mut used = 1;
+            for (key, what) in keys.iter().filter(|(k, _)| match *k {
+                "[ ]" => paged,
+                "f" => trouble,
+                _ => true,
+            }) {
+                // Whole keys only: one that does not fit is left out with those after it.
+                let what = format!(" {what}  ");
+                used += Line::raw(*key).width() + Line::raw(what.as_str()).width();
+                if used > area.width as usize + 2 {
+                    break;
+                }
                 spans.push(Span::styled(*key, theme.accent()));
-                spans.push(Span::styled(format!(" {what}  "), theme.dim()));
+                spans.push(Span::styled(what, theme.dim()));
             }
             Line::from(spans)
         }
     };
     frame.render_widget(Paragraph::new(line), area);
+    // The terminal's own cursor goes where typing goes, too.
+    if let Mode::Filter { input, .. } = &app.mode {
+        let before: String = input.text().chars().take(input.cursor()).collect();
+        let x = 3 + Line::raw(crate::text::escape(&before)).width();
+        if x < area.width as usize {
+            frame.set_cursor_position((area.x + x as u16, area.y));
+        }
+    }
     if let Some((notice, _)) = &app.notice {
-        let text = format!(" {notice} ");
+        let text = format!(" {} ", crate::text::escape(notice));
         let w = (text.chars().count() as u16).min(area.width);
         frame.render_widget(
             Paragraph::new(Span::styled(text, theme.selected().patch(theme.accent()))),
             Rect::new(area.right() - w, area.y, w, 1),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(items: Vec<(u8, &'static str)>, width: usize) -> String {
+        let items = items
+            .into_iter()
+            .map(|(rank, s)| (rank, vec![Span::raw(s)]))
+            .collect();
+        fit_items(items, width, |_| Span::raw(" · "))
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect()
+    }
+
+    #[test]
+    fn items_that_do_not_fit_are_left_out_whole_least_telling_first() {
+        let items = || vec![(0, "12 events"), (2, "3/s"), (1, "lost 5"), (3, "1.2 KiB")];
+        assert_eq!(line(items(), 80), "12 events · 3/s · lost 5 · 1.2 KiB");
+        assert_eq!(line(items(), 30), "12 events · 3/s · lost 5");
+        assert_eq!(line(items(), 20), "12 events · lost 5");
+        assert_eq!(line(items(), 5), "12 events");
     }
 }

@@ -2,15 +2,17 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use std::sync::Arc;
 
 use super::fmt;
 use crate::text;
 use crate::tui::app::App;
-use crate::tui::detail::DetailView;
+use crate::tui::detail::{DetailView, Kind};
+use crate::tui::help;
 use crate::tui::pane::TypeFilter;
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
@@ -35,51 +37,50 @@ fn frame_block<'a>(app: &App, title: Line<'a>) -> Block<'a> {
         .style(theme.base())
 }
 
-const KEYS: &[(&str, &str)] = &[
-    (
-        "Tab / Shift-Tab, 1-9",
-        "focus the next / previous / n-th pane",
-    ),
-    ("j k, ↓ ↑", "select the next / previous event"),
-    ("PgDn PgUp", "a page down / up"),
-    ("g  G", "oldest event / follow the newest"),
-    ("Space", "pause the view (events keep counting)"),
-    ("/", "filter by text or regex (Esc clears)"),
-    ("t", "pick event types to show"),
-    ("Enter", "inspect the selected event"),
-    ("z", "zoom the pane"),
-    ("r", "reconnect now"),
-    ("d", "disconnect / connect"),
-    ("c", "clear the pane's events"),
-    ("T", "next theme"),
-    ("?", "this help"),
-    ("q, Ctrl-C", "quit"),
-];
-
-pub fn help(frame: &mut Frame, app: &App, area: Rect) {
+/// The key list; when it does not fit, it scrolls (`j`/`k`) and its border says what is
+/// above and below.
+pub fn help(frame: &mut Frame, app: &App, scroll: usize, area: Rect) {
     let theme = app.theme();
-    let rect = centred(area, 64, KEYS.len() as u16 + 5);
+    let content = help::content(area.width);
+    let rect = centred(area, help::BOX_WIDTH, content.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let mut lines: Vec<Line> = KEYS
-        .iter()
-        .map(|(key, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {key:<22}"), theme.accent()),
-                Span::styled(*what, theme.text()),
-            ])
+    let lines: Vec<Line> = content
+        .into_iter()
+        .map(|parts| {
+            Line::from(
+                parts
+                    .into_iter()
+                    .map(|(part, text)| {
+                        let style = match part {
+                            help::Part::Key => theme.accent(),
+                            help::Part::What => theme.text(),
+                            help::Part::Note => theme.dim(),
+                        };
+                        Span::styled(text, style)
+                    })
+                    .collect::<Vec<_>>(),
+            )
         })
         .collect();
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        " Feeds reconnect by themselves; 5xx, 408 and 429 back off.",
-        theme.dim(),
-    )));
-    lines.push(Line::from(Span::styled(
-        " Esc or ? closes this help.",
-        theme.dim(),
-    )));
-    let block = frame_block(app, Line::from(Span::styled(" Keys ", theme.accent())));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    let rows = help::rows_shown(area.width, area.height);
+    let scroll = scroll.min(help::max_scroll(area.width, area.height));
+    let below = lines.len().saturating_sub(scroll + rows);
+    let mut title = vec![Span::styled(" Keys ", theme.accent())];
+    if scroll > 0 {
+        title.push(Span::styled(format!("↑ {scroll} more "), theme.dim()));
+    }
+    let mut block = frame_block(app, Line::from(title));
+    if below > 0 {
+        block = block.title_bottom(
+            Line::from(Span::styled(
+                format!(" ↓ {below} more (j scrolls) "),
+                theme.accent(),
+            ))
+            .right_aligned(),
+        );
+    }
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).take(rows).collect();
+    frame.render_widget(Paragraph::new(shown).block(block), rect);
 }
 
 pub fn types(frame: &mut Frame, app: &App, cursor: usize, types: &[Arc<str>], area: Rect) {
@@ -151,19 +152,41 @@ pub fn detail(frame: &mut Frame, app: &App, view: &DetailView, area: Rect) {
         Span::styled(format!("of {} ", text::escape(&view.feed)), theme.text()),
     ]);
     let block = frame_block(app, title);
-    // Only what can show is handed to the widget: each line takes at least one row.
+    // Rows come wrapped to this width; only the ones that show are drawn.
     let rows = rect.height.saturating_sub(2) as usize;
+    let style = |kind: Kind| match kind {
+        Kind::Label | Kind::JsonPunct => theme.dim(),
+        Kind::Value | Kind::Raw => theme.text(),
+        Kind::EventType => theme
+            .event_type(&view.event_type)
+            .add_modifier(Modifier::BOLD),
+        Kind::Heading => theme.accent(),
+        Kind::Warning => theme.warning(),
+        Kind::JsonKey => theme.color(theme.json_key),
+        Kind::JsonString => theme.color(theme.json_string),
+        Kind::JsonNumber => theme.color(theme.json_number),
+        Kind::JsonLiteral => theme.color(theme.json_literal),
+        Kind::Wrap => theme.dim(),
+    };
     let visible: Vec<Line> = view
-        .lines
+        .rows
         .iter()
-        .skip(view.scroll as usize)
+        .skip(view.scroll)
         .take(rows)
-        .cloned()
+        .map(|row| {
+            Line::from(
+                row.iter()
+                    .map(|(kind, text)| Span::styled(text.as_str(), style(*kind)))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
-    frame.render_widget(
-        Paragraph::new(visible)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    let mut block = block;
+    let below = view.rows.len().saturating_sub(view.scroll + rows);
+    if below > 0 {
+        block = block.title_bottom(
+            Line::from(Span::styled(format!(" ↓ {below} more "), theme.dim())).right_aligned(),
+        );
+    }
+    frame.render_widget(Paragraph::new(visible).block(block), rect);
 }

@@ -1,8 +1,8 @@
-//! One feed's pane: title with the state badge, counters, type counts, filter or pause line,
-//! and the event list.
+//! One feed's pane: title with the state badge, counters, type counts and the filter or pause
+//! line; the event list below them is drawn by `list`.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
@@ -11,7 +11,7 @@ use super::fmt;
 use crate::feed::ConnState;
 use crate::text;
 use crate::tui::app::{App, Mode};
-use crate::tui::pane::{Pane, TypeFilter};
+use crate::tui::pane::Pane;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
@@ -29,17 +29,20 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
     let room = area.width.saturating_sub(4) as usize;
     let main_len = badge_main.chars().count() + 2;
     let name_room = room.saturating_sub(main_len + number.len() + 2).max(6);
-    let name = fit(&text::escape(&pane.name), name_room);
+    let name = text::clip(&text::escape(&pane.name), name_room).into_owned();
     let title_len = number.len() + name.chars().count() + 3;
     let badge_room = room.saturating_sub(title_len);
     let badge_text = match badge_reason {
         Some(reason) if badge_room > main_len + 8 => {
             format!(
                 " {badge_main} — {} ",
-                fit(&reason, badge_room - main_len - 3)
+                text::clip(&reason, badge_room - main_len - 3)
             )
         }
-        _ => format!(" {} ", fit(&badge_main, badge_room.saturating_sub(2))),
+        _ => format!(
+            " {} ",
+            text::clip(&badge_main, badge_room.saturating_sub(2))
+        ),
     };
     let title = Line::from(vec![
         Span::styled(format!(" {number}"), theme.dim()),
@@ -80,17 +83,7 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
         Rect::new(inner.x, inner.y, inner.width, head),
     );
     let list = Rect::new(inner.x, inner.y + head, inner.width, inner.height - head);
-    event_list(frame, pane, app, theme, focused, list);
-}
-
-/// Cuts `s` to at most `max` characters, marking the cut with `…`.
-fn fit(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    super::list::render(frame, pane, app, theme, focused, list);
 }
 
 /// The state at a glance, for the title's right corner: the state (with the countdown), the
@@ -126,72 +119,116 @@ fn badge(pane: &Pane, app: &App, theme: &Theme) -> (String, Option<String>, Styl
     }
 }
 
+/// The counter line. Items that do not fit are left out whole, least telling first (the
+/// sparkline, the server's retry and comments, the id, the last-event age), never cut in the
+/// middle: a narrow pane shows `1.2 KiB` or nothing, not `1.2`.
+/// The sparkline's rank among the counters: the first to go.
+const SPARK: u8 = 7;
+
 fn counters<'a>(pane: &Pane, app: &App, theme: &Theme, width: u16) -> Line<'a> {
-    let sep = || Span::styled(" · ", theme.dim());
-    let mut spans = vec![
-        Span::styled(
-            fmt::count(pane.total),
-            theme.text().add_modifier(Modifier::BOLD),
+    // (rank: lower stays longer, spans); the sparkline (rank 7) joins the rate without a dot.
+    let mut items: Vec<(u8, Vec<Span<'a>>)> = vec![
+        (
+            0,
+            vec![
+                Span::styled(
+                    fmt::count(pane.total),
+                    theme.text().add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(
+                    if pane.total == 1 { " event" } else { " events" },
+                    theme.dim(),
+                ),
+            ],
         ),
-        Span::styled(
-            if pane.total == 1 { " event" } else { " events" },
-            theme.dim(),
+        (
+            2,
+            vec![
+                Span::styled(fmt::rate(pane.rate.rate(app.now)), theme.text()),
+                Span::styled("/s", theme.dim()),
+            ],
         ),
-        sep(),
-        Span::styled(fmt::rate(pane.rate.rate(app.now)), theme.text()),
-        Span::styled("/s ", theme.dim()),
     ];
-    // The sparkline always covers the last minute, a second or more per bar; the
-    // counters that signal trouble (reconnects, drops) come before the id and byte count, so
-    // a narrow pane cuts the least telling ones.
+    // The sparkline always covers the last minute, a second or more per bar.
     if width >= 56 {
         let spark_width = (width as usize).saturating_sub(80).clamp(10, 60);
         let history = pane.rate.history(app.now);
-        spans.push(Span::styled(
-            fmt::sparkline(&fmt::squeeze(&history, spark_width)),
-            theme.accent(),
+        items.push((
+            SPARK,
+            vec![Span::styled(
+                fmt::sparkline(&fmt::squeeze(&history, spark_width)),
+                theme.accent(),
+            )],
         ));
     }
-    spans.push(sep());
     let last = match pane.last_event_at {
         Some(at) => format!("last {}", fmt::ago(app.now.saturating_duration_since(at))),
         None => "no event yet".into(),
     };
-    spans.push(Span::styled(last, theme.dim()));
+    items.push((4, vec![Span::styled(last, theme.dim())]));
     if pane.reconnects > 0 {
-        spans.push(sep());
-        spans.push(Span::styled(
-            fmt::plural(pane.reconnects, "reconnect"),
-            theme.color(theme.waiting),
+        items.push((
+            1,
+            vec![Span::styled(
+                fmt::plural(pane.reconnects, "reconnect"),
+                theme.color(theme.waiting),
+            )],
         ));
     }
     // Events lost before reaching the pane (it could not keep up) are a warning; old events
     // rolled out of the pane's buffer are normal on a long run, and only counted.
     if pane.dropped > 0 {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("lost {}", fmt::count(pane.dropped)),
-            theme.warning(),
+        items.push((
+            1,
+            vec![Span::styled(
+                format!("lost {}", fmt::count(pane.dropped)),
+                theme.warning(),
+            )],
         ));
     }
     if pane.evicted > 0 {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("dropped {} old", fmt::count(pane.evicted)),
-            theme.dim(),
+        items.push((
+            3,
+            vec![Span::styled(
+                format!("dropped {} old", fmt::count(pane.evicted)),
+                theme.dim(),
+            )],
         ));
     }
     if !pane.last_event_id.is_empty() {
-        spans.push(sep());
-        spans.push(Span::styled("id ", theme.dim()));
-        spans.push(Span::styled(
-            fmt::preview(&pane.last_event_id, 24),
-            theme.text(),
+        items.push((
+            5,
+            vec![
+                Span::styled("id ", theme.dim()),
+                Span::styled(fmt::preview(&pane.last_event_id, 24), theme.text()),
+            ],
         ));
     }
-    spans.push(sep());
-    spans.push(Span::styled(fmt::bytes(pane.bytes), theme.dim()));
-    Line::from(spans)
+    if let Some(ms) = pane.retry_ms {
+        items.push((
+            6,
+            vec![
+                Span::styled("retry ", theme.dim()),
+                Span::styled(
+                    crate::text::duration(std::time::Duration::from_millis(ms)),
+                    theme.text(),
+                ),
+            ],
+        ));
+    }
+    if pane.comments > 0 {
+        items.push((
+            6,
+            vec![Span::styled(
+                fmt::plural(pane.comments, "comment"),
+                theme.dim(),
+            )],
+        ));
+    }
+    items.push((3, vec![Span::styled(fmt::bytes(pane.bytes), theme.dim())]));
+    Line::from(super::fit_items(items, width as usize, |rank| {
+        Span::styled(if rank == SPARK { " " } else { " · " }, theme.dim())
+    }))
 }
 
 fn types_line<'a>(pane: &Pane, theme: &Theme) -> Line<'a> {
@@ -231,16 +268,18 @@ fn view_line<'a>(pane: &Pane, app: &App, theme: &Theme) -> Option<Line<'a>> {
                 .get(app.focus)
                 .is_some_and(|p| std::ptr::eq(p, pane));
         spans.push(Span::styled("/", theme.accent()));
-        spans.push(Span::styled(
-            text::escape(&filter.pattern).into_owned(),
-            theme.text(),
-        ));
-        if editing {
-            spans.push(Span::styled("▏", theme.accent()));
+        match &app.mode {
+            Mode::Filter { input, .. } if editing => {
+                spans.extend(super::editor_spans(input, theme));
+            }
+            _ => spans.push(Span::styled(
+                text::escape(&filter.pattern).into_owned(),
+                theme.text(),
+            )),
         }
         match filter.error() {
             Some(err) => spans.push(Span::styled(
-                format!("  invalid regex ({err}), matching as text"),
+                format!("  invalid regex ({}), matching as text", text::escape(err)),
                 theme.warning(),
             )),
             None => spans.push(Span::styled(
@@ -272,100 +311,4 @@ fn view_line<'a>(pane: &Pane, app: &App, theme: &Theme) -> Option<Line<'a>> {
         spans.push(Span::styled("scrolled (G follows)", theme.dim()));
     }
     (!spans.is_empty()).then(|| Line::from(spans))
-}
-
-fn event_list(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused: bool, area: Rect) {
-    if area.height == 0 {
-        return;
-    }
-    let n = pane.shown_len();
-    if n == 0 {
-        let msg = if pane.filter.is_some() || pane.types_shown != TypeFilter::All {
-            if pane.events.is_empty() {
-                "no events yet".to_string()
-            } else {
-                "no event matches the filter (Esc clears it, t shows types)".to_string()
-            }
-        } else {
-            match &pane.state {
-                ConnState::Failed => format!(
-                    "failed: {} (r retries)",
-                    text::escape(pane.reason.as_deref().unwrap_or("unknown error"))
-                ),
-                ConnState::Closed => format!(
-                    "closed: {} (d connects again)",
-                    text::escape(pane.reason.as_deref().unwrap_or("by the server"))
-                ),
-                ConnState::Waiting { .. } => format!(
-                    "{}: retrying in {}",
-                    text::escape(pane.reason.as_deref().unwrap_or("disconnected")),
-                    fmt::countdown(pane.countdown(app.now).unwrap_or_default())
-                ),
-                ConnState::Connecting => format!("connecting to {}…", text::escape(&pane.url)),
-                ConnState::Open => "connected, waiting for events…".to_string(),
-            }
-        };
-        frame.render_widget(
-            Paragraph::new(msg)
-                .alignment(Alignment::Center)
-                .style(theme.dim()),
-            Rect::new(area.x, area.y + area.height / 2, area.width, 1),
-        );
-        return;
-    }
-    let rows = area.height as usize;
-    let cursor = pane.cursor().unwrap_or(n - 1);
-    let start = if pane.is_following() && pane.paused_at.is_none() {
-        n.saturating_sub(rows)
-    } else {
-        cursor.saturating_sub(rows / 2).min(n.saturating_sub(rows))
-    };
-    let highlight = focused && !pane.is_following();
-    let lines: Vec<Line> = pane
-        .shown()
-        .skip(start)
-        .take(rows)
-        .enumerate()
-        .filter_map(|(k, seq)| {
-            let e = pane.event(seq)?;
-            let time = match jiff::Timestamp::try_from(e.at) {
-                Ok(ts) => ts
-                    .to_zoned(app.tz.clone())
-                    .strftime("%H:%M:%S%.3f")
-                    .to_string(),
-                Err(_) => "--:--:--.---".into(),
-            };
-            let mut spans = vec![
-                Span::styled(time, theme.dim()),
-                Span::raw(" "),
-                Span::styled(
-                    fmt::preview(&e.event_type, 20),
-                    theme.event_type(&e.event_type),
-                ),
-            ];
-            if !e.id.is_empty() {
-                spans.push(Span::styled(
-                    format!(" #{}", fmt::preview(&e.id, 16)),
-                    theme.dim(),
-                ));
-            }
-            spans.push(Span::raw(" "));
-            // The data gets the rest of the row, and says so with `…` when it is cut.
-            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-            let room = (area.width as usize).saturating_sub(used + usize::from(e.truncated) * 12);
-            spans.push(Span::styled(
-                text::clip(e.line.as_deref().unwrap_or(&e.data), room.max(1)),
-                theme.text(),
-            ));
-            if e.truncated {
-                spans.push(Span::styled(" [truncated]", theme.warning()));
-            }
-            let mut line = Line::from(spans);
-            if highlight && start + k == cursor {
-                line = line.style(theme.selected());
-            }
-            Some(line)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines).style(Style::default()), area);
 }
