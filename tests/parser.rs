@@ -35,6 +35,8 @@ fn event(event_type: &str, data: &str, id: &str) -> Item {
         data: data.to_string(),
         id: Arc::from(id),
         truncated: false,
+        type_truncated: false,
+        id_truncated: false,
     })
 }
 
