@@ -48,11 +48,16 @@ async fn a_million_id_only_blocks_and_a_million_retry_lines_keep_tail_under_30_m
         }
         sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n")
             .await?;
-        // First, enough events to fill the pipe nobody reads: from here on `tail` cannot write,
-        // so whatever the feed task queues stays queued.
-        let data = "e".repeat(16 * 1024);
-        let events: String = (0..128).map(|i| format!("id: e{i}\ndata: {data}\n\n")).collect();
-        write_all_in_pieces(&mut sock, events.as_bytes()).await?;
+        // First, more output than the pipe and tail's writer can hold, in separate pieces
+        // (tail writes what it has whenever no more is ready): from here on `tail` cannot write,
+        // so whatever its feed task queues stays queued. Control characters take six bytes
+        // each in JSON, so little memory fills the pipe.
+        let data = "\u{1}".repeat(4096);
+        for i in 0..40 {
+            sock.write_all(format!("id: e{i}\ndata: {data}\n\n").as_bytes())
+                .await?;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         let ids: String = (0..1_000_000).map(|i| format!("id: {i}\n\n")).collect();
         write_all_in_pieces(&mut sock, ids.as_bytes()).await?;
         let retries: String = (0..1_000_000).map(|i| format!("retry: {i}\n")).collect();
