@@ -247,9 +247,9 @@ pub fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
     builder.build().map_err(|e| root_cause(&e))
 }
 
-/// What a feed with these settings trusts, in words (for `check`). The system store is the
-/// platform's (on Linux the distribution's CA bundle), unless `SSL_CERT_FILE` or
-/// `SSL_CERT_DIR` is set: then those take its place, as with OpenSSL.
+/// What a feed with these settings trusts, in words (for `check`). The system roots are the
+/// platform's store (on Linux the distribution's CA bundle, found as OpenSSL finds it), or,
+/// when `SSL_CERT_FILE` or `SSL_CERT_DIR` is set, what those name instead.
 pub fn trust_description(tls: &super::Tls) -> String {
     if tls.insecure {
         return "insecure: any certificate is accepted".into();
@@ -265,7 +265,7 @@ pub fn trust_description(tls: &super::Tls) -> String {
     let mut text = if sources.is_empty() {
         "system roots".to_string()
     } else {
-        format!("{} (instead of system roots)", sources.join(" + "))
+        format!("system roots from {}", sources.join(", "))
     };
     if let Some(ca) = &tls.ca_file {
         text = format!("{text} + {}", ca.display());
