@@ -108,3 +108,32 @@ async fn a_million_id_only_blocks_and_a_million_retry_lines_keep_tail_under_30_m
         "the server could not write everything: tail stopped reading"
     );
 }
+
+#[tokio::test]
+async fn a_long_type_and_id_are_cut_flagged_and_the_cut_id_is_sent_back() {
+    let long_type = "t".repeat(300);
+    let long_id = "i".repeat(5000);
+    let body = format!("event: {long_type}\nid: {long_id}\ndata: x\n\n");
+    let server = support::TestServer::start(move |n, _| match n {
+        0 => vec![support::sse_head(), support::write(&body)],
+        _ => vec![support::head("204 No Content", &[])],
+    })
+    .await;
+    let run = support::tail(
+        &server.url("/"),
+        &["--reconnect-delay", "100", "--timeout", "10"],
+    )
+    .await;
+    let events = run.events();
+    assert_eq!(events.len(), 1, "{}", run.stdout);
+    assert_eq!(events[0]["type"], "t".repeat(256));
+    assert_eq!(events[0]["id"], "i".repeat(1024));
+    assert_eq!(events[0]["type_truncated"], true);
+    assert_eq!(events[0]["id_truncated"], true);
+    assert!(events[0].get("truncated").is_none(), "the data was whole");
+    let resumed = &server.requests()[1];
+    assert_eq!(
+        resumed.header_str("last-event-id").as_deref(),
+        Some(&*"i".repeat(1024))
+    );
+}
