@@ -23,7 +23,8 @@ struct Watch {
 impl Watch {
     fn start(spec: FeedSpec) -> Watch {
         let mut inbox = Inbox::new();
-        let tx = inbox.add_feed(QueueOptions::new(10_000, 64 << 20, Overflow::Wait).with_comments(true));
+        let tx =
+            inbox.add_feed(QueueOptions::new(10_000, 64 << 20, Overflow::Wait).with_comments(true));
         let handle = feed::spawn(Arc::new(spec), tx);
         Watch {
             inbox,

@@ -8,9 +8,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use ssedash::sse::{
-    Event, Item, MAX_ID_BYTES, MAX_TYPE_BYTES, Parser, is_event_stream, parse_all,
-};
+use ssedash::sse::{Event, Item, MAX_ID_BYTES, MAX_TYPE_BYTES, Parser, is_event_stream, parse_all};
 
 /// Large enough that no test below is cut by it unless it means to be.
 const BIG: usize = 1 << 20;
@@ -632,7 +630,10 @@ fn a_type_over_256_bytes_is_cut_there_and_flagged() {
     let evs = events(&items);
     assert_eq!(&*evs[0].event_type, &long[..MAX_TYPE_BYTES]);
     assert!(evs[0].type_truncated);
-    assert!(!evs[0].truncated && !evs[0].id_truncated, "only the type was cut");
+    assert!(
+        !evs[0].truncated && !evs[0].id_truncated,
+        "only the type was cut"
+    );
     assert_eq!(&*evs[1].event_type, "message");
     assert!(!evs[1].type_truncated, "the next event's type is whole");
 }
@@ -649,11 +650,15 @@ fn a_type_of_exactly_256_bytes_is_whole() {
 #[test]
 fn an_id_over_1_kib_is_cut_there_flagged_and_kept_as_the_last_event_id() {
     let long = "i".repeat(5000);
-    let items = parse(format!("id: {long}\ndata: a\n\ndata: b\n\nid: short\ndata: c\n\n").as_bytes());
+    let items =
+        parse(format!("id: {long}\ndata: a\n\ndata: b\n\nid: short\ndata: c\n\n").as_bytes());
     let evs = events(&items);
     assert_eq!(&*evs[0].id, &long[..MAX_ID_BYTES]);
     assert!(evs[0].id_truncated);
-    assert!(!evs[0].type_truncated && !evs[0].truncated, "only the id was cut");
+    assert!(
+        !evs[0].type_truncated && !evs[0].truncated,
+        "only the id was cut"
+    );
     // The cut id persists, and so does its flag, until another id replaces it.
     assert_eq!(&*evs[1].id, &long[..MAX_ID_BYTES]);
     assert!(evs[1].id_truncated);
@@ -686,7 +691,10 @@ fn a_known_id_over_1_kib_is_cut_and_flagged_too() {
 #[test]
 fn an_events_text_len_counts_its_data_type_and_id() {
     let items = parse(b"event: tick\nid: 42\ndata: hello\n\n");
-    assert_eq!(only_event(&items).text_len(), "hello".len() + "tick".len() + "42".len());
+    assert_eq!(
+        only_event(&items).text_len(),
+        "hello".len() + "tick".len() + "42".len()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -948,7 +956,7 @@ fn model(body: &[u8]) -> Vec<Item> {
     let mut items = Vec::new();
     let (mut data, mut event_type) = (String::new(), String::new());
     let (mut id_buffer, mut last_id) = (String::new(), String::new());
-    let (mut type_cut, mut id_cut, mut last_id_cut) = (false, false, false);
+    let (mut type_cut, mut id_cut) = (false, false);
     for line in lines {
         let line = String::from_utf8_lossy(line);
         if line.is_empty() {
@@ -956,7 +964,6 @@ fn model(body: &[u8]) -> Vec<Item> {
                 last_id = id_buffer.clone();
                 items.push(last_event_id(&last_id));
             }
-            last_id_cut = id_cut;
             if data.is_empty() {
                 event_type.clear();
                 type_cut = false;
@@ -971,7 +978,8 @@ fn model(body: &[u8]) -> Vec<Item> {
             let mut ev = event(kind, &data, &last_id);
             if let Item::Event(e) = &mut ev {
                 e.type_truncated = type_cut;
-                e.id_truncated = last_id_cut;
+                // The id (and whether it was cut) is committed at every dispatch.
+                e.id_truncated = id_cut;
             }
             items.push(ev);
             data.clear();

@@ -75,7 +75,10 @@ async fn a_longer_retry_after_is_honoured() {
 #[tokio::test]
 async fn retryable_and_fatal_statuses_are_worded_with_their_phrase() {
     for (status, reason) in [
-        ("500 Internal Server Error", "HTTP 500 Internal Server Error"),
+        (
+            "500 Internal Server Error",
+            "HTTP 500 Internal Server Error",
+        ),
         ("429 Too Many Requests", "HTTP 429 Too Many Requests"),
         ("403 Forbidden", "HTTP 403 Forbidden"),
     ] {
@@ -167,7 +170,10 @@ async fn a_body_that_never_arrives_does_not_hold_the_feed_up() {
     let run = tail(&server.url("/"), &["--timeout", "20"]).await;
     // Had reading the body hung, the run would end at --timeout with no `failed` at all.
     assert_eq!(run.state_names(), vec!["failed"]);
-    assert_eq!(run.states().pop().unwrap()["reason"], "HTTP 401 Unauthorized");
+    assert_eq!(
+        run.states().pop().unwrap()["reason"],
+        "HTTP 401 Unauthorized"
+    );
 }
 
 #[tokio::test]
@@ -182,7 +188,14 @@ async fn a_reason_is_raw_in_ndjson_and_escaped_in_text() {
     );
 
     let run = ssedash(
-        &["tail", &server.url("/"), "--format", "text", "--timeout", "10"],
+        &[
+            "tail",
+            &server.url("/"),
+            "--format",
+            "text",
+            "--timeout",
+            "10",
+        ],
         Duration::from_secs(30),
     )
     .await;

@@ -384,7 +384,9 @@ fn ten_retry_after_zero_or_past_responses_in_a_row_back_off_exponentially() {
         let mut got = Vec::new();
         for _ in 0..10 {
             want.push(delay_of(&plain.decide(status(code), 0.0)));
-            got.push(delay_of(&zero.decide(retry_after(code, Duration::ZERO), 0.0)));
+            got.push(delay_of(
+                &zero.decide(retry_after(code, Duration::ZERO), 0.0),
+            ));
         }
         assert_eq!(got, want, "like a plain {code}");
         let secs: Vec<u64> = got.iter().map(|d| d.as_secs()).collect();
@@ -544,10 +546,7 @@ fn never_closes_on_a_clean_end_and_fails_on_errors() {
     );
     for code in [500, 503, 408, 429] {
         assert_eq!(
-            r.decide(
-                retry_after(code, Duration::from_secs(1)),
-                0.0
-            ),
+            r.decide(retry_after(code, Duration::from_secs(1)), 0.0),
             Decision::Fail {
                 status: Some(code),
                 reason: ssedash::feed::reconnect::status_reason(code, None),

@@ -159,8 +159,8 @@ async fn ssl_cert_file_makes_the_system_trust_store_trust_the_test_ca() {
     // Without the test CA in SSL_CERT_FILE (here: the machine's own bundle, if it names one,
     // and an empty SSL_CERT_DIR) the server is not trusted.
     let empty = tempfile::tempdir().unwrap();
-    let without = tail_https_with_env(port, &[("SSL_CERT_DIR", empty.path().to_str().unwrap())])
-        .await;
+    let without =
+        tail_https_with_env(port, &[("SSL_CERT_DIR", empty.path().to_str().unwrap())]).await;
     assert_eq!(without.state_names(), vec!["failed"], "{}", without.stderr);
     assert!(without.events().is_empty());
 

@@ -89,7 +89,12 @@ async fn error_detail(response: reqwest::Response) -> Option<String> {
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|ct| {
-            let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let essence = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             essence.starts_with("text/") || essence.contains("json") || essence.contains("xml")
         });
     if !is_text {
