@@ -87,7 +87,8 @@ fn describe_feed(out: &mut String, feed: &FeedSpec) {
     ));
     rows.push(("buffer", format!("{} events", feed.buffer)));
     rows.push(("max event", describe_size(feed.max_event_bytes)));
-    rows.push(("tls", crate::feed::trust_description(&feed.tls)));
+    let tls = crate::feed::trust_description(&feed.tls);
+    rows.push(("tls", crate::text::escape(&tls).into_owned()));
     for (label, value) in rows {
         let _ = writeln!(out, "  {label:<LABEL_WIDTH$}{value}");
     }
