@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ssedash::feed::{self, ConnState, FeedHandle, FeedMsg, FeedSpec, Inbox, Overflow};
+use ssedash::feed::{
+    self, ConnState, FeedHandle, FeedId, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions,
+};
 use ssedash::sse::{Event, Item, Parser};
 use url::Url;
 
@@ -21,7 +23,8 @@ struct Watch {
 impl Watch {
     fn start(spec: FeedSpec) -> Watch {
         let mut inbox = Inbox::new();
-        let tx = inbox.add_feed(10_000, Overflow::Wait);
+        let tx =
+            inbox.add_feed(QueueOptions::new(10_000, 64 << 20, Overflow::Wait).with_comments(true));
         let handle = feed::spawn(Arc::new(spec), tx);
         Watch {
             inbox,
@@ -225,7 +228,7 @@ async fn deploys_end_the_response_and_the_client_resumes_without_a_gap() {
             opens.is_some_and(|at| !events(&seen[at..]).is_empty())
         })
         .await;
-    assert!(watch.seen.contains(&FeedMsg::Retry(2000)));
+    assert_eq!(watch.inbox.retry_ms(FeedId(0)), Some(2000));
     let names: Vec<_> = states(&watch.seen).iter().map(|s| s.name()).collect();
     assert_eq!(
         names,

@@ -2,7 +2,7 @@
 
 mod parser;
 
-pub use parser::{Event, Item, Parser, parse_all};
+pub use parser::{Event, Item, MAX_ID_BYTES, MAX_TYPE_BYTES, Parser, parse_all};
 
 /// Whether a `Content-Type` header value has the MIME essence `text/event-stream`
 /// (parameters such as `; charset=utf-8` are allowed; case-insensitive).

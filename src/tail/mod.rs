@@ -14,13 +14,15 @@ use tokio::sync::mpsc;
 use crate::cli::Format;
 mod print;
 
-use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow};
+use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions};
 
 use print::Printer;
 pub use print::state_words;
 
 /// Messages a feed's queue holds before its task waits for the writer.
 const QUEUE: usize = 4096;
+/// Bytes a feed's queue holds before its task waits for the writer.
+const QUEUE_BYTES: usize = 32 << 20;
 /// Messages taken from one feed per turn, so every feed gets its share of the output.
 const PER_TURN: usize = 512;
 /// Turns formatted before the loop looks at Ctrl-C and the deadline again.
@@ -96,7 +98,11 @@ pub async fn run(
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
     let handles: Vec<_> = feeds
         .into_iter()
-        .map(|spec| feed::spawn(Arc::new(spec), inbox.add_feed(QUEUE, Overflow::Wait)))
+        .map(|spec| {
+            let queue =
+                QueueOptions::new(QUEUE, QUEUE_BYTES, Overflow::Wait).with_comments(opts.comments);
+            feed::spawn(Arc::new(spec), inbox.add_feed(queue))
+        })
         .collect();
     let mut printer = Printer::new(&opts, names);
     let (tx, writer) = start_writer(out);

@@ -68,6 +68,8 @@ impl Printer {
                     id: &event.id,
                     at: self.clock.rfc3339(*at),
                     truncated: event.truncated,
+                    type_truncated: event.type_truncated,
+                    id_truncated: event.id_truncated,
                 };
                 serde_json::to_writer(&mut self.out, &line)?;
             }
@@ -193,6 +195,10 @@ struct EventLine<'a> {
     at: &'a str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     truncated: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    type_truncated: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    id_truncated: bool,
 }
 
 #[derive(Serialize)]
