@@ -1,0 +1,466 @@
+//! What `ssedash tail` prints and how it ends, as a script or a person at a terminal meets it:
+//! escaping on a terminal and byte-exact output to a pipe, the lines on stderr, feed names,
+//! usage errors and exit codes.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::pty::Tui;
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// Text that retitles and clears a terminal and reverses what follows, if printed raw.
+const EVIL: &str = "\u{1b}]0;PWN\u{7}\u{202e}\u{1b}[2J";
+/// How [`EVIL`] reads once escaped.
+const EVIL_ESCAPED: &str = "\\x1b]0;PWN\\x07\\u{202e}\\x1b[2J";
+
+fn assert_no_raw_controls(what: &str, text: &str) {
+    for c in ['\u{1b}', '\u{7}', '\u{202e}', '\u{9b}'] {
+        assert!(!text.contains(c), "{what} holds a raw {c:?}: {text:?}");
+    }
+}
+
+/// `ssedash tail ARGS` (stdout and stderr are pipes).
+async fn tail_args(args: &[&str]) -> Run {
+    let mut all = vec!["tail"];
+    all.extend_from_slice(args);
+    ssedash(&all, LIMIT).await
+}
+
+// ---- item: config and command-line text is escaped on its way out -------------------------
+
+#[tokio::test]
+async fn hostile_names_urls_and_methods_reach_stderr_escaped() {
+    let url = "http://127.0.0.1:9/x";
+    let header = format!("X-Test: {EVIL}");
+    let bad_url = format!("{EVIL}://host/");
+    let runs = [
+        tail_args(&["--demo", "--feed", EVIL]).await,
+        tail_args(&[url, "--stop-on", EVIL]).await,
+        tail_args(&[url, "--last-event-id", EVIL]).await,
+        tail_args(&[url, "-H", &header]).await,
+        tail_args(&[url, "-X", EVIL]).await,
+        tail_args(&[&bad_url]).await,
+    ];
+    for run in runs {
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert_no_raw_controls("stderr", &run.stderr);
+        assert!(run.stderr.contains(EVIL_ESCAPED), "{}", run.stderr);
+    }
+}
+
+#[tokio::test]
+async fn a_hostile_feed_name_in_a_config_file_reaches_stderr_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    let name = EVIL.replace('\u{1b}', "\\u001b").replace('\u{7}', "\\u0007");
+    std::fs::write(
+        &path,
+        format!("[[feed]]\nname = \"n{name}\"\nurl = \"http://127.0.0.1:9/\"\n"),
+    )
+    .unwrap();
+    for args in [
+        vec!["tail", "--config", path.to_str().unwrap()],
+        vec!["check", "--config", path.to_str().unwrap()],
+    ] {
+        let run = ssedash(&args, LIMIT).await;
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert_no_raw_controls("stderr", &run.stderr);
+        assert_no_raw_controls("stdout", &run.stdout);
+        assert!(run.stderr.contains("\\x1b]0;PWN"), "{}", run.stderr);
+    }
+}
+
+// ---- item: on a terminal every format escapes; to a pipe, data and ndjson are exact --------
+
+/// An event whose data would retitle the terminal, move the cursor with a C1 CSI, and reverse
+/// the line, if printed raw.
+const HOSTILE_DATA: &str = "\u{1b}]0;PWNED\u{7} \u{9b}2J \u{202e}desrever";
+
+async fn hostile_server() -> TestServer {
+    TestServer::always(vec![
+        sse_head(),
+        write(format!("event: evil\ndata: {HOSTILE_DATA}\n\n")),
+    ])
+    .await
+}
+
+/// Runs `tail URL --format FORMAT` in a terminal; everything it wrote there.
+fn tail_in_terminal(url: &str, format: &str, until: &str) -> (String, Vec<u8>) {
+    let mut tui = Tui::start(
+        &["tail", url, "--format", format, "--no-reconnect", "--timeout", "10"],
+        24,
+        160,
+    );
+    let screen = tui.wait_text(until, LIMIT);
+    assert_eq!(tui.wait_exit(LIMIT), 0, "{screen}");
+    (screen, tui.raw())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn on_a_terminal_data_and_ndjson_escape_controls_c1_and_bidi() {
+    let server = hostile_server().await;
+    let url = server.url("/");
+    for (format, shown) in [
+        ("data", "\\x1b]0;PWNED\\x07 \\x9b2J \\u{202e}desrever"),
+        ("ndjson", "\\u001b]0;PWNED\\u0007 \\u009b2J \\u202edesrever"),
+        ("text", "\\x1b]0;PWNED\\x07 \\x9b2J \\u{202e}desrever"),
+    ] {
+        let url = url.clone();
+        let (screen, raw) =
+            tokio::task::spawn_blocking(move || tail_in_terminal(&url, format, "desrever"))
+                .await
+                .unwrap();
+        assert!(screen.contains(shown), "{format}: {screen}");
+        // Colours (text format) are the only escape sequences written: no OSC, BEL, C1 or
+        // bidi control from the feed.
+        for bad in [&b"\x1b]"[..], b"\x07", "\u{9b}".as_bytes(), "\u{202e}".as_bytes()] {
+            assert!(!contains(&raw, bad), "{format}: raw {bad:?} reached the terminal");
+        }
+        if format != "text" {
+            assert!(!raw.contains(&0x1b), "{format}: an ESC reached the terminal");
+        }
+    }
+}
+
+#[tokio::test]
+async fn to_a_pipe_data_and_ndjson_are_byte_exact() {
+    let server = hostile_server().await;
+    let url = server.url("/");
+    let data = tail_args(&[&url, "--format", "data", "--no-reconnect", "--timeout", "10"]).await;
+    assert_eq!(data.stdout, format!("{HOSTILE_DATA}\n"));
+    let ndjson = tail_args(&[&url, "--format", "ndjson", "--no-reconnect", "--timeout", "10"]).await;
+    assert_eq!(ndjson.events()[0]["data"], HOSTILE_DATA);
+    // JSON itself escapes C0 controls; C1 and bidi controls pass as the UTF-8 they were.
+    assert!(ndjson.stdout.contains("\u{9b}2J \u{202e}desrever"), "{}", ndjson.stdout);
+}
+
+#[tokio::test]
+async fn text_format_escapes_a_backslash_so_it_differs_from_an_escaped_control() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        write("data: literal \\x1b here\n\ndata: real \x1b here\n\n"),
+    ])
+    .await;
+    let run = tail_args(&[
+        &server.url("/"),
+        "--format",
+        "text",
+        "--no-reconnect",
+        "--timeout",
+        "10",
+    ])
+    .await;
+    assert!(run.stdout.contains("literal \\\\x1b here"), "{}", run.stdout);
+    assert!(run.stdout.contains("real \\x1b here"), "{}", run.stdout);
+}
+
+// ---- item: data and text formats say on stderr what went wrong ----------------------------
+
+/// The lines of `run`'s stderr.
+fn stderr_lines(run: &Run) -> Vec<&str> {
+    run.stderr.lines().collect()
+}
+
+#[tokio::test]
+async fn data_and_text_formats_report_a_404_on_stderr_once() {
+    let server = TestServer::always(vec![head("404 Not Found", &[])]).await;
+    let url = server.url("/missing");
+    let name = format!("{}/missing", server.addr);
+    for format in ["data", "text"] {
+        let run = tail_args(&[&url, "--format", format, "--timeout", "10"]).await;
+        assert_eq!(run.code, Some(1));
+        assert_eq!(
+            stderr_lines(&run),
+            [format!("ssedash: {name}: failed (HTTP 404 Not Found)")],
+            "{format}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn data_format_reports_a_refused_connection_on_stderr() {
+    // Port 9 (discard) on loopback: nothing listens there on a test machine.
+    let run = tail_args(&[
+        "http://127.0.0.1:9/",
+        "--format",
+        "data",
+        "--no-reconnect",
+        "--timeout",
+        "10",
+    ])
+    .await;
+    assert_eq!(run.code, Some(1));
+    let lines = stderr_lines(&run);
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("ssedash: 127.0.0.1:9: failed (cannot connect"),
+        "{}",
+        run.stderr
+    );
+    // While it retries, each wait is one line with its reason.
+    let run = tail_args(&[
+        "http://127.0.0.1:9/",
+        "--format",
+        "data",
+        "--reconnect-delay",
+        "100",
+        "--timeout",
+        "1.5",
+    ])
+    .await;
+    let lines = stderr_lines(&run);
+    assert!(lines.len() >= 2, "{}", run.stderr);
+    assert!(
+        lines.iter().all(|l| l.starts_with("ssedash: 127.0.0.1:9: waiting: attempt ")
+            && l.contains("(cannot connect")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn data_format_reports_a_missing_variable_on_stderr() {
+    let server = TestServer::always(vec![sse_head(), write("data: x\n\n")]).await;
+    let run = tail_args(&[
+        &server.url("/s"),
+        "--format",
+        "data",
+        "-H",
+        "Authorization: Bearer ${SSEDASH_SURELY_UNSET_VAR}",
+        "--timeout",
+        "10",
+    ])
+    .await;
+    assert_eq!(run.code, Some(1));
+    let lines = stderr_lines(&run);
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with(&format!("ssedash: {}/s: failed (", server.addr))
+            && lines[0].contains("SSEDASH_SURELY_UNSET_VAR"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+}
+
+#[tokio::test]
+async fn data_format_warns_once_when_events_were_cut() {
+    let big = "x".repeat(3000);
+    let server = TestServer::always(vec![
+        sse_head(),
+        write(format!("data: {big}\n\ndata: {big}\n\ndata: small\n\n")),
+    ])
+    .await;
+    let run = tail_args(&[
+        &server.url("/big"),
+        "--format",
+        "data",
+        "--max-event-bytes",
+        "2048",
+        "--no-reconnect",
+        "--timeout",
+        "10",
+    ])
+    .await;
+    let out: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(out.len(), 3);
+    assert!(out[0].len() <= 2048 && out[1].len() <= 2048);
+    assert_eq!(out[2], "small");
+    let lines = stderr_lines(&run);
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].contains("cut at 2048 bytes"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn max_event_bytes_applies_to_ad_hoc_urls() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        write(format!("data: {}\n\n", "y".repeat(5000))),
+    ])
+    .await;
+    let run = tail(
+        &server.url("/"),
+        &["--max-event-bytes", "2048", "--no-reconnect", "--timeout", "10"],
+    )
+    .await;
+    let events = run.events();
+    assert_eq!(events[0]["truncated"], true);
+    assert!(events[0]["data"].as_str().unwrap().len() <= 2048);
+    let run = tail_args(&["http://127.0.0.1:9/", "--max-event-bytes", "0"]).await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+}
+
+// ---- item: names of ad-hoc feeds, and no credentials on screen ----------------------------
+
+#[tokio::test]
+async fn ad_hoc_feeds_are_named_by_host_and_path_without_credentials() {
+    let server = TestServer::start(|_, req| {
+        if req.path.contains("room=2") {
+            vec![head("404 Not Found", &[])]
+        } else {
+            vec![sse_head(), write("data: hi\n\n")]
+        }
+    })
+    .await;
+    let secret = format!("http://user:s3cret@{}/s?token=t0ken", server.addr);
+    let other = format!("http://{}/s?room=2", server.addr);
+    let name = format!("{}/s", server.addr);
+    for format in ["ndjson", "text", "data"] {
+        let run = tail_args(&[
+            &secret,
+            &other,
+            "--format",
+            format,
+            "--no-reconnect",
+            "--timeout",
+            "10",
+        ])
+        .await;
+        for leak in ["s3cret", "t0ken", "user"] {
+            assert!(
+                !run.stdout.contains(leak) && !run.stderr.contains(leak),
+                "{format}: {leak} shown:\n{}\n{}",
+                run.stdout,
+                run.stderr
+            );
+        }
+        match format {
+            "ndjson" => {
+                let feeds: Vec<_> = run.events().iter().map(|e| e["feed"].clone()).collect();
+                assert_eq!(feeds, [name.as_str()]);
+                let failed = run.states().into_iter().find(|s| s["state"] == "failed");
+                assert_eq!(failed.unwrap()["feed"], format!("{name} (2)"));
+            }
+            "text" => assert!(run.stdout.contains(&format!(" {name} message hi"))),
+            _ => assert_eq!(
+                stderr_lines(&run),
+                [format!("ssedash: {name} (2): failed (HTTP 404 Not Found)")]
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unparsable_url_is_quoted_with_its_password_masked() {
+    let run = tail_args(&["http://me:s3cret@127.0.0.1:99999/"]).await;
+    assert_eq!(run.code, Some(2));
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    assert!(run.stderr.contains("http://me:••••@127.0.0.1:99999/"), "{}", run.stderr);
+}
+
+// ---- item: a closed pipe is noticed while the feed is quiet -------------------------------
+
+#[tokio::test]
+async fn a_closed_pipe_ends_the_run_while_the_feed_is_quiet() {
+    let server = TestServer::always(vec![sse_head(), write("data: one\n\n"), Step::Hold]).await;
+    let url = server.url("/");
+    let mut child = std::process::Command::new(bin())
+        .args(["tail", &url, "--format", "data", "--timeout", "120"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then hang up, as `| head -1` does; the feed sends nothing more. (On a
+    // blocking thread: the server runs on this test's runtime.)
+    let stdout = child.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    assert_eq!(line, "one\n");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("tail still runs after its reader went away");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status.code(), Some(0));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+// ---- item: -d sends a Content-Type ---------------------------------------------------------
+
+#[tokio::test]
+async fn data_body_sends_a_content_type_unless_a_header_sets_one() {
+    let cases = [
+        (vec!["-d", "{\"prompt\":\"hi\"}"], "application/json"),
+        (vec!["-d", "hello there"], "text/plain"),
+        (
+            vec!["-d", "{\"a\":1}", "-H", "content-type: application/x-ndjson"],
+            "application/x-ndjson",
+        ),
+    ];
+    for (args, want) in cases {
+        let server = TestServer::always(vec![head("204 No Content", &[])]).await;
+        let url = server.url("/");
+        let mut all = vec![url.as_str(), "--timeout", "10"];
+        all.extend(args.iter().copied());
+        let run = tail_args(&all).await;
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        let reqs = server.requests();
+        let types: Vec<_> = reqs[0]
+            .headers
+            .iter()
+            .filter(|(n, _)| n == "content-type")
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+            .collect();
+        assert_eq!(types, [want], "{args:?}");
+    }
+}
+
+// ---- item: usage errors and exit codes ----------------------------------------------------
+
+#[tokio::test]
+async fn count_0_is_a_usage_error() {
+    let run = tail_args(&["http://127.0.0.1:9/", "--count", "0"]).await;
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--count 0"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn feed_with_urls_is_a_usage_error() {
+    let run = tail_args(&["http://127.0.0.1:9/", "--feed", "x"]).await;
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--feed x"), "{}", run.stderr);
+    let run = ssedash(&["http://127.0.0.1:9/", "--feed", "x"], LIMIT).await;
+    assert_eq!(run.code, Some(2), "the dashboard too: {}", run.stderr);
+}
+
+#[tokio::test]
+async fn a_run_that_never_connected_exits_1_at_its_timeout() {
+    let run = tail(
+        "http://127.0.0.1:9/",
+        &["--reconnect-delay", "100", "--timeout", "1.5"],
+    )
+    .await;
+    let names = run.state_names();
+    assert!(
+        names.len() >= 2 && names.iter().all(|s| s == "waiting"),
+        "{names:?}"
+    );
+    assert_eq!(run.code, Some(1));
+    // A feed that opened is enough for a run that ends at its timeout to exit 0.
+    let server = TestServer::always(vec![sse_head(), write("data: x\n\n"), Step::Hold]).await;
+    let run = tail(&server.url("/"), &["--timeout", "1"]).await;
+    assert_eq!(run.code, Some(0));
+}
