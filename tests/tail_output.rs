@@ -464,3 +464,68 @@ async fn a_run_that_never_connected_exits_1_at_its_timeout() {
     let run = tail(&server.url("/"), &["--timeout", "1"]).await;
     assert_eq!(run.code, Some(0));
 }
+
+// ---- item: one colour per event type, in tail and in the dashboard ------------------------
+
+/// The foreground colour of every place `word` is shown on the screen `raw` draws.
+fn colours_of(raw: &[u8], rows: u16, cols: u16, word: &str) -> Vec<vt100::Color> {
+    let mut parser = vt100::Parser::new(rows, cols, 0);
+    parser.process(raw);
+    let screen = parser.screen();
+    let mut found = Vec::new();
+    for row in 0..rows {
+        let cells: Vec<_> = (0..cols).filter_map(|c| screen.cell(row, c)).collect();
+        let line: Vec<&str> = cells.iter().map(|c| c.contents()).collect();
+        for start in 0..cells.len() {
+            let fits = word.chars().enumerate().all(|(i, ch)| {
+                line.get(start + i).is_some_and(|s| *s == ch.to_string())
+            });
+            let whole = start == 0 || line[start - 1].is_empty() || line[start - 1] == " ";
+            if fits && whole {
+                found.push(cells[start].fgcolor());
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn tail_text_colours_each_type_as_the_dashboard_does() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        write("event: alpha\ndata: a\n\nevent: beta\ndata: b\n\nevent: gamma-ray\ndata: c\n\n"),
+        Step::Hold,
+    ])
+    .await;
+    let url = server.url("/");
+    tokio::task::spawn_blocking(move || {
+        let (rows, cols) = (30, 140);
+        let tail = Tui::start(&["tail", &url, "--format", "text", "--timeout", "20"], rows, cols);
+        tail.wait_text("gamma-ray c", LIMIT);
+        let tail_raw = tail.raw();
+        drop(tail);
+        let dashboard = Tui::start(&[&url], rows, cols);
+        dashboard.wait_text(" c", LIMIT);
+        dashboard.wait_text("gamma-ray", LIMIT);
+        let dashboard_raw = dashboard.raw();
+        drop(dashboard);
+        let mut seen = Vec::new();
+        for kind in ["alpha", "beta", "gamma-ray"] {
+            let in_tail = colours_of(&tail_raw, rows, cols, kind);
+            let in_dashboard = colours_of(&dashboard_raw, rows, cols, kind);
+            assert_eq!(in_tail.len(), 1, "{kind} once in tail's output");
+            assert!(!in_dashboard.is_empty(), "{kind} on the dashboard");
+            assert_ne!(in_tail[0], vt100::Color::Default, "{kind} is coloured");
+            assert!(
+                in_dashboard.iter().all(|c| *c == in_tail[0]),
+                "{kind}: tail {:?}, dashboard {in_dashboard:?}",
+                in_tail[0]
+            );
+            seen.push(in_tail[0]);
+        }
+        seen.dedup();
+        assert!(seen.len() > 1, "types get different colours: {seen:?}");
+    })
+    .await
+    .unwrap();
+}
