@@ -523,7 +523,15 @@ async fn a_flooding_feed_does_not_delay_a_quiet_feeds_events_past_2s() {
     // The flood is the first feed, so a consumer that always drained the first busy queue
     // would never get to the quiet one.
     let mut child = tokio::process::Command::new(bin())
-        .args(["tail", &flood_url, &quiet_url, "--format", "ndjson", "--timeout", "4"])
+        .args([
+            "tail",
+            &flood_url,
+            &quiet_url,
+            "--format",
+            "ndjson",
+            "--timeout",
+            "4",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
@@ -560,7 +568,10 @@ async fn a_flooding_feed_does_not_delay_a_quiet_feeds_events_past_2s() {
         delays.iter().all(|&ms| ms < 2000),
         "quiet events waited behind the flood (ms): {delays:?}"
     );
-    assert!(flood_events > 1000, "the flood was read too: {flood_events}");
+    assert!(
+        flood_events > 1000,
+        "the flood was read too: {flood_events}"
+    );
     assert_eq!(child.wait().await.unwrap().code(), Some(0));
 }
 
@@ -664,9 +675,15 @@ async fn missing_env_var_fails_that_feed_and_names_it() {
     );
     assert!(secret.requests().is_empty(), "the failed feed sent nothing");
     // The other feed of the same file streams on.
-    let good_events: Vec<_> = of("good", "event").iter().map(|e| e["data"].clone()).collect();
+    let good_events: Vec<_> = of("good", "event")
+        .iter()
+        .map(|e| e["data"].clone())
+        .collect();
     assert_eq!(good_events, ["fine"]);
-    let good_states: Vec<_> = of("good", "state").iter().map(|s| s["state"].clone()).collect();
+    let good_states: Vec<_> = of("good", "state")
+        .iter()
+        .map(|s| s["state"].clone())
+        .collect();
     assert_eq!(good_states, ["connecting", "open", "closed"]);
     assert_eq!(run.code, Some(1));
 }

@@ -55,7 +55,9 @@ async fn hostile_names_urls_and_methods_reach_stderr_escaped() {
 async fn a_hostile_feed_name_in_a_config_file_reaches_stderr_escaped() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("feeds.toml");
-    let name = EVIL.replace('\u{1b}', "\\u001b").replace('\u{7}', "\\u0007");
+    let name = EVIL
+        .replace('\u{1b}', "\\u001b")
+        .replace('\u{7}', "\\u0007");
     std::fs::write(
         &path,
         format!("[[feed]]\nname = \"n{name}\"\nurl = \"http://127.0.0.1:9/\"\n"),
@@ -90,7 +92,15 @@ async fn hostile_server() -> TestServer {
 /// Runs `tail URL --format FORMAT` in a terminal; everything it wrote there.
 fn tail_in_terminal(url: &str, format: &str, until: &str) -> (String, Vec<u8>) {
     let mut tui = Tui::start(
-        &["tail", url, "--format", format, "--no-reconnect", "--timeout", "10"],
+        &[
+            "tail",
+            url,
+            "--format",
+            format,
+            "--no-reconnect",
+            "--timeout",
+            "10",
+        ],
         24,
         160,
     );
@@ -120,11 +130,22 @@ async fn on_a_terminal_data_and_ndjson_escape_controls_c1_and_bidi() {
         assert!(screen.contains(shown), "{format}: {screen}");
         // Colours (text format) are the only escape sequences written: no OSC, BEL, C1 or
         // bidi control from the feed.
-        for bad in [&b"\x1b]"[..], b"\x07", "\u{9b}".as_bytes(), "\u{202e}".as_bytes()] {
-            assert!(!contains(&raw, bad), "{format}: raw {bad:?} reached the terminal");
+        for bad in [
+            &b"\x1b]"[..],
+            b"\x07",
+            "\u{9b}".as_bytes(),
+            "\u{202e}".as_bytes(),
+        ] {
+            assert!(
+                !contains(&raw, bad),
+                "{format}: raw {bad:?} reached the terminal"
+            );
         }
         if format != "text" {
-            assert!(!raw.contains(&0x1b), "{format}: an ESC reached the terminal");
+            assert!(
+                !raw.contains(&0x1b),
+                "{format}: an ESC reached the terminal"
+            );
         }
     }
 }
@@ -133,12 +154,32 @@ async fn on_a_terminal_data_and_ndjson_escape_controls_c1_and_bidi() {
 async fn to_a_pipe_data_and_ndjson_are_byte_exact() {
     let server = hostile_server().await;
     let url = server.url("/");
-    let data = tail_args(&[&url, "--format", "data", "--no-reconnect", "--timeout", "10"]).await;
+    let data = tail_args(&[
+        &url,
+        "--format",
+        "data",
+        "--no-reconnect",
+        "--timeout",
+        "10",
+    ])
+    .await;
     assert_eq!(data.stdout, format!("{HOSTILE_DATA}\n"));
-    let ndjson = tail_args(&[&url, "--format", "ndjson", "--no-reconnect", "--timeout", "10"]).await;
+    let ndjson = tail_args(&[
+        &url,
+        "--format",
+        "ndjson",
+        "--no-reconnect",
+        "--timeout",
+        "10",
+    ])
+    .await;
     assert_eq!(ndjson.events()[0]["data"], HOSTILE_DATA);
     // JSON itself escapes C0 controls; C1 and bidi controls pass as the UTF-8 they were.
-    assert!(ndjson.stdout.contains("\u{9b}2J \u{202e}desrever"), "{}", ndjson.stdout);
+    assert!(
+        ndjson.stdout.contains("\u{9b}2J \u{202e}desrever"),
+        "{}",
+        ndjson.stdout
+    );
 }
 
 #[tokio::test]
@@ -157,7 +198,11 @@ async fn text_format_escapes_a_backslash_so_it_differs_from_an_escaped_control()
         "10",
     ])
     .await;
-    assert!(run.stdout.contains("literal \\\\x1b here"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("literal \\\\x1b here"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("real \\x1b here"), "{}", run.stdout);
 }
 
@@ -218,8 +263,10 @@ async fn data_format_reports_a_refused_connection_on_stderr() {
     let lines = stderr_lines(&run);
     assert!(lines.len() >= 2, "{}", run.stderr);
     assert!(
-        lines.iter().all(|l| l.starts_with("ssedash: 127.0.0.1:9: waiting: attempt ")
-            && l.contains("(cannot connect")),
+        lines
+            .iter()
+            .all(|l| l.starts_with("ssedash: 127.0.0.1:9: waiting: attempt ")
+                && l.contains("(cannot connect")),
         "{}",
         run.stderr
     );
@@ -287,7 +334,13 @@ async fn max_event_bytes_applies_to_ad_hoc_urls() {
     .await;
     let run = tail(
         &server.url("/"),
-        &["--max-event-bytes", "2048", "--no-reconnect", "--timeout", "10"],
+        &[
+            "--max-event-bytes",
+            "2048",
+            "--no-reconnect",
+            "--timeout",
+            "10",
+        ],
     )
     .await;
     let events = run.events();
@@ -352,7 +405,11 @@ async fn an_unparsable_url_is_quoted_with_its_password_masked() {
     let run = tail_args(&["http://me:s3cret@127.0.0.1:99999/"]).await;
     assert_eq!(run.code, Some(2));
     assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
-    assert!(run.stderr.contains("http://me:••••@127.0.0.1:99999/"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("http://me:••••@127.0.0.1:99999/"),
+        "{}",
+        run.stderr
+    );
 }
 
 // ---- item: a closed pipe is noticed while the feed is quiet -------------------------------
@@ -406,7 +463,12 @@ async fn data_body_sends_a_content_type_unless_a_header_sets_one() {
         (vec!["-d", "{\"prompt\":\"hi\"}"], "application/json"),
         (vec!["-d", "hello there"], "text/plain"),
         (
-            vec!["-d", "{\"a\":1}", "-H", "content-type: application/x-ndjson"],
+            vec![
+                "-d",
+                "{\"a\":1}",
+                "-H",
+                "content-type: application/x-ndjson",
+            ],
             "application/x-ndjson",
         ),
     ];
@@ -477,9 +539,10 @@ fn colours_of(raw: &[u8], rows: u16, cols: u16, word: &str) -> Vec<vt100::Color>
         let cells: Vec<_> = (0..cols).filter_map(|c| screen.cell(row, c)).collect();
         let line: Vec<&str> = cells.iter().map(|c| c.contents()).collect();
         for start in 0..cells.len() {
-            let fits = word.chars().enumerate().all(|(i, ch)| {
-                line.get(start + i).is_some_and(|s| *s == ch.to_string())
-            });
+            let fits = word
+                .chars()
+                .enumerate()
+                .all(|(i, ch)| line.get(start + i).is_some_and(|s| *s == ch.to_string()));
             let whole = start == 0 || line[start - 1].is_empty() || line[start - 1] == " ";
             if fits && whole {
                 found.push(cells[start].fgcolor());
@@ -500,7 +563,11 @@ async fn tail_text_colours_each_type_as_the_dashboard_does() {
     let url = server.url("/");
     tokio::task::spawn_blocking(move || {
         let (rows, cols) = (30, 140);
-        let tail = Tui::start(&["tail", &url, "--format", "text", "--timeout", "20"], rows, cols);
+        let tail = Tui::start(
+            &["tail", &url, "--format", "text", "--timeout", "20"],
+            rows,
+            cols,
+        );
         tail.wait_text("gamma-ray c", LIMIT);
         let tail_raw = tail.raw();
         drop(tail);

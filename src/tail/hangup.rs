@@ -38,7 +38,8 @@ pub fn stdout_hangup() -> impl Future<Output = ()> {
                         return;
                     }
                     let interrupted = n < 0
-                        && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted;
+                        && std::io::Error::last_os_error().kind()
+                            == std::io::ErrorKind::Interrupted;
                     if !interrupted {
                         // POLLNVAL or a poll error: nothing more to learn; stop watching.
                         return;

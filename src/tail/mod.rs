@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+mod clock;
 mod hangup;
 mod print;
 
@@ -63,7 +64,11 @@ impl Options {
         let terminal = io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Options {
-            format: chosen.unwrap_or(if terminal { Format::Text } else { Format::Ndjson }),
+            format: chosen.unwrap_or(if terminal {
+                Format::Text
+            } else {
+                Format::Ndjson
+            }),
             count: None,
             timeout: None,
             comments: false,

@@ -2,11 +2,11 @@
 //! reads or that carry no states, the lines for stderr.
 
 use std::io::{self, Write};
-use std::time::{Duration, SystemTime};
 
 use ratatui::style::Color;
 use serde::Serialize;
 
+use super::clock::Clock;
 use super::{Format, Options};
 use crate::feed::{ConnState, FeedMsg, StateChange};
 use crate::text;
@@ -347,46 +347,28 @@ struct CommentLine<'a> {
     at: &'a str,
 }
 
-/// Timestamps formatted once per millisecond, not once per event.
-#[derive(Default)]
-struct Clock {
-    last: Option<SystemTime>,
-    rfc3339: String,
-    local_last: Option<SystemTime>,
-    local: String,
-    tz: Option<jiff::tz::TimeZone>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Clock {
-    fn rfc3339(&mut self, at: SystemTime) -> &str {
-        let at = truncate_ms(at);
-        if self.last != Some(at) {
-            self.last = Some(at);
-            self.rfc3339 = match jiff::Timestamp::try_from(at) {
-                Ok(ts) => format!("{ts:.3}"),
-                Err(_) => "1970-01-01T00:00:00.000Z".into(),
-            };
-        }
-        &self.rfc3339
+    #[test]
+    fn json_for_a_terminal_escapes_c1_del_and_bidi_and_stays_the_same_json() {
+        let data = "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e\u{2066}f";
+        let mut out = b"x".to_vec();
+        serde_json::to_writer(&mut out, &serde_json::json!({ "data": data })).unwrap();
+        escape_json_for_terminal(&mut out, 1);
+        let line = std::str::from_utf8(&out[1..]).unwrap();
+        assert_eq!(line, r#"{"data":"a\u001bb\u007fc\u009bd\u202ee\u2066f"}"#);
+        let back: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(back["data"], data);
+        assert_eq!(out[0], b'x', "what came before is kept");
     }
 
-    fn local_time(&mut self, at: SystemTime) -> String {
-        let at = truncate_ms(at);
-        if self.local_last != Some(at) {
-            self.local_last = Some(at);
-            let tz = self.tz.get_or_insert_with(jiff::tz::TimeZone::system);
-            self.local = match jiff::Timestamp::try_from(at) {
-                Ok(ts) => ts.to_zoned(tz.clone()).strftime("%H:%M:%S%.3f").to_string(),
-                Err(_) => "--:--:--".into(),
-            };
-        }
-        self.local.clone()
-    }
-}
-
-fn truncate_ms(at: SystemTime) -> SystemTime {
-    match at.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => SystemTime::UNIX_EPOCH + Duration::from_millis(d.as_millis() as u64),
-        Err(_) => at,
+    #[test]
+    fn theme_colours_become_the_sgr_a_terminal_backend_writes() {
+        assert_eq!(sgr(Color::Rgb(122, 162, 247)).unwrap(), "38;2;122;162;247");
+        assert_eq!(sgr(Color::Indexed(208)).unwrap(), "38;5;208");
+        assert_eq!(sgr(Color::LightBlue).unwrap(), "94");
+        assert_eq!(sgr(Color::Reset), None);
     }
 }
