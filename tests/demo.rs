@@ -97,19 +97,6 @@ async fn demo_feed(name: &str, speed: u32) -> FeedSpec {
 }
 
 #[tokio::test]
-async fn demo_feed_list_points_at_the_server() {
-    let base = Url::parse("http://127.0.0.1:7878/").unwrap();
-    let feeds = ssedash::cli::demo_feeds(&base);
-    let names: Vec<_> = feeds.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["ticker", "news", "deploys", "hello"]);
-    for f in &feeds {
-        assert_eq!(f.url.as_str(), format!("http://127.0.0.1:7878/{}", f.name));
-    }
-    assert_eq!(feeds[3].stop_on, ["close"]);
-    assert!(feeds[..3].iter().all(|f| f.stop_on.is_empty()));
-}
-
-#[tokio::test]
 async fn ticker_sends_json_quotes_with_increasing_ids() {
     let mut watch = Watch::start(demo_feed("ticker", 20).await);
     let events = watch.events(30).await;

@@ -82,6 +82,39 @@ async fn data_format_reports_a_refused_connection_on_stderr() {
 }
 
 #[tokio::test]
+async fn data_format_reports_a_close_the_server_asked_for_but_not_a_normal_end() {
+    let server = TestServer::start(|_, req| {
+        if req.path == "/stop" {
+            vec![head("204 No Content", &[])]
+        } else {
+            vec![sse_head(), write("event: close\ndata: bye\n\n"), Step::Hold]
+        }
+    })
+    .await;
+    let run = tail_args(&[
+        &server.url("/stop"),
+        &server.url("/tutorial"),
+        "--stop-on",
+        "close",
+        "--format",
+        "data",
+        "--timeout",
+        "10",
+    ])
+    .await;
+    assert_eq!(run.code, Some(0));
+    assert_eq!(run.stdout, "bye\n");
+    // The stop event is the normal end of the second feed: nothing to say about it.
+    assert_eq!(
+        stderr_lines(&run),
+        [format!(
+            "ssedash: {}/stop: closed (HTTP 204: the server asked to stop)",
+            server.addr
+        )]
+    );
+}
+
+#[tokio::test]
 async fn data_format_reports_a_missing_variable_on_stderr() {
     let server = TestServer::always(vec![sse_head(), write("data: x\n\n")]).await;
     let run = tail_args(&[
