@@ -10,7 +10,10 @@ use crate::tui::theme::{self, Theme};
 use crate::{config, demo, tail, text};
 
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return command_line_error(e),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -42,6 +45,21 @@ pub fn main() -> i32 {
                 eprintln!("ssedash: {}", text::escape_keep_newlines(&format!("{e:#}")));
                 1
             }
+        }
+    }
+}
+
+/// clap's own errors quote the command line (`invalid value '...'`): escaped like every other
+/// message. Help and version texts hold nothing of the user's and keep clap's styling.
+fn command_line_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        _ => {
+            eprint!("{}", text::escape_keep_newlines(&e.render().to_string()));
+            e.exit_code()
         }
     }
 }

@@ -49,6 +49,16 @@ async fn hostile_names_urls_and_methods_reach_stderr_escaped() {
         assert_no_raw_controls("stderr", &run.stderr);
         assert!(run.stderr.contains(EVIL_ESCAPED), "{}", run.stderr);
     }
+    // clap's own messages quote the command line too; clap drops the escape sequences from
+    // them, and what is left is escaped.
+    let run = tail_args(&[url, "--format", EVIL]).await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_no_raw_controls("stderr", &run.stderr);
+    assert!(
+        run.stderr.contains("invalid value '\\u{202e}"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[tokio::test]
