@@ -147,6 +147,28 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Whether [`escape`] shows this character escaped (a control or bidi character).
+pub fn is_unsafe(c: char) -> bool {
+    needs_escape(c)
+}
+
+/// Like [`escape`], and a literal backslash is doubled, so that text holding the four
+/// characters `\x1b` (shown `\\x1b`) cannot be taken for an escaped ESC (shown `\x1b`).
+pub fn escape_unambiguous(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\\') {
+        return escape(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else {
+            push_escaped(&mut out, c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +181,15 @@ mod tests {
         assert_eq!(escape("\u{9b}2J"), "\\x9b2J");
         assert_eq!(escape("abc\u{202e}def"), "abc\\u{202e}def");
         assert_eq!(escape_keep_newlines("a\nb\x1b"), "a\nb\\x1b");
+    }
+
+    #[test]
+    fn unambiguous_escaping_tells_a_backslash_from_an_escape() {
+        assert_eq!(escape_unambiguous("\x1b"), "\\x1b");
+        assert_eq!(escape_unambiguous("\\x1b"), "\\\\x1b");
+        assert_eq!(escape_unambiguous("a\\b\n"), "a\\\\b\\n");
+        assert_eq!(escape_unambiguous("plain"), "plain");
+        assert!(has_controls("a\u{202e}") && !has_controls("a\\b"));
     }
 
     #[test]

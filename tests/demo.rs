@@ -91,25 +91,12 @@ fn json(event: &Event) -> serde_json::Value {
 /// The demo feed `name`, at `speed`.
 async fn demo_feed(name: &str, speed: u32) -> FeedSpec {
     let base = ssedash::demo::start().await.expect("demo server starts");
-    let mut spec = ssedash::demo::feeds(&base)
+    let mut spec = ssedash::cli::demo_feeds(&base)
         .into_iter()
         .find(|f| f.name == name)
         .unwrap_or_else(|| panic!("no demo feed {name}"));
     spec.url.set_query(Some(&format!("speed={speed}")));
     spec
-}
-
-#[tokio::test]
-async fn demo_feed_list_points_at_the_server() {
-    let base = Url::parse("http://127.0.0.1:7878/").unwrap();
-    let feeds = ssedash::demo::feeds(&base);
-    let names: Vec<_> = feeds.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["ticker", "news", "deploys", "hello"]);
-    for f in &feeds {
-        assert_eq!(f.url.as_str(), format!("http://127.0.0.1:7878/{}", f.name));
-    }
-    assert_eq!(feeds[3].stop_on, ["close"]);
-    assert!(feeds[..3].iter().all(|f| f.stop_on.is_empty()));
 }
 
 #[tokio::test]
