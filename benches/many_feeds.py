@@ -1,0 +1,1025 @@
+#!/usr/bin/env python3
+"""ssedash at scale: 100 feeds in one dashboard, in `tail`, memory, a soak and fairness.
+
+Python 3.11, standard library only (cargo ignores .py files in benches/). Only the command
+line and the screen are used, so the script works against whatever binary is built.
+
+    python3 benches/many_feeds.py [MODE] [--bin target/release/ssedash] [--seconds S]
+                                  [--feeds N] [--rate R] [--minutes M]
+
+Modes (default `dashboard`):
+
+dashboard  One loopback server (a separate Python process, asyncio) serves --feeds (100)
+           feeds at --rate (100) events/s each, paced evenly: event k of the whole schedule
+           goes to feed k mod N, so every feed gets one event every 1/R s, staggered. Events
+           are ~95-byte JSON quotes with ids. A feeds.toml for them is written to a temp dir
+           and the dashboard runs on it (`--config FILE`) in a 160x48 pty. Sending starts
+           once every feed is connected and lasts --seconds (30). Meanwhile `?` is pressed
+           and the time to the frame showing the help overlay measured (then Esc, a pause of
+           100-300 ms, repeat) during the second half. Printed: CPU % of one core (utime+stime
+           from /proc) in the first half, without keys, and in the second, with them, RSS (VmRSS at the end, VmHWM peak), key->frame p50/max, and the
+           events shown vs sent. For those, the server stops sending (connections stay open,
+           so the totals freeze), and every pane is visited (`z` zoom, then Tab), reading its
+           `N events` and `lost N` counters from the screen. If the dashboard shows a table
+           instead of panes (an overview), `o` is pressed to get the panes; failing that the
+           table's events column is read. Feeds that could not be read are said so.
+           Goals: CPU < 10 % of one core, key->frame max < 16 ms, shown == sent.
+tail       The same feeds read by `ssedash tail --config FILE --format ndjson > FILE` for
+           --seconds; then the server stops, tail is given time to print everything and is
+           stopped. Per feed, the events printed are counted and their ids checked against
+           what the server sent (lost, duplicated, out of order). Also tail's CPU %.
+memory     --feeds feeds each get --events (5,000) + 100 events at --fill-rate (250) events/s
+           per feed, then idle. RSS is read with the feeds connected but empty (the baseline)
+           and again once every event is in (and the dashboard is idle): RSS per buffered
+           event = (RSS - baseline) / events buffered (each pane keeps its `buffer`, 5,000 by
+           default). Goals: RSS < 100 MB; per event <= data bytes + 96.
+soak       10 feeds at 1,000 events/s each (change with --feeds/--rate) in the dashboard for
+           --minutes (10); RSS every 10 s. Goal: RSS at the end within 10 % of RSS at 1 min.
+fairness   One feed flooding as fast as a second server process can write, next to 99 quiet
+           feeds that each send an event every 500 ms carrying its send time (`ts`, epoch
+           seconds). `tail --format ndjson` reads all 100; its output is read through a pipe.
+           Per quiet event: `at` (tail's receive stamp, ms) - ts, and the time the harness read
+           the line from the pipe - ts. p50/p99/max of both; goal: max < 50 ms.
+
+Every phase has a deadline, a watchdog ends everything after the longest sensible run, all
+servers bind to 127.0.0.1 on ephemeral ports, and the dashboard, tail and the servers are
+stopped at the end, on error and on SIGINT/SIGTERM/SIGHUP. The server's achieved rate is
+printed next to the target: on a busy 2-core machine it may fall short, and then so does
+the load the client was measured under.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import queue
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptyterm import Terminal, cpu_seconds, help_gone, help_shown, rss_kib  # noqa: E402
+
+ROWS, COLS = 48, 160
+NAME = "feed-{:03d}"
+NAME_RE = re.compile(r"(?:feed|quiet|flood)-\d{3}")
+
+# =========================================================================== the server
+# Runs in its own process (`many_feeds.py _serve SPEC`), so the harness's screen parsing
+# never delays the pacing. Protocol: it prints {"port": P}; then reads commands on stdin,
+# one a line: `go` (start sending), `pause` (stop sending; connections stay open), `stats`
+# (print one JSON line), `quit`.
+
+
+class Feed:
+    def __init__(self, name: str, kind: str) -> None:
+        self.name, self.kind = name, kind
+        self.writer: asyncio.StreamWriter | None = None
+        self.conns = 0
+        self.sent = 0  # events written, over all connections
+        self.skipped = 0  # events due while not connected (not sent, not counted)
+        self.bytes = 0
+
+
+def quote(name: str, seq: int, ts: float) -> bytes:
+    sym = "Q" + name[-3:]
+    data = (
+        f'{{"symbol":"{sym}","seq":{seq},"ex":"XN","bid":{100 + seq % 50}.{seq % 100:02d},'
+        f'"ask":{100 + seq % 50}.{(seq + 2) % 100:02d},"size":{100 * (1 + seq % 9)},'
+        f'"ts":{ts:.6f}}}'
+    )
+    return f"id: {seq}\nevent: quote\ndata: {data}\n\n".encode()
+
+
+def serve(spec: dict) -> None:
+    asyncio.run(_serve(spec))
+
+
+async def _serve(spec: dict) -> None:
+    loop = asyncio.get_running_loop()
+    feeds = {name: Feed(name, spec["kind"]) for name in spec["names"]}
+    order = list(feeds.values())
+    rate = float(spec.get("rate", 0))  # per feed, paced feeds
+    limit = int(spec.get("limit", 0))  # per feed; 0: no limit
+    deadline = time.monotonic() + float(spec["lifetime"])
+    go, stop = asyncio.Event(), asyncio.Event()
+    info = {"t_go": None, "t_pause": None, "t_last": None, "max_lag_ms": 0.0}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            path = head.split(b" ", 2)[1].decode("latin-1")
+            feed = feeds.get(path.rsplit("/", 1)[-1])
+            if feed is None:
+                writer.write(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                return
+            writer.write(
+                b"HTTP/1.0 200 OK\r\nContent-Type: text/event-stream\r\n"
+                b"Cache-Control: no-cache\r\n\r\n"
+            )
+            feed.writer = writer
+            feed.conns += 1
+            if feed.kind == "flood":
+                await flood(feed, writer)
+            while await reader.read(4096):  # until the client closes
+                pass
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, IndexError):
+            pass
+        finally:
+            for f in order:
+                if f.writer is writer:
+                    f.writer = None
+            writer.close()
+
+    async def flood(feed: Feed, writer: asyncio.StreamWriter) -> None:
+        # Whole blocks of 1,000 events with fresh ids: as fast as this process can write.
+        await go.wait()
+        base = 0
+        while not stop.is_set() and time.monotonic() < deadline:
+            ts = time.time()
+            block = b"".join(quote(feed.name, base + i, ts) for i in range(1, 1001))
+            writer.write(block)
+            base += 1000
+            feed.sent += 1000
+            feed.bytes += len(block)
+            await writer.drain()
+
+    async def pacer() -> None:
+        await go.wait()
+        n = len(order)
+        total = rate * n
+        t0 = info["t_go"] = time.monotonic()
+        k = 0
+        while not stop.is_set():
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            due = int((now - t0) * total) - k
+            if due > 0:
+                info["max_lag_ms"] = max(info["max_lag_ms"], 1000 * (due - 1) / total)
+                ts = time.time()
+                for _ in range(due):
+                    f = order[k % n]
+                    k += 1
+                    if limit and f.sent >= limit:
+                        continue
+                    w = f.writer
+                    if w is None or w.is_closing():
+                        f.skipped += 1
+                        continue
+                    f.sent += 1
+                    ev = quote(f.name, f.sent, ts)
+                    f.bytes += len(ev)
+                    w.write(ev)
+                info["t_last"] = time.monotonic()
+                if limit and all(f.sent >= limit for f in order):
+                    break
+            await asyncio.sleep(0.001)
+
+    def stats() -> dict:
+        buffered = 0
+        for f in order:
+            if f.writer is not None and f.writer.transport is not None:
+                buffered += f.writer.transport.get_write_buffer_size()
+        t_go, t_end = info["t_go"], info["t_pause"] or time.monotonic()
+        return {
+            "sent": {f.name: f.sent for f in order},
+            "skipped": sum(f.skipped for f in order),
+            "conns": {f.name: f.conns for f in order},
+            "connected": sum(1 for f in order if f.writer is not None),
+            "bytes": sum(f.bytes for f in order),
+            "unsent_buffer_bytes": buffered,
+            "elapsed": (t_end - t_go) if t_go else 0.0,
+            "send_span": (info["t_last"] - t_go) if t_go and info["t_last"] else 0.0,
+            "max_lag_ms": info["max_lag_ms"],
+        }
+
+    def command(line: str) -> None:
+        cmd = line.strip()
+        if cmd == "go" and not go.is_set():
+            go.set()
+        elif cmd == "pause":
+            info["t_pause"] = time.monotonic()
+            stop.set()
+        elif cmd == "stats":
+            print(json.dumps(stats()), flush=True)
+        elif cmd in ("quit", ""):
+            stop.set()
+            done.set()
+
+    done = asyncio.Event()
+
+    def read_stdin() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(command, line)
+        loop.call_soon_threadsafe(command, "")  # EOF: the harness is gone
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
+    print(json.dumps({"port": server.sockets[0].getsockname()[1]}), flush=True)
+    threading.Thread(target=read_stdin, daemon=True).start()
+    pacing = loop.create_task(pacer()) if spec["kind"] == "paced" else None
+    try:
+        await asyncio.wait_for(done.wait(), max(deadline - time.monotonic(), 1))
+    except asyncio.TimeoutError:
+        pass
+    if pacing:
+        pacing.cancel()
+    server.close()
+
+
+class Server:
+    """The harness's handle on a server process."""
+
+    def __init__(self, names: list[str], kind: str, lifetime: float, rate: float = 0,
+                 limit: int = 0) -> None:
+        spec = {"names": names, "kind": kind, "rate": rate, "limit": limit,
+                "lifetime": lifetime}
+        self.names = names
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "_serve", json.dumps(spec)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            start_new_session=True,
+        )
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.port = self._line(10)["port"]
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _line(self, timeout: float) -> dict:
+        line = self.lines.get(timeout=timeout)
+        if line is None:
+            raise RuntimeError("the server process ended")
+        return json.loads(line)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/feed/{name}"
+
+    def send(self, cmd: str) -> None:
+        self.proc.stdin.write(cmd + "\n")
+        self.proc.stdin.flush()
+
+    def stats(self) -> dict:
+        self.send("stats")
+        return self._line(10)
+
+    def wait_connected(self, n: int, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while True:
+            c = self.stats()["connected"]
+            if c >= n or time.monotonic() >= deadline:
+                return c
+            time.sleep(0.1)
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.proc.pid)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.send("quit")
+                self.proc.wait(timeout=3)
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=3)
+
+
+def write_config(path: str, feeds: list[tuple[str, str]]) -> None:
+    with open(path, "w") as f:
+        f.write("# written by benches/many_feeds.py\n")
+        for name, url in feeds:
+            f.write(f'\n[[feed]]\nname = "{name}"\nurl = "{url}"\n')
+
+
+def check_config(binary: str, config: str) -> None:
+    r = subprocess.run([binary, "check", "--config", config], capture_output=True, text=True,
+                       timeout=30)
+    if r.returncode != 0:
+        raise RuntimeError(f"`ssedash check` rejects the config:\n{r.stdout}{r.stderr}")
+
+
+# =========================================================================== reading the screen
+
+_COUNTER = re.compile(r"([\d,]+) events?\b")
+_LOST = re.compile(r"lost ([\d,]+)")
+_BORDER = "│┃║"
+
+
+def _num(s: str) -> int:
+    return int(s.replace(",", ""))
+
+
+def read_panes(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """Pane name -> (events, lost) for every pane whose title and counters are on screen:
+    a name in a border row, and on the next row `N events` starting just left of it."""
+    found = {}
+    for r, line in enumerate(lines[:-1]):
+        for m in NAME_RE.finditer(line):
+            before = line[max(0, m.start() - 6) : m.start()]
+            if not any(ch in before for ch in "─━╭┏╔═"):
+                continue  # not a pane title
+            below = lines[r + 1]
+            for c in _COUNTER.finditer(below):
+                if m.start() - 6 <= c.start() <= m.start():
+                    end = len(below)
+                    for b in _BORDER:
+                        j = below.find(b, c.end())
+                        if j >= 0:
+                            end = min(end, j)
+                    lost = _LOST.search(below, c.end(), end)
+                    found[m.group(0)] = (_num(c.group(1)), _num(lost.group(1)) if lost else 0)
+                    break
+    return found
+
+
+def read_table(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """Name -> (events, lost) from a table with a header row naming `events` (and maybe
+    `lost`) columns: the number under each header word."""
+    header = None
+    for line in lines:
+        low = line.lower()
+        if re.search(r"\bevents\b", low) and re.search(r"\bname\b", low):
+            header = low
+            break
+    if header is None:
+        return {}
+    ev = re.search(r"\bevents\b", header)
+    lo = re.search(r"\blost\b", header)
+
+    def under(line: str, col: re.Match | None) -> int | None:
+        if col is None:
+            return None
+        for m in re.finditer(r"[\d,]+", line):
+            if m.start() <= col.end() + 2 and m.end() >= col.start() - 2:
+                return _num(m.group(0))
+        return None
+
+    found = {}
+    for line in lines:
+        m = NAME_RE.search(line)
+        if m and line.lower() != header:
+            e = under(line[m.end() :].rjust(len(line)), ev)
+            if e is not None:
+                found[m.group(0)] = (e, under(line[m.end() :].rjust(len(line)), lo) or 0)
+    return found
+
+
+def press(term: Terminal, key: bytes, timeout: float = 1.0) -> None:
+    """Writes a key and waits for the frame it causes to be complete (output, then quiet)."""
+    b0, _ = term.counters()
+    term.write(key)
+    deadline = time.monotonic() + timeout
+    while term.counters()[0] == b0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    term.settle(0.04, 0.5)
+
+
+def walk_counters(term: Terminal, names: list[str], budget_s: float = 60.0) -> dict:
+    """Visits every pane and reads its counters. Returns {"seen": {name: (events, lost)},
+    "how": str}."""
+    want = set(names)
+    seen: dict[str, tuple[int, int]] = {}
+    deadline = time.monotonic() + budget_s
+    how = "panes"
+    term.settle(0.1, 1.0)
+    seen.update(read_panes(term.lines()))
+    if not seen:
+        # Perhaps an overview table: switch to panes.
+        press(term, b"o")
+        seen.update(read_panes(term.lines()))
+        if not seen:
+            press(term, b"o")  # back to whatever it was, and read it as a table
+            how = "table"
+    if how == "panes":
+        press(term, b"z")  # zoomed: one pane at full width, every counter visible
+        seen.update(read_panes(term.lines()))
+        for _ in range(len(names) + 5):
+            if want <= seen.keys() or time.monotonic() > deadline:
+                break
+            press(term, b"\t")
+            seen.update(read_panes(term.lines()))
+        press(term, b"z")
+    else:
+        seen.update(read_table(term.lines()))
+        for _ in range(3 * len(names) // max(ROWS - 6, 1) + 3):
+            if want <= seen.keys() or time.monotonic() > deadline:
+                break
+            press(term, b"\x1b[6~")  # PgDn
+            seen.update(read_table(term.lines()))
+    return {"seen": {k: v for k, v in seen.items() if k in want}, "how": how}
+
+
+# =========================================================================== helpers
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    k = (len(s) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:.1f} MiB"
+
+
+class Run:
+    """Cleanup in reverse order of creation, whatever happens."""
+
+    def __init__(self) -> None:
+        self.cleanup: list = []
+        self.tmp = tempfile.mkdtemp(prefix="ssedash-many-")
+        self.cleanup.append(lambda: subprocess.run(["rm", "-rf", self.tmp]))
+
+    def add(self, fn):
+        self.cleanup.append(fn)
+
+    def close(self) -> None:
+        while self.cleanup:
+            fn = self.cleanup.pop()
+            try:
+                fn()
+            except Exception:
+                pass
+
+
+def start_dashboard(run: Run, binary: str, config: str) -> Terminal:
+    term = Terminal([binary, "--config", config], ROWS, COLS, cwd=run.tmp)
+    run.add(term.close)
+    return term
+
+
+def alive(term_or_proc) -> None:
+    proc = getattr(term_or_proc, "proc", term_or_proc)
+    if proc.poll() is not None:
+        raise RuntimeError(f"{proc.args[0]} exited early with status {proc.returncode}")
+
+
+def press_loop(term: Terminal, seconds: float, sample=None) -> tuple[list, int]:
+    """Presses `?` and Esc for `seconds`, timing `?` to the help overlay on screen."""
+    latencies, timeouts = [], 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        alive(term)
+        t0, t_seen, _ = term.wait_for(help_shown, 5.0, key=b"?", capture=True)
+        if t_seen is None:
+            timeouts += 1
+        else:
+            latencies.append((t_seen - t0) * 1000)
+        term.wait_for(help_gone, 5.0, key=b"\x1b")
+        if sample:
+            sample()
+        time.sleep(min(random.uniform(0.10, 0.30), max(end - time.monotonic(), 0)))
+    return latencies, timeouts
+
+
+def shown_vs_sent(walk: dict, sent: dict[str, int]) -> dict:
+    seen = walk["seen"]
+    readable = [n for n in sent if n in seen]
+    shown = sum(seen[n][0] for n in readable)
+    lost = sum(seen[n][1] for n in readable)
+    sent_readable = sum(sent[n] for n in readable)
+    mismatched = [n for n in readable if seen[n][0] != sent[n]]
+    return {
+        "readable": len(readable),
+        "unreadable": [n for n in sent if n not in seen],
+        "shown": shown,
+        "lost": lost,
+        "sent_readable": sent_readable,
+        "mismatched": mismatched,
+        "how": walk["how"],
+    }
+
+
+# =========================================================================== modes
+
+
+def mode_dashboard(args, run: Run) -> list[tuple]:
+    names = [NAME.format(i) for i in range(args.feeds)]
+    srv = Server(names, "paced", args.seconds + 300, rate=args.rate)
+    run.add(srv.close)
+    config = os.path.join(run.tmp, "feeds.toml")
+    write_config(config, [(n, srv.url(n)) for n in names])
+    check_config(args.bin, config)
+    term = start_dashboard(run, args.bin, config)
+    connected = srv.wait_connected(len(names), 30)
+    print(f"  {connected}/{len(names)} feeds connected; sending for {args.seconds:.0f} s",
+          flush=True)
+    time.sleep(1.0)
+    rss_samples = []
+    cpu0, srv_cpu0, w0 = term.cpu(), srv.cpu(), time.monotonic()
+    srv.send("go")
+    last_sample = [0.0]
+
+    def sample():
+        if time.monotonic() - last_sample[0] >= 1.0:
+            last_sample[0] = time.monotonic()
+            rss_samples.append(term.rss()[0])
+
+    # First half: no keys, so the CPU is that of following the feeds; second half: key presses
+    # (each opens and closes the help overlay: two extra full frames).
+    half_end = w0 + args.seconds / 2
+    while time.monotonic() < half_end:
+        alive(term)
+        sample()
+        time.sleep(min(0.2, max(half_end - time.monotonic(), 0)))
+    cpu_h, wh = term.cpu(), time.monotonic()
+    latencies, timeouts = press_loop(term, w0 + args.seconds - wh, sample)
+    cpu1, srv_cpu1, w1 = term.cpu(), srv.cpu(), time.monotonic()
+    srv.send("pause")
+    rss_end, rss_peak = term.rss()
+    title = term.title().strip()
+    time.sleep(2.0)  # let what is in flight arrive; totals are frozen from here on
+    st = srv.stats()
+    sent = st["sent"]
+    walk = walk_counters(term, names)
+    cmp_ = shown_vs_sent(walk, sent)
+    wall = w1 - w0
+    total_sent = sum(sent.values())
+    achieved = total_sent / st["elapsed"] if st["elapsed"] else 0
+    cpu_pct = 100 * (cpu_h - cpu0) / (wh - w0)
+    cpu_keys = 100 * (cpu1 - cpu_h) / (w1 - wh)
+    cpu_all = 100 * (cpu1 - cpu0) / wall
+    reconnects = sum(max(c - 1, 0) for c in st["conns"].values())
+
+    print()
+    print(f"dashboard: {len(names)} feeds x {args.rate:g} ev/s = {len(names) * args.rate:,.0f} "
+          f"ev/s target, {wall:.1f} s, pty {COLS}x{ROWS}")
+    print(f"  server achieved           {achieved:,.0f} ev/s ({total_sent:,} events; "
+          f"{st['skipped']:,} due while a feed was not connected; max lag "
+          f"{st['max_lag_ms']:.1f} ms; server CPU {100 * (srv_cpu1 - srv_cpu0) / wall:.0f} %)")
+    print(f"  dashboard CPU             {cpu_pct:.1f} % of one core without keys (first "
+          f"{wh - w0:.0f} s); {cpu_keys:.1f} % while `?`/Esc were pressed; {cpu_all:.1f} % in all")
+    print(f"  RSS                       {mib(rss_end)} at the end, peak {mib(rss_peak)}"
+          + (f" (min {mib(min(rss_samples))} during the run)" if rss_samples else ""))
+    lat = latencies
+    if lat:
+        print(f"  key `?` -> help shown     p50 {statistics.median(lat):.1f} ms, p90 "
+              f"{pct(lat, 0.9):.1f} ms, max {max(lat):.1f} ms ({len(lat)} presses, "
+              f"{timeouts} timeouts)")
+    else:
+        print(f"  key `?` -> help shown     no measurement ({timeouts} timeouts)")
+    print(f"  panes read ({cmp_['how']:6})      {cmp_['readable']}/{len(names)}"
+          + (f"; not readable from the screen: {', '.join(cmp_['unreadable'][:8])}"
+             f"{' ...' if len(cmp_['unreadable']) > 8 else ''}" if cmp_["unreadable"] else ""))
+    print(f"  events shown vs sent      {cmp_['shown']:,} shown / {cmp_['sent_readable']:,} sent "
+          f"(of the panes read); lost counters {cmp_['lost']:,}; "
+          f"{len(cmp_['mismatched'])} panes differ"
+          + (f" (e.g. {cmp_['mismatched'][0]}: {walk['seen'][cmp_['mismatched'][0]][0]:,} "
+             f"vs {sent[cmp_['mismatched'][0]]:,})" if cmp_["mismatched"] else ""))
+    print(f"  reconnects (server side)  {reconnects}")
+    print(f"  title bar at the end      {title}")
+    nothing_lost = cmp_["readable"] == len(names) and cmp_["shown"] == total_sent
+    return [
+        ("dashboard", "server rate", f"{achieved:,.0f} ev/s", f"target {len(names) * args.rate:,.0f}", ""),
+        ("dashboard", "CPU (no keys)", f"{cpu_pct:.1f} %", "< 10 %", verdict(cpu_pct < 10)),
+        ("dashboard", "CPU (with keys)", f"{cpu_keys:.1f} %", "", ""),
+        ("dashboard", "RSS end / peak", f"{mib(rss_end)} / {mib(rss_peak)}", "", ""),
+        ("dashboard", "key->frame p50",
+         f"{statistics.median(lat):.1f} ms" if lat else "n/a", "", ""),
+        ("dashboard", "key->frame max", f"{max(lat):.1f} ms" if lat else "n/a", "< 16 ms",
+         verdict(bool(lat) and max(lat) < 16 and timeouts == 0)),
+        ("dashboard", "shown / sent",
+         f"{cmp_['shown']:,} / {total_sent:,} ({cmp_['readable']} panes read)",
+         "equal", verdict(nothing_lost)),
+    ]
+
+
+def parse_at(s: str) -> float:
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+
+
+def mode_tail(args, run: Run) -> list[tuple]:
+    names = [NAME.format(i) for i in range(args.feeds)]
+    srv = Server(names, "paced", args.seconds + 300, rate=args.rate)
+    run.add(srv.close)
+    config = os.path.join(run.tmp, "feeds.toml")
+    write_config(config, [(n, srv.url(n)) for n in names])
+    check_config(args.bin, config)
+    out_path = os.path.join(run.tmp, "tail.ndjson")
+    out = open(out_path, "wb")
+    tail = subprocess.Popen([args.bin, "tail", "--config", config, "--format", "ndjson"],
+                            stdout=out, stderr=subprocess.PIPE, cwd=run.tmp,
+                            start_new_session=True)
+    run.add(lambda: stop_proc(tail))
+    connected = srv.wait_connected(len(names), 30)
+    print(f"  {connected}/{len(names)} feeds connected; sending for {args.seconds:.0f} s",
+          flush=True)
+    time.sleep(0.5)
+    cpu0, w0 = cpu_seconds(tail.pid), time.monotonic()
+    srv.send("go")
+    end = time.monotonic() + args.seconds
+    while time.monotonic() < end:
+        alive(tail)
+        time.sleep(min(0.5, max(end - time.monotonic(), 0)))
+    cpu1, w1 = cpu_seconds(tail.pid), time.monotonic()
+    srv.send("pause")
+    st = srv.stats()
+    # Give tail until its output stops growing for 1 s (at most 20 s) to print the rest.
+    size, still_since, deadline = -1, time.monotonic(), time.monotonic() + 20
+    while time.monotonic() < deadline:
+        s = os.path.getsize(out_path)
+        if s != size:
+            size, still_since = s, time.monotonic()
+        elif time.monotonic() - still_since >= 1.0:
+            break
+        time.sleep(0.1)
+    rss_end, rss_peak = rss_kib(tail.pid)
+    cpu_end = cpu_seconds(tail.pid)
+    stop_proc(tail)
+    out.close()
+
+    sent = st["sent"]
+    got = {n: [] for n in names}
+    other = bad = 0
+    with open(out_path, "rb") as f:
+        for line in f:
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                bad += 1
+                continue
+            if obj.get("kind") == "event":
+                ids = got.get(obj.get("feed"))
+                if ids is None:
+                    other += 1
+                else:
+                    ids.append(int(obj["id"]))
+    printed = sum(len(v) for v in got.values())
+    lost = dup = disorder = 0
+    for n in names:
+        ids = got[n]
+        lost += len(set(range(1, sent[n] + 1)) - set(ids))
+        dup += len(ids) - len(set(ids))
+        disorder += sum(1 for a, b in zip(ids, ids[1:]) if b <= a)
+    total_sent = sum(sent.values())
+    wall = w1 - w0
+    achieved = total_sent / st["elapsed"] if st["elapsed"] else 0
+    cpu_pct = 100 * (cpu1 - cpu0) / wall
+    every = lost == 0 and dup == 0 and printed == total_sent
+    print()
+    print(f"tail: {len(names)} feeds x {args.rate:g} ev/s = {len(names) * args.rate:,.0f} ev/s "
+          f"target, {wall:.1f} s, NDJSON to a file")
+    print(f"  server achieved           {achieved:,.0f} ev/s ({total_sent:,} events, "
+          f"{st['skipped']:,} due while not connected)")
+    print(f"  events printed            {printed:,} of {total_sent:,} sent; lost {lost:,}, "
+          f"duplicated {dup:,}, out of order {disorder:,}; unparsable lines {bad}")
+    print(f"  every event printed       {'yes' if every else 'NO'}")
+    print(f"  tail CPU                  {cpu_pct:.1f} % of one core while sending "
+          f"({cpu_end - cpu0:.2f} s in all)")
+    print(f"  tail RSS                  {mib(rss_end)} at the end, peak {mib(rss_peak)}")
+    return [
+        ("tail", "server rate", f"{achieved:,.0f} ev/s", f"target {len(names) * args.rate:,.0f}", ""),
+        ("tail", "printed / sent", f"{printed:,} / {total_sent:,}", "equal", verdict(every)),
+        ("tail", "lost", f"{lost:,}", "0", verdict(lost == 0)),
+        ("tail", "CPU", f"{cpu_pct:.1f} %", "", ""),
+    ]
+
+
+def stop_proc(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=3)
+
+
+def wait_idle(pid: int, below_pct: float, timeout: float) -> bool:
+    """Waits until a process used under `below_pct` % of a core over half a second."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        c0, t0 = cpu_seconds(pid), time.monotonic()
+        time.sleep(0.5)
+        if 100 * (cpu_seconds(pid) - c0) / (time.monotonic() - t0) < below_pct:
+            return True
+    return False
+
+
+def mode_memory(args, run: Run) -> list[tuple]:
+    names = [NAME.format(i) for i in range(args.feeds)]
+    limit = args.events + 100
+    srv = Server(names, "paced", 900, rate=args.fill_rate, limit=limit)
+    run.add(srv.close)
+    config = os.path.join(run.tmp, "feeds.toml")
+    write_config(config, [(n, srv.url(n)) for n in names])
+    check_config(args.bin, config)
+    term = start_dashboard(run, args.bin, config)
+    connected = srv.wait_connected(len(names), 30)
+    time.sleep(3.0)
+    wait_idle(term.proc.pid, 2.0, 10)
+    base, _ = term.rss()
+    print(f"  {connected}/{len(names)} feeds connected, none sent yet: RSS {mib(base)}; sending "
+          f"{limit:,} per feed at {args.fill_rate:g}/s each", flush=True)
+    srv.send("go")
+    t0 = time.monotonic()
+    deadline = t0 + limit / args.fill_rate * 3 + 60
+    while time.monotonic() < deadline:
+        alive(term)
+        st = srv.stats()
+        if all(v >= limit for v in st["sent"].values()):
+            break
+        time.sleep(0.5)
+    fill_s = time.monotonic() - t0
+    idle = wait_idle(term.proc.pid, 5.0, 30)
+    time.sleep(1.0)
+    rss, peak = term.rss()
+    st = srv.stats()
+    sent = st["sent"]
+    walk = walk_counters(term, names)
+    cmp_ = shown_vs_sent(walk, sent)
+    seen = walk["seen"]
+    # A pane keeps at most `buffer` (5,000 by default) events; read totals where possible.
+    buffered = sum(min(seen[n][0] if n in seen else sent[n], args.events) for n in names)
+    per_event = (rss - base) * 1024 / buffered if buffered else 0
+    data_len = len(quote(names[0], 12345, time.time()).split(b"data: ", 1)[1]) - 2
+    total_sent = sum(sent.values())
+    print()
+    print(f"memory: {len(names)} feeds x {limit:,} events (~{data_len}-byte data), "
+          f"sent in {fill_s:.1f} s ({total_sent / max(st['send_span'], 1e-9):,.0f} ev/s achieved, "
+          f"target {len(names) * args.fill_rate:,.0f})")
+    print(f"  dashboard idle afterwards {'yes' if idle else 'NO (still busy after 30 s)'}")
+    print(f"  RSS baseline (empty)      {mib(base)}")
+    print(f"  RSS with events buffered  {mib(rss)} (peak {mib(peak)})")
+    print(f"  events buffered           {buffered:,} (min(total, {args.events:,}) per pane; "
+          f"{cmp_['readable']} panes read, shown {cmp_['shown']:,} of {total_sent:,} sent, "
+          f"lost counters {cmp_['lost']:,})")
+    print(f"  RSS per buffered event    {per_event:,.0f} bytes (goal: data {data_len} + 96 = "
+          f"{data_len + 96})")
+    return [
+        ("memory", "RSS buffered", mib(rss), "< 100 MB", verdict(rss * 1024 < 100e6)),
+        ("memory", "RSS baseline", mib(base), "", ""),
+        ("memory", "per buffered event", f"{per_event:,.0f} B", f"<= {data_len + 96} B",
+         verdict(per_event <= data_len + 96)),
+    ]
+
+
+def mode_soak(args, run: Run) -> list[tuple]:
+    feeds = args.feeds if args.feeds_given else 10
+    rate = args.rate if args.rate_given else 1000.0
+    names = [NAME.format(i) for i in range(feeds)]
+    seconds = args.minutes * 60
+    srv = Server(names, "paced", seconds + 300, rate=rate)
+    run.add(srv.close)
+    config = os.path.join(run.tmp, "feeds.toml")
+    write_config(config, [(n, srv.url(n)) for n in names])
+    check_config(args.bin, config)
+    term = start_dashboard(run, args.bin, config)
+    srv.wait_connected(len(names), 30)
+    time.sleep(1.0)
+    cpu0, t0 = term.cpu(), time.monotonic()
+    srv.send("go")
+    samples = []  # (seconds since start, VmRSS KiB)
+    next_at = t0 + 10
+    at_1min = None
+    while True:
+        now = time.monotonic()
+        if now >= t0 + seconds:
+            break
+        alive(term)
+        time.sleep(min(max(next_at - now, 0), t0 + seconds - now))
+        t = time.monotonic() - t0
+        rss = term.rss()[0]
+        samples.append((t, rss))
+        if at_1min is None and t >= 59.5:
+            at_1min = rss
+        print(f"  {t:6.0f} s  RSS {mib(rss)}", flush=True)
+        next_at += 10
+    cpu1, t1 = term.cpu(), time.monotonic()
+    srv.send("pause")
+    st = srv.stats()
+    rss_end, peak = term.rss()
+    total_sent = sum(st["sent"].values())
+    achieved = total_sent / st["elapsed"] if st["elapsed"] else 0
+    if at_1min is None:
+        at_1min = samples[0][1] if samples else rss_end
+    growth = (rss_end - at_1min) / at_1min * 100 if at_1min else 0
+    print()
+    print(f"soak: {feeds} feeds x {rate:g} ev/s = {feeds * rate:,.0f} ev/s target, "
+          f"{(t1 - t0) / 60:.1f} min")
+    print(f"  server achieved           {achieved:,.0f} ev/s ({total_sent:,} events)")
+    print(f"  dashboard CPU             {100 * (cpu1 - cpu0) / (t1 - t0):.1f} % of one core")
+    print(f"  RSS at 1 min              {mib(at_1min)}")
+    print(f"  RSS at the end            {mib(rss_end)} ({growth:+.1f} %), peak {mib(peak)}")
+    return [
+        ("soak", "server rate", f"{achieved:,.0f} ev/s", f"target {feeds * rate:,.0f}", ""),
+        ("soak", "RSS 1 min -> end", f"{mib(at_1min)} -> {mib(rss_end)} ({growth:+.1f} %)",
+         "within 10 %", verdict(abs(growth) <= 10)),
+    ]
+
+
+def mode_fairness(args, run: Run) -> list[tuple]:
+    quiet = [f"quiet-{i:03d}" for i in range(1, 100)]
+    flood_srv = Server(["flood-000"], "flood", args.seconds + 300)
+    run.add(flood_srv.close)
+    quiet_srv = Server(quiet, "paced", args.seconds + 300, rate=2.0)  # every 500 ms each
+    run.add(quiet_srv.close)
+    config = os.path.join(run.tmp, "feeds.toml")
+    write_config(config, [("flood-000", flood_srv.url("flood-000"))]
+                 + [(n, quiet_srv.url(n)) for n in quiet])
+    check_config(args.bin, config)
+    tail = subprocess.Popen([args.bin, "tail", "--config", config, "--format", "ndjson"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=run.tmp,
+                            start_new_session=True)
+    run.add(lambda: stop_proc(tail))
+    # The pipe is read in big chunks; a quiet event's line is timed when its chunk arrives.
+    arrivals: list[tuple[float, bytes]] = []
+    counts = {"lines": 0, "bytes": 0}
+    marker = b'"kind":"event","feed":"quiet-'
+
+    def reader():
+        carry = b""
+        fd = tail.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            t = time.time()
+            if not chunk:
+                return
+            counts["bytes"] += len(chunk)
+            counts["lines"] += chunk.count(b"\n")
+            buf = carry + chunk
+            cut = buf.rfind(b"\n") + 1
+            buf, carry = buf[:cut], buf[cut:]
+            i = buf.find(marker)
+            while i >= 0:
+                s = buf.rfind(b"\n", 0, i) + 1
+                e = buf.find(b"\n", i)
+                arrivals.append((t, buf[s:e]))
+                i = buf.find(marker, e)
+
+    rt = threading.Thread(target=reader, daemon=True)
+    rt.start()
+    connected = flood_srv.wait_connected(1, 30) + quiet_srv.wait_connected(len(quiet), 30)
+    print(f"  {connected}/100 feeds connected; flooding for {args.seconds:.0f} s", flush=True)
+    time.sleep(0.5)
+    cpu0, w0 = cpu_seconds(tail.pid), time.monotonic()
+    flood_srv.send("go")
+    time.sleep(1.0)  # the flood first, so every quiet event meets it
+    quiet_srv.send("go")
+    end = time.monotonic() + args.seconds
+    while time.monotonic() < end:
+        alive(tail)
+        time.sleep(min(0.5, max(end - time.monotonic(), 0)))
+    cpu1, w1 = cpu_seconds(tail.pid), time.monotonic()
+    quiet_srv.send("pause")
+    flood_srv.send("pause")
+    qs, fs = quiet_srv.stats(), flood_srv.stats()
+    time.sleep(2.0)
+    stop_proc(tail)
+    rt.join(timeout=10)
+
+    at_delay, read_delay = [], []
+    for t, line in arrivals:
+        try:
+            obj = json.loads(line)
+            ts = json.loads(obj["data"])["ts"]
+        except (ValueError, KeyError):
+            continue
+        at_delay.append((parse_at(obj["at"]) - ts) * 1000)
+        read_delay.append((t - ts) * 1000)
+    quiet_sent = sum(qs["sent"].values())
+    flood_rate = fs["sent"]["flood-000"] / fs["elapsed"] if fs["elapsed"] else 0
+    wall = w1 - w0
+
+    def summary(v: list[float]) -> str:
+        if not v:
+            return "n/a"
+        return (f"p50 {statistics.median(v):.1f} ms, p99 {pct(v, 0.99):.1f} ms, "
+                f"max {max(v):.1f} ms")
+
+    print()
+    print(f"fairness: 1 flood + 99 quiet feeds (an event every 500 ms each), {wall:.1f} s, tail "
+          f"NDJSON through a pipe")
+    print(f"  flood server achieved     {flood_rate:,.0f} ev/s (as fast as it can write); tail "
+          f"printed {counts['lines']:,} lines ({counts['bytes'] / 1e6:,.0f} MB)")
+    print(f"  quiet events              {len(at_delay):,} printed of {quiet_sent:,} sent "
+          f"({quiet_sent / qs['elapsed'] if qs['elapsed'] else 0:,.0f} ev/s achieved, target 198)")
+    print(f"  delay send -> `at`        {summary(at_delay)}   (tail's receive stamp, ms "
+          f"resolution)")
+    print(f"  delay send -> printed     {summary(read_delay)}   (read from tail's stdout)")
+    print(f"  tail CPU                  {100 * (cpu1 - cpu0) / wall:.0f} % of one core")
+    ok_at = bool(at_delay) and max(at_delay) < 50
+    ok_read = bool(read_delay) and max(read_delay) < 50
+    return [
+        ("fairness", "flood rate", f"{flood_rate:,.0f} ev/s", "", ""),
+        ("fairness", "quiet printed / sent", f"{len(at_delay):,} / {quiet_sent:,}", "equal",
+         verdict(len(at_delay) == quiet_sent)),
+        ("fairness", "send->at max",
+         f"{max(at_delay):.1f} ms (p99 {pct(at_delay, 0.99):.1f})" if at_delay else "n/a",
+         "< 50 ms", verdict(ok_at)),
+        ("fairness", "send->printed max",
+         f"{max(read_delay):.1f} ms (p99 {pct(read_delay, 0.99):.1f})" if read_delay else "n/a",
+         "< 50 ms", verdict(ok_read)),
+    ]
+
+
+MODES = {
+    "dashboard": mode_dashboard,
+    "tail": mode_tail,
+    "memory": mode_memory,
+    "soak": mode_soak,
+    "fairness": mode_fairness,
+}
+
+
+def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "_serve":
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the harness stops us
+        serve(json.loads(sys.argv[2]))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="Modes are described at the top of this file.")
+    ap.add_argument("mode", nargs="?", default="dashboard", choices=[*MODES, "all"],
+                    help="what to measure (`all`: every mode but soak)")
+    ap.add_argument("--bin", default="target/release/ssedash")
+    ap.add_argument("--seconds", type=float, default=30.0, help="run length (dashboard, tail, "
+                    "fairness)")
+    ap.add_argument("--feeds", type=int, default=None, help="feeds (100; soak: 10)")
+    ap.add_argument("--rate", type=float, default=None, help="events/s per feed (100; soak: 1000)")
+    ap.add_argument("--events", type=int, default=5000, help="memory: events each pane buffers")
+    ap.add_argument("--fill-rate", type=float, default=250.0,
+                    help="memory: events/s per feed while filling")
+    ap.add_argument("--minutes", type=float, default=10.0, help="soak: run length")
+    args = ap.parse_args()
+    args.feeds_given, args.rate_given = args.feeds is not None, args.rate is not None
+    args.feeds = args.feeds if args.feeds is not None else 100
+    args.rate = args.rate if args.rate is not None else 100.0
+    args.bin = os.path.abspath(args.bin)
+    if not os.access(args.bin, os.X_OK):
+        print(f"not an executable: {args.bin} (cargo build --release?)", file=sys.stderr)
+        return 2
+    modes = [m for m in MODES if m != "soak"] if args.mode == "all" else [args.mode]
+
+    limit = 600 + (args.minutes * 60 if "soak" in modes else 0) + len(modes) * (args.seconds + 120)
+    runs: list[Run] = []
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+
+    def watchdog():
+        time.sleep(limit)
+        for r in runs:
+            r.close()
+        print(f"watchdog: gave up after {limit:.0f} s", file=sys.stderr)
+        os._exit(3)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    print(f"ssedash at scale: {args.bin}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    rows: list[tuple] = []
+    t_all = time.monotonic()
+    status = 0
+    for m in modes:
+        print(f"\n== {m}", flush=True)
+        run = Run()
+        runs.append(run)
+        try:
+            rows += MODES[m](args, run)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            run.close()
+            return 130
+        except Exception as e:  # one mode failing does not hide the others' figures
+            print(f"{m}: ERROR: {e}", file=sys.stderr)
+            rows.append((m, "error", str(e).splitlines()[0][:60], "", "FAIL"))
+            status = 1
+        finally:
+            run.close()
+
+    print()
+    print(f"Summary ({time.monotonic() - t_all:.0f} s, load average {os.getloadavg()[0]:.1f})")
+    widths = [max(len(str(r[i])) for r in rows + [("mode", "measure", "value", "goal", "")])
+              for i in range(5)]
+    for r in [("mode", "measure", "value", "goal", "")] + rows:
+        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    if any(r[4] == "FAIL" for r in rows):
+        status = status or 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
