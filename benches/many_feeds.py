@@ -7,54 +7,59 @@ line and the screen are used, so the script works against whatever binary is bui
     python3 benches/many_feeds.py [MODE] [--bin target/release/ssedash] [--seconds S]
                                   [--feeds N] [--rate R] [--minutes M]
 
+The feeds come from benches/feedserver.py: one asyncio server in its own process (so this
+script's screen parsing never delays the pacing) on 127.0.0.1. Events are ~95-byte JSON
+quotes with ids and their send time `ts`, paced evenly: event k of the whole schedule goes
+to feed k mod N, so every feed gets one event every 1/R s, staggered, not in bursts. A
+feeds.toml for them is written to a temp dir; the dashboard runs on it (`--config FILE`) in
+a 160x48 pty (benches/ptyterm.py), `tail` with `--config FILE`. Sending starts once every
+feed is connected.
+
 Modes (default `dashboard`):
 
-dashboard  One loopback server (a separate Python process, asyncio) serves --feeds (100)
-           feeds at --rate (100) events/s each, paced evenly: event k of the whole schedule
-           goes to feed k mod N, so every feed gets one event every 1/R s, staggered. Events
-           are ~95-byte JSON quotes with ids. A feeds.toml for them is written to a temp dir
-           and the dashboard runs on it (`--config FILE`) in a 160x48 pty. Sending starts
-           once every feed is connected and lasts --seconds (30). Meanwhile `?` is pressed
-           and the time to the frame showing the help overlay measured (then Esc, a pause of
-           100-300 ms, repeat) during the second half. Printed: CPU % of one core (utime+stime
-           from /proc) in the first half, without keys, and in the second, with them, RSS (VmRSS at the end, VmHWM peak), key->frame p50/max, and the
-           events shown vs sent. For those, the server stops sending (connections stay open,
-           so the totals freeze), and every pane is visited (`z` zoom, then Tab), reading its
-           `N events` and `lost N` counters from the screen. If the dashboard shows a table
-           instead of panes (an overview), `o` is pressed to get the panes; failing that the
-           table's events column is read. Feeds that could not be read are said so.
-           Goals: CPU < 10 % of one core, key->frame max < 16 ms, shown == sent.
+dashboard  --feeds (100) feeds at --rate (100) events/s each for --seconds (30). First half:
+           no keys; second half: `?` is pressed and the time to the frame showing the help
+           overlay measured, then Esc, a pause of 100-300 ms, repeat. Printed: CPU % of one
+           core (utime+stime from /proc) in each half, RSS (VmRSS at the end, VmHWM peak),
+           key->frame p50/max, and events shown vs sent: the server stops sending
+           (connections stay open, so the totals freeze), and every pane is visited (`z`
+           zoom, then Tab), reading its `N events` and `lost N` counters from the screen. If
+           the dashboard shows a table instead of panes (an overview), `o` is pressed to get
+           the panes; failing that, the table's `events` column is read, page by page. Panes
+           that could not be read are named. Goals: CPU < 10 % of one core (without keys),
+           key->frame max < 16 ms, shown == sent.
 tail       The same feeds read by `ssedash tail --config FILE --format ndjson > FILE` for
-           --seconds; then the server stops, tail is given time to print everything and is
-           stopped. Per feed, the events printed are counted and their ids checked against
-           what the server sent (lost, duplicated, out of order). Also tail's CPU %.
+           --seconds; then the server stops, tail is given until its output stops growing
+           for 1 s, and is stopped. Per feed, the ids printed are checked against what the
+           server sent: lost, duplicated, out of order. Also tail's CPU % and RSS.
 memory     --feeds feeds each get --events (5,000) + 100 events at --fill-rate (250) events/s
-           per feed, then idle. RSS is read with the feeds connected but empty (the baseline)
-           and again once every event is in (and the dashboard is idle): RSS per buffered
-           event = (RSS - baseline) / events buffered (each pane keeps its `buffer`, 5,000 by
-           default). Goals: RSS < 100 MB; per event <= data bytes + 96.
+           per feed, then idle. RSS is read with the feeds connected but empty (baseline) and
+           again once everything is in and the dashboard is idle. RSS per buffered event =
+           (RSS - baseline) / events buffered (a pane keeps `buffer` = 5,000 by default).
+           Goals: RSS < 100 MB; per event <= data bytes + 96.
 soak       10 feeds at 1,000 events/s each (change with --feeds/--rate) in the dashboard for
-           --minutes (10); RSS every 10 s. Goal: RSS at the end within 10 % of RSS at 1 min.
+           --minutes (10); VmRSS every 10 s. Goal: RSS at the end within 10 % of RSS at 1 min.
 fairness   One feed flooding as fast as a second server process can write, next to 99 quiet
-           feeds that each send an event every 500 ms carrying its send time (`ts`, epoch
-           seconds). `tail --format ndjson` reads all 100; its output is read through a pipe.
-           Per quiet event: `at` (tail's receive stamp, ms) - ts, and the time the harness read
-           the line from the pipe - ts. p50/p99/max of both; goal: max < 50 ms.
+           feeds each sending an event every 500 ms. 1) `tail --format ndjson` reads all 100,
+           its output through a pipe; per quiet event: `at` (tail's receive stamp, ms
+           resolution) - ts, and the time this script read the line from the pipe - ts.
+           2) The dashboard on the same feeds, zoomed on one quiet feed: the time its newest
+           event (`"seq":N ... "ts":T` on screen) first shows - ts. --seconds each; p50, p99
+           and max; goal: max < 50 ms.
+all        every mode but soak, one after the other.
 
-Every phase has a deadline, a watchdog ends everything after the longest sensible run, all
-servers bind to 127.0.0.1 on ephemeral ports, and the dashboard, tail and the servers are
-stopped at the end, on error and on SIGINT/SIGTERM/SIGHUP. The server's achieved rate is
-printed next to the target: on a busy 2-core machine it may fall short, and then so does
-the load the client was measured under.
+Every phase has a deadline, a watchdog ends everything after the longest sensible run, and
+the dashboard, tail and the servers are stopped at the end, on error and on
+SIGINT/SIGTERM/SIGHUP. The server's achieved rate is printed next to the target: on a busy
+2-core machine it may fall short, and then so does the load the client was measured under.
+The script, the servers and ssedash share the machine's cores; the load average is printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import queue
 import random
 import re
 import signal
@@ -67,236 +72,14 @@ import time
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from feedserver import Server, quote  # noqa: E402  (benches/feedserver.py)
 from ptyterm import Terminal, cpu_seconds, help_gone, help_shown, rss_kib  # noqa: E402
 
 ROWS, COLS = 48, 160
 NAME = "feed-{:03d}"
 NAME_RE = re.compile(r"(?:feed|quiet|flood)-\d{3}")
 
-# =========================================================================== the server
-# Runs in its own process (`many_feeds.py _serve SPEC`), so the harness's screen parsing
-# never delays the pacing. Protocol: it prints {"port": P}; then reads commands on stdin,
-# one a line: `go` (start sending), `pause` (stop sending; connections stay open), `stats`
-# (print one JSON line), `quit`.
-
-
-class Feed:
-    def __init__(self, name: str, kind: str) -> None:
-        self.name, self.kind = name, kind
-        self.writer: asyncio.StreamWriter | None = None
-        self.conns = 0
-        self.sent = 0  # events written, over all connections
-        self.skipped = 0  # events due while not connected (not sent, not counted)
-        self.bytes = 0
-
-
-def quote(name: str, seq: int, ts: float) -> bytes:
-    sym = "Q" + name[-3:]
-    data = (
-        f'{{"symbol":"{sym}","seq":{seq},"ex":"XN","bid":{100 + seq % 50}.{seq % 100:02d},'
-        f'"ask":{100 + seq % 50}.{(seq + 2) % 100:02d},"size":{100 * (1 + seq % 9)},'
-        f'"ts":{ts:.6f}}}'
-    )
-    return f"id: {seq}\nevent: quote\ndata: {data}\n\n".encode()
-
-
-def serve(spec: dict) -> None:
-    asyncio.run(_serve(spec))
-
-
-async def _serve(spec: dict) -> None:
-    loop = asyncio.get_running_loop()
-    feeds = {name: Feed(name, spec["kind"]) for name in spec["names"]}
-    order = list(feeds.values())
-    rate = float(spec.get("rate", 0))  # per feed, paced feeds
-    limit = int(spec.get("limit", 0))  # per feed; 0: no limit
-    deadline = time.monotonic() + float(spec["lifetime"])
-    go, stop = asyncio.Event(), asyncio.Event()
-    info = {"t_go": None, "t_pause": None, "t_last": None, "max_lag_ms": 0.0}
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            path = head.split(b" ", 2)[1].decode("latin-1")
-            feed = feeds.get(path.rsplit("/", 1)[-1])
-            if feed is None:
-                writer.write(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")
-                await writer.drain()
-                return
-            writer.write(
-                b"HTTP/1.0 200 OK\r\nContent-Type: text/event-stream\r\n"
-                b"Cache-Control: no-cache\r\n\r\n"
-            )
-            feed.writer = writer
-            feed.conns += 1
-            if feed.kind == "flood":
-                await flood(feed, writer)
-            while await reader.read(4096):  # until the client closes
-                pass
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, IndexError):
-            pass
-        finally:
-            for f in order:
-                if f.writer is writer:
-                    f.writer = None
-            writer.close()
-
-    async def flood(feed: Feed, writer: asyncio.StreamWriter) -> None:
-        # One block of 1,000 events built once and written over and over (ids 1-1000 repeat),
-        # so the flood is as fast as a socket write, not as fast as Python formats events.
-        block = b"".join(quote(feed.name, i, time.time()) for i in range(1, 1001))
-        await go.wait()
-        info["t_go"] = info["t_go"] or time.monotonic()
-        while not stop.is_set() and time.monotonic() < deadline:
-            writer.write(block)
-            feed.sent += 1000
-            feed.bytes += len(block)
-            await writer.drain()
-            await asyncio.sleep(0)  # drain() does not yield while the client keeps up
-
-    async def pacer() -> None:
-        await go.wait()
-        n = len(order)
-        total = rate * n
-        t0 = info["t_go"] = time.monotonic()
-        k = 0
-        while not stop.is_set():
-            now = time.monotonic()
-            if now >= deadline:
-                break
-            due = int((now - t0) * total) - k
-            if due > 0:
-                info["max_lag_ms"] = max(info["max_lag_ms"], 1000 * (due - 1) / total)
-                ts = time.time()
-                for _ in range(due):
-                    f = order[k % n]
-                    k += 1
-                    if limit and f.sent >= limit:
-                        continue
-                    w = f.writer
-                    if w is None or w.is_closing():
-                        f.skipped += 1
-                        continue
-                    f.sent += 1
-                    ev = quote(f.name, f.sent, ts)
-                    f.bytes += len(ev)
-                    w.write(ev)
-                info["t_last"] = time.monotonic()
-                if limit and all(f.sent >= limit for f in order):
-                    break
-            await asyncio.sleep(0.001)
-
-    def stats() -> dict:
-        buffered = 0
-        for f in order:
-            if f.writer is not None and f.writer.transport is not None:
-                buffered += f.writer.transport.get_write_buffer_size()
-        t_go, t_end = info["t_go"], info["t_pause"] or time.monotonic()
-        return {
-            "sent": {f.name: f.sent for f in order},
-            "skipped": sum(f.skipped for f in order),
-            "conns": {f.name: f.conns for f in order},
-            "connected": sum(1 for f in order if f.writer is not None),
-            "bytes": sum(f.bytes for f in order),
-            "unsent_buffer_bytes": buffered,
-            "elapsed": (t_end - t_go) if t_go else 0.0,
-            "send_span": (info["t_last"] - t_go) if t_go and info["t_last"] else 0.0,
-            "max_lag_ms": info["max_lag_ms"],
-        }
-
-    def command(line: str) -> None:
-        cmd = line.strip()
-        if cmd == "go" and not go.is_set():
-            go.set()
-        elif cmd == "pause":
-            info["t_pause"] = time.monotonic()
-            stop.set()
-        elif cmd == "stats":
-            print(json.dumps(stats()), flush=True)
-        elif cmd in ("quit", ""):
-            stop.set()
-            done.set()
-
-    done = asyncio.Event()
-
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            loop.call_soon_threadsafe(command, line)
-        loop.call_soon_threadsafe(command, "")  # EOF: the harness is gone
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
-    print(json.dumps({"port": server.sockets[0].getsockname()[1]}), flush=True)
-    threading.Thread(target=read_stdin, daemon=True).start()
-    pacing = loop.create_task(pacer()) if spec["kind"] == "paced" else None
-    try:
-        await asyncio.wait_for(done.wait(), max(deadline - time.monotonic(), 1))
-    except asyncio.TimeoutError:
-        pass
-    if pacing:
-        pacing.cancel()
-    server.close()
-
-
-class Server:
-    """The harness's handle on a server process."""
-
-    def __init__(self, names: list[str], kind: str, lifetime: float, rate: float = 0,
-                 limit: int = 0) -> None:
-        spec = {"names": names, "kind": kind, "rate": rate, "limit": limit,
-                "lifetime": lifetime}
-        self.names = names
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "_serve", json.dumps(spec)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-            start_new_session=True,
-        )
-        self.lines: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.port = self._line(10)["port"]
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def _line(self, timeout: float) -> dict:
-        line = self.lines.get(timeout=timeout)
-        if line is None:
-            raise RuntimeError("the server process ended")
-        return json.loads(line)
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/feed/{name}"
-
-    def send(self, cmd: str) -> None:
-        self.proc.stdin.write(cmd + "\n")
-        self.proc.stdin.flush()
-
-    def stats(self) -> dict:
-        self.send("stats")
-        return self._line(10)
-
-    def wait_connected(self, n: int, timeout: float) -> int:
-        deadline = time.monotonic() + timeout
-        while True:
-            c = self.stats()["connected"]
-            if c >= n or time.monotonic() >= deadline:
-                return c
-            time.sleep(0.1)
-
-    def cpu(self) -> float:
-        return cpu_seconds(self.proc.pid)
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                self.send("quit")
-                self.proc.wait(timeout=3)
-            except (OSError, ValueError, subprocess.TimeoutExpired):
-                pass
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=3)
+# =========================================================================== config
 
 
 def write_config(path: str, feeds: list[tuple[str, str]]) -> None:
@@ -440,6 +223,10 @@ def verdict(ok: bool) -> str:
 
 def mib(kib: int) -> str:
     return f"{kib / 1024:.1f} MiB"
+
+
+def mib_mb(kib: int) -> str:
+    return f"{kib / 1024:.1f} MiB = {kib * 1024 / 1e6:.1f} MB"
 
 
 class Run:
@@ -752,7 +539,9 @@ def mode_memory(args, run: Run) -> list[tuple]:
     # A pane keeps at most `buffer` (5,000 by default) events; read totals where possible.
     buffered = sum(min(seen[n][0] if n in seen else sent[n], args.events) for n in names)
     per_event = (rss - base) * 1024 / buffered if buffered else 0
-    data_len = len(quote(names[0], 12345, time.time()).split(b"data: ", 1)[1]) - 2
+    data_len = round(statistics.mean(
+        len(quote(names[0], i, time.time()).split(b"data: ", 1)[1]) - 2 for i in range(1, limit + 1)
+    ))
     total_sent = sum(sent.values())
     print()
     print(f"memory: {len(names)} feeds x {limit:,} events (~{data_len}-byte data), "
@@ -760,14 +549,14 @@ def mode_memory(args, run: Run) -> list[tuple]:
           f"target {len(names) * args.fill_rate:,.0f})")
     print(f"  dashboard idle afterwards {'yes' if idle else 'NO (still busy after 30 s)'}")
     print(f"  RSS baseline (empty)      {mib(base)}")
-    print(f"  RSS with events buffered  {mib(rss)} (peak {mib(peak)})")
+    print(f"  RSS with events buffered  {mib_mb(rss)} (peak {mib(peak)})")
     print(f"  events buffered           {buffered:,} (min(total, {args.events:,}) per pane; "
           f"{cmp_['readable']} panes read, shown {cmp_['shown']:,} of {total_sent:,} sent, "
           f"lost counters {cmp_['lost']:,})")
     print(f"  RSS per buffered event    {per_event:,.0f} bytes (goal: data {data_len} + 96 = "
           f"{data_len + 96})")
     return [
-        ("memory", "RSS buffered", mib(rss), "< 100 MB", verdict(rss * 1024 < 100e6)),
+        ("memory", "RSS buffered", mib_mb(rss), "< 100 MB", verdict(rss * 1024 < 100e6)),
         ("memory", "RSS baseline", mib(base), "", ""),
         ("memory", "per buffered event", f"{per_event:,.0f} B", f"<= {data_len + 96} B",
          verdict(per_event <= data_len + 96)),
@@ -811,33 +600,55 @@ def mode_soak(args, run: Run) -> list[tuple]:
     rss_end, peak = term.rss()
     total_sent = sum(st["sent"].values())
     achieved = total_sent / st["elapsed"] if st["elapsed"] else 0
-    if at_1min is None:
+    first = "1 min"
+    if at_1min is None:  # a run shorter than a minute: compare with the first sample
         at_1min = samples[0][1] if samples else rss_end
+        first = f"{samples[0][0]:.0f} s" if samples else "the end"
     growth = (rss_end - at_1min) / at_1min * 100 if at_1min else 0
     print()
     print(f"soak: {feeds} feeds x {rate:g} ev/s = {feeds * rate:,.0f} ev/s target, "
           f"{(t1 - t0) / 60:.1f} min")
     print(f"  server achieved           {achieved:,.0f} ev/s ({total_sent:,} events)")
     print(f"  dashboard CPU             {100 * (cpu1 - cpu0) / (t1 - t0):.1f} % of one core")
-    print(f"  RSS at 1 min              {mib(at_1min)}")
+    print(f"  RSS at {first:<19}{mib(at_1min)}")
     print(f"  RSS at the end            {mib(rss_end)} ({growth:+.1f} %), peak {mib(peak)}")
     return [
         ("soak", "server rate", f"{achieved:,.0f} ev/s", f"target {feeds * rate:,.0f}", ""),
-        ("soak", "RSS 1 min -> end", f"{mib(at_1min)} -> {mib(rss_end)} ({growth:+.1f} %)",
+        ("soak", f"RSS {first} -> end", f"{mib(at_1min)} -> {mib(rss_end)} ({growth:+.1f} %)",
          "within 10 %", verdict(abs(growth) <= 10)),
     ]
 
 
-def mode_fairness(args, run: Run) -> list[tuple]:
+def fairness_feeds(args, run: Run, tag: str):
+    """A flood server, a server of 99 quiet feeds (an event every 500 ms each) and a config
+    naming all 100, the flood first."""
     quiet = [f"quiet-{i:03d}" for i in range(1, 100)]
     flood_srv = Server(["flood-000"], "flood", args.seconds + 300)
     run.add(flood_srv.close)
-    quiet_srv = Server(quiet, "paced", args.seconds + 300, rate=2.0)  # every 500 ms each
+    quiet_srv = Server(quiet, "paced", args.seconds + 300, rate=2.0)
     run.add(quiet_srv.close)
-    config = os.path.join(run.tmp, "feeds.toml")
+    config = os.path.join(run.tmp, f"fairness-{tag}.toml")
     write_config(config, [("flood-000", flood_srv.url("flood-000"))]
                  + [(n, quiet_srv.url(n)) for n in quiet])
     check_config(args.bin, config)
+    return flood_srv, quiet_srv, config, quiet
+
+
+def delays_summary(v: list[float]) -> str:
+    if not v:
+        return "n/a"
+    return (f"p50 {statistics.median(v):.1f} ms, p99 {pct(v, 0.99):.1f} ms, "
+            f"max {max(v):.1f} ms (n={len(v)})")
+
+
+def mode_fairness(args, run: Run) -> list[tuple]:
+    rows = fairness_tail(args, run)
+    run.close()  # the tail part's servers and tail are done; start afresh
+    return rows + fairness_dashboard(args, Run())
+
+
+def fairness_tail(args, run: Run) -> list[tuple]:
+    flood_srv, quiet_srv, config, quiet = fairness_feeds(args, run, "tail")
     tail = subprocess.Popen([args.bin, "tail", "--config", config, "--format", "ndjson"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=run.tmp,
                             start_new_session=True)
@@ -901,35 +712,108 @@ def mode_fairness(args, run: Run) -> list[tuple]:
     flood_rate = fs["sent"]["flood-000"] / fs["elapsed"] if fs["elapsed"] else 0
     wall = w1 - w0
 
-    def summary(v: list[float]) -> str:
-        if not v:
-            return "n/a"
-        return (f"p50 {statistics.median(v):.1f} ms, p99 {pct(v, 0.99):.1f} ms, "
-                f"max {max(v):.1f} ms")
-
     print()
-    print(f"fairness: 1 flood + 99 quiet feeds (an event every 500 ms each), {wall:.1f} s, tail "
+    print(f"fairness, tail: 1 flood + 99 quiet feeds (an event every 500 ms each), {wall:.1f} s, tail "
           f"NDJSON through a pipe")
     print(f"  flood server achieved     {flood_rate:,.0f} ev/s (as fast as it can write); tail "
           f"printed {counts['lines']:,} lines ({counts['bytes'] / 1e6:,.0f} MB)")
     print(f"  quiet events              {len(at_delay):,} printed of {quiet_sent:,} sent "
           f"({quiet_sent / qs['elapsed'] if qs['elapsed'] else 0:,.0f} ev/s achieved, target 198)")
-    print(f"  delay send -> `at`        {summary(at_delay)}   (tail's receive stamp, ms "
+    print(f"  delay send -> `at`        {delays_summary(at_delay)}   (tail's receive stamp, ms "
           f"resolution)")
-    print(f"  delay send -> printed     {summary(read_delay)}   (read from tail's stdout)")
+    print(f"  delay send -> printed     {delays_summary(read_delay)}   (read from tail's stdout)")
     print(f"  tail CPU                  {100 * (cpu1 - cpu0) / wall:.0f} % of one core")
     ok_at = bool(at_delay) and max(at_delay) < 50
     ok_read = bool(read_delay) and max(read_delay) < 50
     return [
-        ("fairness", "flood rate", f"{flood_rate:,.0f} ev/s", "", ""),
-        ("fairness", "quiet printed / sent", f"{len(at_delay):,} / {quiet_sent:,}", "equal",
+        ("fairness", "tail: flood rate", f"{flood_rate:,.0f} ev/s", "", ""),
+        ("fairness", "tail: quiet printed/sent", f"{len(at_delay):,} / {quiet_sent:,}", "equal",
          verdict(len(at_delay) == quiet_sent)),
-        ("fairness", "send->at max",
+        ("fairness", "tail: send->at max",
          f"{max(at_delay):.1f} ms (p99 {pct(at_delay, 0.99):.1f})" if at_delay else "n/a",
          "< 50 ms", verdict(ok_at)),
-        ("fairness", "send->printed max",
+        ("fairness", "tail: send->printed max",
          f"{max(read_delay):.1f} ms (p99 {pct(read_delay, 0.99):.1f})" if read_delay else "n/a",
          "< 50 ms", verdict(ok_read)),
+    ]
+
+
+_NEWEST = re.compile(r'"seq":(\d+),.*?"ts":(\d+\.\d+)')
+
+
+def newest_event(screen) -> tuple[int, float]:
+    """(seq, ts) of the newest quiet event on screen, or (0, 0)."""
+    best = (0, 0.0)
+    for r in range(screen.rows):
+        m = _NEWEST.search(screen.line(r))
+        if m and int(m.group(1)) > best[0]:
+            best = (int(m.group(1)), float(m.group(2)))
+    return best
+
+
+def focus_zoomed(term: Terminal, name: str, n: int) -> bool:
+    """Zooms the dashboard on the pane `name` (`z`, then Tab until it is the one shown)."""
+    term.settle(0.1, 2.0)
+    if not read_panes(term.lines()):
+        press(term, b"o")  # an overview: to the panes
+    press(term, b"z")
+    for _ in range(n + 2):
+        if set(read_panes(term.lines())) == {name}:
+            return True
+        press(term, b"\t")
+    return False
+
+
+def fairness_dashboard(args, run: Run) -> list[tuple]:
+    try:
+        flood_srv, quiet_srv, config, quiet = fairness_feeds(args, run, "dashboard")
+        term = start_dashboard(run, args.bin, config)
+        connected = flood_srv.wait_connected(1, 30) + quiet_srv.wait_connected(len(quiet), 30)
+        target = quiet[0]
+        zoomed = focus_zoomed(term, target, len(quiet) + 1)
+        print(f"  {connected}/100 feeds connected; the dashboard "
+              f"{'is zoomed on ' + target if zoomed else 'could NOT be zoomed on ' + target}; "
+              f"flooding for {args.seconds:.0f} s", flush=True)
+        offset = time.time() - time.monotonic()
+        cpu0, w0 = term.cpu(), time.monotonic()
+        flood_srv.send("go")
+        time.sleep(1.0)
+        quiet_srv.send("go")
+        delays, last, misses = [], 0, 0
+        end = time.monotonic() + args.seconds
+        while zoomed and time.monotonic() < end:
+            alive(term)
+            wait = max(min(2.0, end - time.monotonic()), 0.01)
+            _, t_seen, _ = term.wait_for(lambda sc: newest_event(sc)[0] > last, wait)
+            if t_seen is None:
+                continue
+            with term.cond:
+                seq, ts = newest_event(term.screen)
+            if last and seq > last + 1:
+                misses += seq - last - 1  # shown in the same frame as the next: not timed
+            delays.append((t_seen + offset - ts) * 1000)
+            last = seq
+        cpu1, w1 = term.cpu(), time.monotonic()
+        flood_srv.send("pause")
+        quiet_srv.send("pause")
+        qs, fs = quiet_srv.stats(), flood_srv.stats()
+        title = term.title().strip()
+    finally:
+        run.close()
+    flood_rate = fs["sent"]["flood-000"] / fs["elapsed"] if fs["elapsed"] else 0
+    print()
+    print(f"fairness, dashboard: the same feeds, zoomed on {target}, {w1 - w0:.1f} s")
+    print(f"  flood server achieved     {flood_rate:,.0f} ev/s")
+    print(f"  {target} events timed   {len(delays)} of {qs['sent'][target]} sent ({misses} "
+          f"first shown together with a later one)")
+    print(f"  delay send -> on screen   {delays_summary(delays)}")
+    print(f"  dashboard CPU             {100 * (cpu1 - cpu0) / (w1 - w0):.0f} % of one core")
+    print(f"  title bar at the end      {title}")
+    return [
+        ("fairness", "dashboard: flood rate", f"{flood_rate:,.0f} ev/s", "", ""),
+        ("fairness", "dashboard: send->shown max",
+         f"{max(delays):.1f} ms (p99 {pct(delays, 0.99):.1f})" if delays else "n/a",
+         "< 50 ms", verdict(bool(delays) and max(delays) < 50)),
     ]
 
 
@@ -943,10 +827,6 @@ MODES = {
 
 
 def main() -> int:
-    if len(sys.argv) == 3 and sys.argv[1] == "_serve":
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the harness stops us
-        serve(json.loads(sys.argv[2]))
-        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="Modes are described at the top of this file.")
