@@ -131,8 +131,9 @@ def read_panes(lines: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def read_table(lines: list[str]) -> dict[str, tuple[int, int]]:
-    """Name -> (events, lost) from a table with a header row naming `events` (and maybe
-    `lost`) columns: the number under each header word."""
+    """Name -> (events, lost) from a table whose header row names `name`, `events` and maybe
+    `lost` columns: the whole number in each row between the neighbouring headers, the one
+    nearest its header (so left- and right-aligned columns both read)."""
     header = None
     for line in lines:
         low = line.lower()
@@ -141,24 +142,36 @@ def read_table(lines: list[str]) -> dict[str, tuple[int, int]]:
             break
     if header is None:
         return {}
-    ev = re.search(r"\bevents\b", header)
-    lo = re.search(r"\blost\b", header)
+    words = list(re.finditer(r"[a-z/]+(?: [a-z]+)?", header))
 
-    def under(line: str, col: re.Match | None) -> int | None:
-        if col is None:
-            return None
-        for m in re.finditer(r"[\d,]+", line):
-            if m.start() <= col.end() + 2 and m.end() >= col.start() - 2:
-                return _num(m.group(0))
+    def cell(word: str) -> tuple[int, int, int] | None:
+        for i, w in enumerate(words):
+            if w.group(0) == word:
+                lo = words[i - 1].end() if i > 0 else 0
+                hi = words[i + 1].start() if i + 1 < len(words) else len(header)
+                return lo, hi, (w.start() + w.end()) // 2
         return None
+
+    ev, lo_ = cell("events"), cell("lost")
+
+    def under(line: str, c: tuple[int, int, int] | None) -> int | None:
+        if c is None:
+            return None
+        nums = [m for m in re.finditer(r"(?<![\d.])\d[\d,]*(?![\d.])", line)
+                if m.start() >= c[0] and m.end() <= c[1]]
+        if not nums:
+            return None
+        m = min(nums, key=lambda m: abs((m.start() + m.end()) // 2 - c[2]))
+        return _num(m.group(0))
 
     found = {}
     for line in lines:
         m = NAME_RE.search(line)
         if m and line.lower() != header:
-            e = under(line[m.end() :].rjust(len(line)), ev)
+            rest = " " * m.end() + line[m.end() :]  # the name itself is no number
+            e = under(rest, ev)
             if e is not None:
-                found[m.group(0)] = (e, under(line[m.end() :].rjust(len(line)), lo) or 0)
+                found[m.group(0)] = (e, under(rest, lo_) or 0)
     return found
 
 
@@ -642,9 +655,8 @@ def delays_summary(v: list[float]) -> str:
 
 
 def mode_fairness(args, run: Run) -> list[tuple]:
-    rows = fairness_tail(args, run)
-    run.close()  # the tail part's servers and tail are done; start afresh
-    return rows + fairness_dashboard(args, Run())
+    # The tail part's servers stay up, paused and without clients, until the end.
+    return fairness_tail(args, run) + fairness_dashboard(args, run)
 
 
 def fairness_tail(args, run: Run) -> list[tuple]:
@@ -765,41 +777,39 @@ def focus_zoomed(term: Terminal, name: str, n: int) -> bool:
 
 
 def fairness_dashboard(args, run: Run) -> list[tuple]:
-    try:
-        flood_srv, quiet_srv, config, quiet = fairness_feeds(args, run, "dashboard")
-        term = start_dashboard(run, args.bin, config)
-        connected = flood_srv.wait_connected(1, 30) + quiet_srv.wait_connected(len(quiet), 30)
-        target = quiet[0]
-        zoomed = focus_zoomed(term, target, len(quiet) + 1)
-        print(f"  {connected}/100 feeds connected; the dashboard "
-              f"{'is zoomed on ' + target if zoomed else 'could NOT be zoomed on ' + target}; "
-              f"flooding for {args.seconds:.0f} s", flush=True)
-        offset = time.time() - time.monotonic()
-        cpu0, w0 = term.cpu(), time.monotonic()
-        flood_srv.send("go")
-        time.sleep(1.0)
-        quiet_srv.send("go")
-        delays, last, misses = [], 0, 0
-        end = time.monotonic() + args.seconds
-        while zoomed and time.monotonic() < end:
-            alive(term)
-            wait = max(min(2.0, end - time.monotonic()), 0.01)
-            _, t_seen, _ = term.wait_for(lambda sc: newest_event(sc)[0] > last, wait)
-            if t_seen is None:
-                continue
-            with term.cond:
-                seq, ts = newest_event(term.screen)
-            if last and seq > last + 1:
-                misses += seq - last - 1  # shown in the same frame as the next: not timed
-            delays.append((t_seen + offset - ts) * 1000)
-            last = seq
-        cpu1, w1 = term.cpu(), time.monotonic()
-        flood_srv.send("pause")
-        quiet_srv.send("pause")
-        qs, fs = quiet_srv.stats(), flood_srv.stats()
-        title = term.title().strip()
-    finally:
-        run.close()
+    flood_srv, quiet_srv, config, quiet = fairness_feeds(args, run, "dashboard")
+    term = start_dashboard(run, args.bin, config)
+    connected = flood_srv.wait_connected(1, 30) + quiet_srv.wait_connected(len(quiet), 30)
+    target = quiet[0]
+    zoomed = focus_zoomed(term, target, len(quiet) + 1)
+    print(f"  {connected}/100 feeds connected; the dashboard "
+          f"{'is zoomed on ' + target if zoomed else 'could NOT be zoomed on ' + target}; "
+          f"flooding for {args.seconds:.0f} s", flush=True)
+    offset = time.time() - time.monotonic()
+    cpu0, w0 = term.cpu(), time.monotonic()
+    flood_srv.send("go")
+    time.sleep(1.0)
+    quiet_srv.send("go")
+    delays, last, misses = [], 0, 0
+    end = time.monotonic() + args.seconds
+    while zoomed and time.monotonic() < end:
+        alive(term)
+        wait = max(min(2.0, end - time.monotonic()), 0.01)
+        _, t_seen, _ = term.wait_for(lambda sc, last=last: newest_event(sc)[0] > last, wait)
+        if t_seen is None:
+            continue
+        with term.cond:
+            seq, ts = newest_event(term.screen)
+        if last and seq > last + 1:
+            misses += seq - last - 1  # shown in the same frame as the next: not timed
+        delays.append((t_seen + offset - ts) * 1000)
+        last = seq
+    cpu1, w1 = term.cpu(), time.monotonic()
+    flood_srv.send("pause")
+    quiet_srv.send("pause")
+    qs, fs = quiet_srv.stats(), flood_srv.stats()
+    title = term.title().strip()
+    term.close()
     flood_rate = fs["sent"]["flood-000"] / fs["elapsed"] if fs["elapsed"] else 0
     print()
     print(f"fairness, dashboard: the same feeds, zoomed on {target}, {w1 - w0:.1f} s")
