@@ -353,6 +353,12 @@ def mode_dashboard(args, run: Run) -> list[tuple]:
     sent = st["sent"]
     walk = walk_counters(term, names)
     cmp_ = shown_vs_sent(walk, sent)
+    walks = 1
+    if cmp_["mismatched"] or cmp_["unreadable"]:
+        time.sleep(3.0)  # perhaps still catching up: look once more
+        walk = walk_counters(term, names)
+        cmp_ = shown_vs_sent(walk, sent)
+        walks = 2
     wall = w1 - w0
     total_sent = sum(sent.values())
     achieved = total_sent / st["elapsed"] if st["elapsed"] else 0
@@ -378,7 +384,8 @@ def mode_dashboard(args, run: Run) -> list[tuple]:
               f"{timeouts} timeouts)")
     else:
         print(f"  key `?` -> help shown     no measurement ({timeouts} timeouts)")
-    print(f"  panes read ({cmp_['how']:6})      {cmp_['readable']}/{len(names)}"
+    print(f"  panes read ({cmp_['how']:6})      {cmp_['readable']}/{len(names)}, 2 s after "
+          f"sending stopped" + (" and again 3 s later" if walks == 2 else "")
           + (f"; not readable from the screen: {', '.join(cmp_['unreadable'][:8])}"
              f"{' ...' if len(cmp_['unreadable']) > 8 else ''}" if cmp_["unreadable"] else ""))
     print(f"  events shown vs sent      {cmp_['shown']:,} shown / {cmp_['sent_readable']:,} sent "
