@@ -343,8 +343,11 @@ def mode_dashboard(args, run: Run) -> list[tuple]:
         sample()
         time.sleep(min(0.2, max(half_end - time.monotonic(), 0)))
     cpu_h, wh = term.cpu(), time.monotonic()
+    me0 = os.times()
     latencies, timeouts = press_loop(term, w0 + args.seconds - wh, sample)
     cpu1, srv_cpu1, w1 = term.cpu(), srv.cpu(), time.monotonic()
+    me1 = os.times()
+    harness_pct = 100 * (me1.user - me0.user + me1.system - me0.system) / (w1 - wh)
     srv.send("pause")
     rss_end, rss_peak = term.rss()
     title = term.title().strip()
@@ -393,6 +396,8 @@ def mode_dashboard(args, run: Run) -> list[tuple]:
           f"{len(cmp_['mismatched'])} panes differ"
           + (f" (e.g. {cmp_['mismatched'][0]}: {walk['seen'][cmp_['mismatched'][0]][0]:,} "
              f"vs {sent[cmp_['mismatched'][0]]:,})" if cmp_["mismatched"] else ""))
+    print(f"  harness CPU (pty reader)  {harness_pct:.0f} % of one core while keys were pressed "
+          f"(it rebuilds the screen from the output; {term.counters()[0] / 1e6:.1f} MB in all)")
     print(f"  reconnects (server side)  {reconnects}")
     print(f"  title bar at the end      {title}")
     nothing_lost = cmp_["readable"] == len(names) and cmp_["shown"] == total_sent
