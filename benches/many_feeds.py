@@ -387,7 +387,7 @@ def mode_dashboard(args, run: Run) -> list[tuple]:
               f"{timeouts} timeouts)")
     else:
         print(f"  key `?` -> help shown     no measurement ({timeouts} timeouts)")
-    print(f"  panes read ({cmp_['how']:6})      {cmp_['readable']}/{len(names)}, 2 s after "
+    print(f"  {'panes read (' + cmp_['how'] + ')':<26}{cmp_['readable']}/{len(names)}, 2 s after "
           f"sending stopped" + (" and again 3 s later" if walks == 2 else "")
           + (f"; not readable from the screen: {', '.join(cmp_['unreadable'][:8])}"
              f"{' ...' if len(cmp_['unreadable']) > 8 else ''}" if cmp_["unreadable"] else ""))
@@ -879,8 +879,8 @@ def main() -> int:
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)  # SIGINT too: a shell's background job ignores it
 
     def watchdog():
         time.sleep(limit)
