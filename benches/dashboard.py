@@ -41,7 +41,8 @@ import sys
 import threading
 import time
 
-from ptyterm import Screen, Terminal, help_gone, help_shown  # benches/ptyterm.py
+sys.dont_write_bytecode = True  # no benches/__pycache__ in the checkout
+from ptyterm import Screen, Terminal, help_gone, help_shown  # noqa: E402  benches/ptyterm.py
 
 ROWS, COLS = 40, 160
 HARD_LIMIT_S = 300  # the watchdog ends everything after this, whatever happens

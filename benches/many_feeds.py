@@ -71,6 +71,7 @@ import threading
 import time
 from datetime import datetime
 
+sys.dont_write_bytecode = True  # no benches/__pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from feedserver import Server, quote  # noqa: E402  (benches/feedserver.py)
 from ptyterm import Terminal, cpu_seconds, help_gone, help_shown, rss_kib  # noqa: E402
