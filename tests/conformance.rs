@@ -1,0 +1,217 @@
+//! The public SSE conformance vectors of `tests/conformance/` (168 of them, from WPT, LaunchDarkly's
+//! contract tests, two npm parsers, Chromium, WebKit and undici), each served from one loopback
+//! HTTP server and read by the feed engine in process, as `ssedash tail URL --reconnect-delay 100`
+//! would. What is judged, and the one skipped vector: `tests/conformance/README.md`.
+//!
+//! `cargo test --test conformance -- --nocapture` prints the tally and every failure in detail;
+//! `CONFORMANCE_ONLY=SUBSTRING` runs only the vectors whose name contains it.
+
+#[path = "conformance/judge.rs"]
+mod judge;
+#[path = "conformance/server.rs"]
+mod server;
+#[path = "conformance/vectors.rs"]
+mod vectors;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ssedash::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow};
+use tokio::time::{Instant, sleep, sleep_until};
+
+use judge::{Seen, State};
+use server::{Request, Run, Server};
+use vectors::{INITIAL_DELAY_MS, Vector};
+
+const VECTORS: &str = include_str!("conformance/sse-vectors.json");
+/// The vectors every build must pass, and the one documented skip.
+const WANT_PASSED: usize = 167;
+const WANT_SKIPPED: &[&str] = &["chromium-retry-empty-resets-default"];
+
+enum Verdict {
+    Pass,
+    Skip(String),
+    Fail {
+        reasons: Vec<String>,
+        seen: Seen,
+        requests: Vec<Request>,
+    },
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_public_sse_vectors_pass_except_the_one_implementation_specific() {
+    let only = std::env::var("CONFORMANCE_ONLY")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let vectors: Vec<Arc<Vector>> = vectors::load(VECTORS)
+        .into_iter()
+        .filter(|v| only.as_deref().is_none_or(|o| v.name.contains(o)))
+        .map(Arc::new)
+        .collect();
+    let server = Arc::new(Server::start().await);
+    // Every vector at once: the run takes as long as the longest timeline (a few seconds).
+    let runs: Vec<_> = vectors
+        .iter()
+        .map(|v| tokio::spawn(verdict(server.clone(), v.clone())))
+        .collect();
+    let (mut passed, mut failed, mut skipped) = (0, Vec::new(), Vec::new());
+    for (v, run) in vectors.iter().zip(runs) {
+        match run.await.expect("a vector's run panicked") {
+            Verdict::Pass => passed += 1,
+            Verdict::Skip(why) => {
+                println!("SKIP {}: {why}", v.name);
+                skipped.push(v.name.clone());
+            }
+            Verdict::Fail {
+                reasons,
+                seen,
+                requests,
+            } => {
+                println!("FAIL {}: {}", v.name, reasons.join("; "));
+                print_details(v, &seen, &requests);
+                failed.push(v.name.clone());
+            }
+        }
+    }
+    let unrouted = server.routes.unrouted.lock().unwrap().clone();
+    if let Some((method, target)) = unrouted.first() {
+        println!(
+            "note: {} request(s) to paths outside /v/<name>, e.g. {method} {target}",
+            unrouted.len()
+        );
+    }
+    println!(
+        "conformance: {passed} passed, {} failed, {} skipped",
+        failed.len(),
+        skipped.len()
+    );
+    assert!(failed.is_empty(), "failed vectors: {}", failed.join(", "));
+    if only.is_none() {
+        assert_eq!(passed, WANT_PASSED);
+        assert_eq!(skipped, WANT_SKIPPED);
+    }
+}
+
+async fn verdict(server: Arc<Server>, vector: Arc<Vector>) -> Verdict {
+    if let Some(why) = &vector.skip {
+        return Verdict::Skip(why.clone());
+    }
+    let run = server.add(vector.clone());
+    let seen = run_client(&run).await;
+    // Let the handler of a last request record its end, then end the streams still held open.
+    sleep(Duration::from_millis(50)).await;
+    run.finish();
+    let requests = run.requests();
+    server.remove(&run);
+    let reasons = judge::judge(&vector, &seen, &requests);
+    if reasons.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail {
+            reasons,
+            seen,
+            requests,
+        }
+    }
+}
+
+/// One feed against the vector's URL, configured as `ssedash tail URL --reconnect-delay 100`
+/// (plus `--last-event-id` and `-H` where the vector asks), until it closes or fails or the
+/// vector's timeout passes.
+async fn run_client(run: &Run) -> Seen {
+    let vector = &run.vector;
+    let url = url::Url::parse(&run.url()).expect("a loopback URL");
+    let mut spec = FeedSpec::new(run.url(), url);
+    spec.reconnect.initial = Duration::from_millis(INITIAL_DELAY_MS);
+    spec.last_event_id = vector.last_event_id.clone();
+    spec.headers = vector.headers.clone();
+    let mut inbox = Inbox::new();
+    let mut handle = feed::spawn(Arc::new(spec), inbox.add_feed(4096, Overflow::Wait));
+    let start = Instant::now();
+    let deadline = start + vector.timeout;
+    let mut seen = Seen::default();
+    let mut batch = Vec::new();
+    let mut task_ended = false;
+    loop {
+        tokio::select! {
+            biased;
+            _ = sleep_until(deadline) => {
+                seen.ran_to_timeout = true;
+                break;
+            }
+            _ = &mut handle.task, if !task_ended => {
+                // Take what it sent before it ended.
+                task_ended = true;
+                inbox.try_recv(&mut batch, usize::MAX);
+            }
+            _ = inbox.recv(&mut batch, 512) => {}
+        }
+        let mut done = task_ended;
+        for (_, msg) in batch.drain(..) {
+            match msg {
+                FeedMsg::Event { event, .. } => seen.events.push((
+                    event.event_type.to_string(),
+                    event.data.clone(),
+                    event.id.to_string(),
+                )),
+                FeedMsg::State(change) => {
+                    done |= change.state.is_final();
+                    seen.states.push(State {
+                        name: change.state.name(),
+                        retry_in_ms: match change.state {
+                            ConnState::Waiting { delay, .. } => Some(delay.as_millis() as u64),
+                            _ => None,
+                        },
+                        status: change.status,
+                        reason: change.reason,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    seen.task_ended = task_ended;
+    handle.task.abort();
+    seen.exit = Some(Instant::now());
+    seen.elapsed = start.elapsed();
+    seen
+}
+
+/// What the client did and what the server saw, for a failed vector.
+fn print_details(v: &Vector, seen: &Seen, requests: &[Request]) {
+    println!(
+        "    timeout {:.2} s, ran {:.2} s{}",
+        v.timeout.as_secs_f64(),
+        seen.elapsed.as_secs_f64(),
+        if seen.ran_to_timeout {
+            " (to the timeout)"
+        } else {
+            ""
+        }
+    );
+    for q in requests {
+        let headers: Vec<String> = q
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", judge::bytes(v)))
+            .collect();
+        println!(
+            "    request {}: {} {} -> {}  {}",
+            q.index + 1,
+            q.method,
+            q.target,
+            q.status,
+            headers.join("; ")
+        );
+    }
+    for s in &seen.states {
+        println!(
+            "    | state {} status {:?} retry_in_ms {:?} reason {:?}",
+            s.name, s.status, s.retry_in_ms, s.reason
+        );
+    }
+    println!("    | events {}", judge::fmt_events(&seen.events));
+}
