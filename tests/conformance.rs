@@ -27,6 +27,8 @@ const VECTORS: &str = include_str!("conformance/sse-vectors.json");
 /// The vectors every build must pass, and the one documented skip.
 const WANT_PASSED: usize = 167;
 const WANT_SKIPPED: &[&str] = &["chromium-retry-empty-resets-default"];
+/// The runs of the vectors that list `chunk_sizes_to_test`, one per size.
+const WANT_PASSED_IN_SMALL_READS: usize = 40;
 
 enum Verdict {
     Pass,
@@ -40,10 +42,49 @@ enum Verdict {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_public_sse_vectors_pass_except_the_one_implementation_specific() {
+    let tally = run_all("conformance", vectors::load(VECTORS, false)).await;
+    assert!(
+        tally.failed.is_empty(),
+        "failed vectors: {}",
+        tally.failed.join(", ")
+    );
+    if !tally.filtered {
+        assert_eq!(tally.passed, WANT_PASSED);
+        assert_eq!(tally.skipped, WANT_SKIPPED);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_vectors_pass_when_their_bodies_arrive_in_1_and_2_byte_reads() {
+    let tally = run_all(
+        "conformance, 1- and 2-byte reads",
+        vectors::load(VECTORS, true),
+    )
+    .await;
+    assert!(
+        tally.failed.is_empty(),
+        "failed vectors: {}",
+        tally.failed.join(", ")
+    );
+    if !tally.filtered {
+        assert_eq!(tally.passed, WANT_PASSED_IN_SMALL_READS);
+    }
+}
+
+struct Tally {
+    passed: usize,
+    failed: Vec<String>,
+    skipped: Vec<String>,
+    /// Only some vectors ran (`CONFORMANCE_ONLY`).
+    filtered: bool,
+}
+
+/// Runs every vector at once, prints the failures in detail and the tally.
+async fn run_all(label: &str, vectors: Vec<Vector>) -> Tally {
     let only = std::env::var("CONFORMANCE_ONLY")
         .ok()
         .filter(|s| !s.is_empty());
-    let vectors: Vec<Arc<Vector>> = vectors::load(VECTORS)
+    let vectors: Vec<Arc<Vector>> = vectors
         .into_iter()
         .filter(|v| only.as_deref().is_none_or(|o| v.name.contains(o)))
         .map(Arc::new)
@@ -54,42 +95,47 @@ async fn the_public_sse_vectors_pass_except_the_one_implementation_specific() {
         .iter()
         .map(|v| tokio::spawn(verdict(server.clone(), v.clone())))
         .collect();
-    let (mut passed, mut failed, mut skipped) = (0, Vec::new(), Vec::new());
+    let mut tally = Tally {
+        passed: 0,
+        failed: Vec::new(),
+        skipped: Vec::new(),
+        filtered: only.is_some(),
+    };
+    // Printed in one piece, so that the two tests' reports do not interleave.
+    let mut report = String::new();
     for (v, run) in vectors.iter().zip(runs) {
         match run.await.expect("a vector's run panicked") {
-            Verdict::Pass => passed += 1,
+            Verdict::Pass => tally.passed += 1,
             Verdict::Skip(why) => {
-                println!("SKIP {}: {why}", v.name);
-                skipped.push(v.name.clone());
+                report += &format!("SKIP {}: {why}\n", v.name);
+                tally.skipped.push(v.name.clone());
             }
             Verdict::Fail {
                 reasons,
                 seen,
                 requests,
             } => {
-                println!("FAIL {}: {}", v.name, reasons.join("; "));
-                print_details(v, &seen, &requests);
-                failed.push(v.name.clone());
+                report += &format!("FAIL {}: {}\n", v.name, reasons.join("; "));
+                report += &details(v, &seen, &requests);
+                tally.failed.push(v.name.clone());
             }
         }
     }
     let unrouted = server.routes.unrouted.lock().unwrap().clone();
     if let Some((method, target)) = unrouted.first() {
-        println!(
-            "note: {} request(s) to paths outside /v/<name>, e.g. {method} {target}",
+        report += &format!(
+            "note: {} request(s) to paths outside /v/<name>, e.g. {method} {target}\n",
             unrouted.len()
         );
     }
-    println!(
-        "conformance: {passed} passed, {} failed, {} skipped",
-        failed.len(),
-        skipped.len()
+    report += &format!(
+        "{label}: {} passed, {} failed, {} skipped",
+        tally.passed,
+        tally.failed.len(),
+        tally.skipped.len()
     );
-    assert!(failed.is_empty(), "failed vectors: {}", failed.join(", "));
-    if only.is_none() {
-        assert_eq!(passed, WANT_PASSED);
-        assert_eq!(skipped, WANT_SKIPPED);
-    }
+    println!("{report}");
+    tally
 }
 
 async fn verdict(server: Arc<Server>, vector: Arc<Vector>) -> Verdict {
@@ -181,9 +227,9 @@ async fn run_client(run: &Run) -> Seen {
 }
 
 /// What the client did and what the server saw, for a failed vector.
-fn print_details(v: &Vector, seen: &Seen, requests: &[Request]) {
-    println!(
-        "    timeout {:.2} s, ran {:.2} s{}",
+fn details(v: &Vector, seen: &Seen, requests: &[Request]) -> String {
+    let mut out = format!(
+        "    timeout {:.2} s, ran {:.2} s{}\n",
         v.timeout.as_secs_f64(),
         seen.elapsed.as_secs_f64(),
         if seen.ran_to_timeout {
@@ -198,8 +244,8 @@ fn print_details(v: &Vector, seen: &Seen, requests: &[Request]) {
             .iter()
             .map(|(n, v)| format!("{n}: {}", judge::bytes(v)))
             .collect();
-        println!(
-            "    request {}: {} {} -> {}  {}",
+        out += &format!(
+            "    request {}: {} {} -> {}  {}\n",
             q.index + 1,
             q.method,
             q.target,
@@ -208,10 +254,10 @@ fn print_details(v: &Vector, seen: &Seen, requests: &[Request]) {
         );
     }
     for s in &seen.states {
-        println!(
-            "    | state {} status {:?} retry_in_ms {:?} reason {:?}",
+        out += &format!(
+            "    | state {} status {:?} retry_in_ms {:?} reason {:?}\n",
             s.name, s.status, s.retry_in_ms, s.reason
         );
     }
-    println!("    | events {}", judge::fmt_events(&seen.events));
+    out + &format!("    | events {}\n", judge::fmt_events(&seen.events))
 }

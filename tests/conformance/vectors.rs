@@ -191,8 +191,12 @@ pub struct Vector {
 }
 
 impl Vector {
-    fn new(v: &Value) -> Self {
-        let name = string(&v["name"]);
+    /// The vector `v`; with `chunk`, its bodies are re-sent in reads of that many bytes.
+    fn new(v: &Value, chunk: Option<usize>) -> Self {
+        let name = match chunk {
+            Some(n) => format!("{}~chunk{n}", string(&v["name"])),
+            None => string(&v["name"]),
+        };
         let expect = &v["expect"];
         let skip = (expect["implementation_specific"].as_bool() == Some(true)).then(|| {
             let notes: String = expect["notes"]
@@ -216,6 +220,14 @@ impl Vector {
                 &f["request_expect"],
                 f["after_delay_ms"].as_u64(),
             ));
+        }
+        if let Some(n) = chunk {
+            for r in responses
+                .iter_mut()
+                .filter(|r| r.chunks.is_none() && !r.body.is_empty())
+            {
+                r.chunks = Some(r.body.chunks(n).map(<[u8]>::to_vec).collect());
+            }
         }
         let repeat_last = responses.last().expect("a response").class == Class::BadRedirect;
         let last_event_id = v["request_expect"]["client_config"]["lastEventId"]
@@ -300,16 +312,28 @@ impl Vector {
     }
 }
 
-/// Every vector of the file, in order.
-pub fn load(json: &str) -> Vec<Vector> {
+/// Every vector of the file, in order; or, with `chunk_variants`, a run of each vector per size
+/// in its `chunk_sizes_to_test` (the bodies in 1- or 2-byte reads).
+pub fn load(json: &str, chunk_variants: bool) -> Vec<Vector> {
     let doc: Value = serde_json::from_str(json).expect("the vector file is JSON");
     assert_eq!(doc["format"], "sse-vectors/1", "unknown vector file format");
-    doc["vectors"]
-        .as_array()
-        .expect("vectors")
-        .iter()
-        .map(Vector::new)
-        .collect()
+    let vectors = doc["vectors"].as_array().expect("vectors");
+    if !chunk_variants {
+        return vectors.iter().map(|v| Vector::new(v, None)).collect();
+    }
+    let mut out = Vec::new();
+    for v in vectors {
+        let followups = v["followups"].as_array().into_iter().flatten();
+        let mut sizes: Vec<usize> = std::iter::once(&v["response"])
+            .chain(followups.map(|f| &f["response"]))
+            .flat_map(|r| r["chunk_sizes_to_test"].as_array().into_iter().flatten())
+            .filter_map(|s| s.as_u64().filter(|&s| s > 0).map(|s| s as usize))
+            .collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        out.extend(sizes.into_iter().map(|n| Vector::new(v, Some(n))));
+    }
+    out
 }
 
 /// The MIME essence of a Content-Type (type/subtype, lower case), if it is a valid one.
