@@ -10,6 +10,8 @@
 mod judge;
 #[path = "conformance/server.rs"]
 mod server;
+#[path = "conformance/timing.rs"]
+mod timing;
 #[path = "conformance/vectors.rs"]
 mod vectors;
 
@@ -21,7 +23,8 @@ use tokio::time::{Instant, sleep, sleep_until};
 
 use judge::{Seen, State};
 use server::{Request, Run, Server};
-use vectors::{INITIAL_DELAY_MS, Vector};
+use timing::INITIAL_DELAY_MS;
+use vectors::Vector;
 
 const VECTORS: &str = include_str!("conformance/sse-vectors.json");
 /// The vectors every build must pass, and the one documented skip.

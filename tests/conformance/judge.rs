@@ -1,5 +1,6 @@
 //! What a vector's run is judged on: the events, the requests, whether and where the client
-//! reconnected, the sequence of states, how the feed ended, and the reconnection time.
+//! reconnected, the sequence of states and how the feed ended. The reconnection time is judged
+//! in `timing.rs`.
 
 use std::time::Duration;
 
@@ -7,11 +8,10 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::server::Request;
-use crate::vectors::{
-    Class, FLOOR_MAX_MS, INITIAL_DELAY_MS, RETRY_TOLERANCE, Resp, Vector, is_placeholder,
-    json_object,
-};
+use crate::timing;
+use crate::vectors::{Class, Resp, Vector, is_placeholder, json_object};
 
+/// An event as (type, data, last event ID).
 pub type Ev = (String, String, String);
 
 /// A state the feed reported (`connecting` included).
@@ -36,71 +36,109 @@ pub struct Seen {
     pub exit: Option<Instant>,
 }
 
-pub fn judge(vec: &Vector, seen: &Seen, reqs: &[Request]) -> Vec<String> {
-    let mut reasons = Vec::new();
-    if reqs.is_empty() {
-        reasons.push("client made no request".to_owned());
-        return reasons;
+/// A request and the response it got.
+pub type Served<'a> = (&'a Request, Resp);
+
+/// One connection attempt: a request, and the requests that followed its redirects.
+pub struct Attempt<'a>(pub Vec<&'a Served<'a>>);
+
+impl Attempt<'_> {
+    pub fn first(&self) -> &Request {
+        self.0[0].0
     }
-    let served: Vec<(&Request, Resp)> = reqs
+
+    /// The request that ended the attempt, and its response.
+    pub fn last(&self) -> &Served<'_> {
+        self.0.last().expect("an attempt has a request")
+    }
+}
+
+/// Why the run does not conform; empty when it does.
+pub fn judge(vec: &Vector, seen: &Seen, reqs: &[Request]) -> Vec<String> {
+    if reqs.is_empty() {
+        return vec!["client made no request".to_owned()];
+    }
+    let served: Vec<Served> = reqs
         .iter()
         .map(|q| (q, vec.response_for(q.index)))
         .collect();
-
-    // events
-    let want: Vec<Ev> = served.iter().flat_map(|(_, r)| r.events.clone()).collect();
-    if want.len() != seen.events.len()
-        || !seen
-            .events
-            .iter()
-            .zip(&want)
-            .all(|(g, w)| event_matches(g, w))
-    {
-        reasons.push(format!(
-            "events: expected {}, got {}",
-            fmt_events(&want),
-            fmt_events(&seen.events)
-        ));
-    }
-
-    // request expectations
+    let mut reasons = check_events(&served, &seen.events);
     for (k, (q, r)) in served.iter().enumerate() {
-        let label = if k == 0 {
-            "first request".to_owned()
-        } else {
-            format!("request {}", k + 1)
+        let label = match k {
+            0 => "first request".to_owned(),
+            _ => format!("request {}", k + 1),
         };
         reasons.extend(check_request(vec, q, r, &label));
     }
-
-    let non_connecting: Vec<&State> = seen
+    let states: Vec<&State> = seen
         .states
         .iter()
         .filter(|s| s.name != "connecting")
         .collect();
     if vec.repeat_last {
-        // 3xx with an empty Location: the client must report an error, never open or close.
-        let names: Vec<&str> = non_connecting.iter().map(|s| s.name).collect();
-        match names.first() {
-            Some(&("failed" | "waiting")) if !names.iter().any(|s| matches!(*s, "open" | "closed")) => {}
-            Some(&("failed" | "waiting")) => {
-                reasons.push(format!("3xx with empty Location: states {} include open/closed", names.join(",")))
-            }
-            _ => reasons.push(format!(
-                "3xx with empty Location: expected an error report (failed or waiting), got states {}",
-                or_none(&names.join(","))
-            )),
-        }
+        reasons.extend(check_bad_redirect(&states));
         return reasons;
     }
+    let attempts = group_attempts(vec, &served, &mut reasons);
+    let last = &attempts.last().expect("an attempt").last().1;
+    if last.class == Class::Redirect {
+        reasons.push(format!(
+            "redirect {} to {} was not followed",
+            last.status,
+            last.location.as_deref().unwrap_or("")
+        ));
+    }
+    reasons.extend(check_reconnects(&attempts));
+    if last.class == Class::Redirect {
+        return reasons;
+    }
+    let in_order = check_states(vec, seen, &states, &attempts, &mut reasons);
+    reasons.extend(timing::check(&attempts, &states, in_order));
+    reasons
+}
 
-    // Group requests into connection attempts (a redirect hop and its follow are one attempt).
-    let mut attempts: Vec<Vec<&(&Request, Resp)>> = Vec::new();
+fn check_events(served: &[Served], got: &[Ev]) -> Vec<String> {
+    let want: Vec<Ev> = served.iter().flat_map(|(_, r)| r.events.clone()).collect();
+    let same = want.len() == got.len() && got.iter().zip(&want).all(|(g, w)| event_matches(g, w));
+    if same {
+        return Vec::new();
+    }
+    vec![format!(
+        "events: expected {}, got {}",
+        fmt_events(&want),
+        fmt_events(got)
+    )]
+}
+
+/// A 3xx with an empty Location: the client must report an error, never open or close.
+fn check_bad_redirect(states: &[&State]) -> Option<String> {
+    let names: Vec<&str> = states.iter().map(|s| s.name).collect();
+    let list = names.join(",");
+    match names.first() {
+        Some(&("failed" | "waiting")) => names
+            .iter()
+            .any(|s| matches!(*s, "open" | "closed"))
+            .then(|| format!("3xx with empty Location: states {list} include open/closed")),
+        _ => Some(format!(
+            "3xx with empty Location: expected an error report (failed or waiting), got states {}",
+            or_none(&list)
+        )),
+    }
+}
+
+/// Requests as connection attempts (a redirect hop and its follow are one attempt); a follow
+/// must go to the Location target, a new attempt to the original URL.
+fn group_attempts<'a>(
+    vec: &Vector,
+    served: &'a [Served<'a>],
+    reasons: &mut Vec<String>,
+) -> Vec<Attempt<'a>> {
+    let mut attempts: Vec<Attempt> = Vec::new();
     let mut follows_redirect = false;
-    for served_one in &served {
-        let q = served_one.0;
+    for one in served {
+        let q = one.0;
         if follows_redirect {
-            attempts.last_mut().expect("an attempt").push(served_one);
+            attempts.last_mut().expect("an attempt").0.push(one);
             if q.path != vec.target_path {
                 reasons.push(format!(
                     "request {} after a redirect went to {}, not the Location target {}",
@@ -110,7 +148,7 @@ pub fn judge(vec: &Vector, seen: &Seen, reqs: &[Request]) -> Vec<String> {
                 ));
             }
         } else {
-            attempts.push(vec![served_one]);
+            attempts.push(Attempt(vec![one]));
             if q.path != vec.path {
                 reasons.push(format!(
                     "request {} (a new connection) went to {}, expected the original URL {}",
@@ -120,32 +158,25 @@ pub fn judge(vec: &Vector, seen: &Seen, reqs: &[Request]) -> Vec<String> {
                 ));
             }
         }
-        follows_redirect = served_one.1.class == Class::Redirect;
+        follows_redirect = one.1.class == Class::Redirect;
     }
-    let final_of =
-        |att: &Vec<&(&Request, Resp)>| -> Resp { att.last().expect("a request").1.clone() };
-    let last_resp = final_of(attempts.last().expect("an attempt"));
-    if last_resp.class == Class::Redirect {
-        reasons.push(format!(
-            "redirect {} to {} was not followed",
-            last_resp.status,
-            last_resp.location.as_deref().unwrap_or("")
-        ));
-    }
+    attempts
+}
 
-    let mut bad_reconnect = Vec::new();
+/// Another attempt follows exactly where one must; the first mistake is reported.
+fn check_reconnects(attempts: &[Attempt]) -> Option<String> {
     for (i, att) in attempts.iter().enumerate() {
-        let fin = final_of(att);
-        let mut rec = fin.reconnect();
-        if rec.is_none() {
-            rec = att[..att.len() - 1]
+        let fin = &att.last().1;
+        // A redirect's target may leave it open; then what the redirect said counts.
+        let rec = fin.reconnect().or_else(|| {
+            att.0[..att.0.len() - 1]
                 .iter()
                 .rev()
-                .find_map(|(_, r)| r.expect_reconnect);
-        }
+                .find_map(|(_, r)| r.expect_reconnect)
+        });
         let is_last = i == attempts.len() - 1;
         if rec == Some(true) && is_last && fin.class != Class::Redirect {
-            bad_reconnect.push(format!(
+            return Some(format!(
                 "no reconnect after response {} (attempt {}); expected one",
                 fin.describe(),
                 i + 1
@@ -157,62 +188,58 @@ pub fn judge(vec: &Vector, seen: &Seen, reqs: &[Request]) -> Vec<String> {
             } else {
                 String::new()
             };
-            bad_reconnect.push(format!(
+            return Some(format!(
                 "reconnected after response {} (attempt {}); must not{all}",
                 fin.describe(),
                 i + 1
             ));
         }
     }
-    reasons.extend(bad_reconnect.into_iter().take(1));
-    if last_resp.class == Class::Redirect {
-        return reasons;
-    }
+    None
+}
 
-    // state sequence
-    let mut want_states: Vec<&str> = Vec::new();
-    let mut slots: Vec<(usize, Resp)> = Vec::new(); // the attempt and final response of each wanted state
-    for (i, att) in attempts.iter().enumerate() {
-        let fin = final_of(att);
-        let st = expected_states(fin.class, i + 1 < attempts.len());
-        want_states.extend(&st);
-        slots.extend(std::iter::repeat_n((i, fin.clone()), st.len()));
-        if matches!(fin.class, Class::Closed | Class::Failed) {
-            break; // a correct client stops here
-        }
-    }
-    let got_names: Vec<&str> = non_connecting.iter().map(|s| s.name).collect();
-    let last_start = attempts.last().expect("an attempt")[0].0.arrival;
-    // The last attempt began just before the timeout ended the run.
+/// The states the responses imply, in order, and how the run ended (`tail` exits 1 after
+/// `failed`). Returns whether the states came in the expected order.
+fn check_states(
+    vec: &Vector,
+    seen: &Seen,
+    states: &[&State],
+    attempts: &[Attempt],
+    reasons: &mut Vec<String>,
+) -> bool {
+    let want = timing::expected_states(attempts);
+    let got: Vec<&str> = states.iter().map(|s| s.name).collect();
+    let last_start = attempts.last().expect("an attempt").first().arrival;
+    // The last attempt began just before the timeout ended the run: it may be unfinished.
     let raced = seen.ran_to_timeout
         && seen.exit.is_some_and(|exit| {
             exit.saturating_duration_since(last_start) < Duration::from_millis(500)
         });
-    let mut ok = got_names == want_states;
-    if !ok && raced {
-        let n_before: usize = attempts[..attempts.len() - 1]
+    let mut in_order = got == want;
+    if !in_order && raced {
+        let before: usize = attempts[..attempts.len() - 1]
             .iter()
-            .map(|a| expected_states(final_of(a).class, true).len())
+            .map(|a| timing::states_of(a.last().1.class, true).len())
             .sum();
-        ok = got_names.len() >= n_before
-            && got_names[..n_before] == want_states[..n_before.min(want_states.len())]
-            && want_states[n_before.min(want_states.len())..]
+        let split = before.min(want.len());
+        in_order = got.len() >= before
+            && got[..before] == want[..split]
+            && want[split..]
                 .iter()
-                .take(got_names.len() - n_before)
-                .eq(got_names[n_before..].iter());
+                .take(got.len() - before)
+                .eq(got[before..].iter());
     }
-    if !ok {
+    if !in_order {
         reasons.push(format!(
             "states: expected {}, got {}",
-            or_none(&want_states.join(",")),
-            or_none(&got_names.join(","))
+            or_none(&want.join(",")),
+            or_none(&got.join(","))
         ));
     }
-
-    // How the run ended: `tail` exits 1 after `failed`, 0 otherwise.
-    let terminal = matches!(last_resp.class, Class::Closed | Class::Failed);
-    let got_failed = got_names.contains(&"failed");
-    let want_failed = last_resp.class == Class::Failed;
+    let last = &attempts.last().expect("an attempt").last().1;
+    let terminal = matches!(last.class, Class::Closed | Class::Failed);
+    let got_failed = got.contains(&"failed");
+    let want_failed = last.class == Class::Failed;
     // Cut by the timeout just as the last attempt began: it had no time to fail.
     let excused = raced && !got_failed;
     if got_failed != want_failed && !excused {
@@ -240,71 +267,7 @@ pub fn judge(vec: &Vector, seen: &Seen, reqs: &[Request]) -> Vec<String> {
             vec.timeout.as_secs_f64()
         ));
     }
-
-    // Reconnection time: retry_in_ms of each `waiting` after a clean end of stream, and the gap.
-    let mut delay = INITIAL_DELAY_MS;
-    let mut delays_after = Vec::new();
-    for att in &attempts {
-        for (_, r) in att.iter().map(|x| (x.0, &x.1)) {
-            if let Some(&last) = r.retry_values.last() {
-                delay = last;
-            }
-        }
-        delays_after.push(delay);
-    }
-    if ok {
-        for (s, (i, fin)) in non_connecting.iter().zip(&slots) {
-            if s.name != "waiting" {
-                continue;
-            }
-            if fin.class == Class::Eof && !delay_ok(s.retry_in_ms, delays_after[*i]) {
-                reasons.push(format!(
-                    "waiting after attempt {}: retry_in_ms {:?}, but the reconnection time is {} (accepted: {})",
-                    i + 1,
-                    s.retry_in_ms,
-                    delays_after[*i],
-                    delay_range(delays_after[*i])
-                ));
-            } else if fin.class == Class::Backoff && s.retry_in_ms.is_none() {
-                reasons.push(format!(
-                    "waiting after HTTP {}: retry_in_ms is not a delay",
-                    fin.status
-                ));
-            }
-        }
-    }
-    for i in 0..attempts.len().saturating_sub(1) {
-        let (fq, fin) = (
-            attempts[i].last().expect("a request").0,
-            &attempts[i].last().expect("a request").1,
-        );
-        let (nq, next) = (attempts[i + 1][0].0, &attempts[i + 1][0].1);
-        let Some(end) = fq.end else { continue };
-        if fin.class != Class::Eof {
-            continue;
-        }
-        let want_ms = delays_after[i].max(next.after_delay_ms.unwrap_or(0));
-        let gap_ms = nq.arrival.saturating_duration_since(end).as_secs_f64() * 1000.0;
-        if gap_ms < 0.75 * want_ms as f64 - 5.0 {
-            reasons.push(format!(
-                "reconnected {gap_ms:.0} ms after the end of stream {}; reconnection time is {want_ms} ms",
-                i + 1
-            ));
-        }
-    }
-    reasons
-}
-
-fn expected_states(class: Class, has_next: bool) -> Vec<&'static str> {
-    match class {
-        Class::Eof => vec!["open", "waiting"],
-        Class::Hold if has_next => vec!["open", "waiting"],
-        Class::Hold => vec!["open"],
-        Class::Closed => vec!["closed"],
-        Class::Failed => vec!["failed"],
-        Class::Backoff => vec!["waiting"],
-        Class::Redirect | Class::BadRedirect => vec![],
-    }
+    in_order
 }
 
 fn check_request(vec: &Vector, req: &Request, resp: &Resp, label: &str) -> Vec<String> {
@@ -322,6 +285,7 @@ fn check_request(vec: &Vector, req: &Request, resp: &Resp, label: &str) -> Vec<S
             .map(|(_, v)| v.as_slice())
             .collect()
     };
+    let list = |got: &[&[u8]]| got.iter().map(|g| bytes(g)).collect::<Vec<_>>().join(" / ");
     for (name, want) in &rq.headers {
         let got = values(name);
         if got.is_empty() {
@@ -330,21 +294,16 @@ fn check_request(vec: &Vector, req: &Request, resp: &Resp, label: &str) -> Vec<S
                 bytes(want)
             ));
         } else if got.iter().any(|g| g != want) {
-            let got: Vec<String> = got.iter().map(|g| bytes(g)).collect();
-            out.push(format!(
-                "{label}: header {name} is {}, expected {}",
-                got.join(" / "),
-                bytes(want)
-            ));
+            let (got, want) = (list(&got), bytes(want));
+            out.push(format!("{label}: header {name} is {got}, expected {want}"));
         }
     }
     for name in &rq.headers_absent {
         let got = values(name);
         if !got.is_empty() {
-            let got: Vec<String> = got.iter().map(|g| bytes(g)).collect();
             out.push(format!(
                 "{label}: header {name} must be absent, got {}",
-                got.join(" / ")
+                list(&got)
             ));
         }
     }
@@ -380,31 +339,6 @@ fn event_matches(got: &Ev, want: &Ev) -> bool {
         && w.iter().all(|(k, v)| placeholder(v) || g.get(k) == Some(v))
 }
 
-/// `retry_in_ms` after a clean end of stream: the reconnection time within WPT's 25 %, or a
-/// client floor of at most 1 s above it.
-fn delay_ok(got: Option<u64>, want: u64) -> bool {
-    let Some(got) = got else { return false };
-    let (lo, hi) = delay_bounds(want);
-    (lo..=hi).contains(&got) || (want < got && got <= FLOOR_MAX_MS)
-}
-
-/// ±25 %, and 5 ms either way for clients that print the time left, rounded.
-fn delay_bounds(want: u64) -> (u64, u64) {
-    let w = want as f64;
-    let lo = (w * (1.0 - RETRY_TOLERANCE) - 5.0 + 0.999).max(0.0) as u64;
-    let hi = (w * (1.0 + RETRY_TOLERANCE) + 5.0) as u64;
-    (lo, hi)
-}
-
-fn delay_range(want: u64) -> String {
-    let (lo, hi) = delay_bounds(want);
-    if want < FLOOR_MAX_MS {
-        format!("{lo}..{} ms", hi.max(FLOOR_MAX_MS))
-    } else {
-        format!("{lo}..{hi} ms")
-    }
-}
-
 pub fn fmt_events(evs: &[Ev]) -> String {
     const LIMIT: usize = 6;
     let shown: Vec<String> = evs
@@ -420,7 +354,7 @@ pub fn fmt_events(evs: &[Ev]) -> String {
     format!("[{}{more}]", shown.join(", "))
 }
 
-/// Header bytes for a message: text where it is printable ASCII, escaped elsewhere.
+/// Header bytes for a message: printable ASCII as it is, other bytes escaped.
 pub fn bytes(b: &[u8]) -> String {
     format!("b\"{}\"", b.escape_ascii())
 }

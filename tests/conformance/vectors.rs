@@ -7,20 +7,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Map, Value};
 
-/// `--reconnect-delay 100`: the reconnection time before any `retry:` field.
-pub const INITIAL_DELAY_MS: u64 = 100;
+use crate::timing;
+
 /// Pause before each listed chunk, so the client sees separate reads.
 pub const CHUNK_PAUSE: Duration = Duration::from_millis(10);
-/// Time allowed for one 5xx/408/429 backoff.
-const BACKOFF_BUDGET_S: f64 = 3.0;
-/// A client may raise short reconnection times to a floor of at most this (`retry: 0` storms).
-pub const FLOOR_MAX_MS: u64 = 1000;
-/// WPT's tolerance on the reconnection time.
-pub const RETRY_TOLERANCE: f64 = 0.25;
-/// Slack on top of a vector's expected timeline.
-const MARGIN_S: f64 = 1.5;
-/// The least time a vector's client runs (the runner's default `--timeout`).
-const BASE_TIMEOUT_S: f64 = 2.5;
 const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
 const HTTP_WS: &[char] = &[' ', '\t', '\r', '\n'];
 
@@ -268,7 +258,7 @@ impl Vector {
             headers,
             timeout: Duration::ZERO,
         };
-        vector.timeout = vector.plan();
+        vector.timeout = timing::budget(&vector.responses);
         vector
     }
 
@@ -279,36 +269,6 @@ impl Vector {
             None if self.repeat_last => self.responses.last().expect("a response").clone(),
             None => Resp::final_204(),
         }
-    }
-
-    /// The time a correct client needs to get through every listed response (reconnection
-    /// delays from retry fields and `after_delay_ms`, backoffs, chunk pauses), plus a margin;
-    /// never less than the runner's default `--timeout` of 2.5 s.
-    fn plan(&self) -> Duration {
-        let mut delay = INITIAL_DELAY_MS as f64;
-        let mut t = 0.0;
-        let rs = &self.responses;
-        for (i, r) in rs.iter().enumerate() {
-            let chunks = r.chunks.as_ref().map_or(0, Vec::len) as f64;
-            t += 0.05 + chunks * CHUNK_PAUSE.as_secs_f64() * 1.5;
-            if let Some(&last) = r.retry_values.last() {
-                delay = last as f64;
-            }
-            if !(i + 1 < rs.len() || r.reconnect() == Some(true)) {
-                continue;
-            }
-            match r.class {
-                Class::Eof => {
-                    let next = rs.get(i + 1).and_then(|n| n.after_delay_ms).unwrap_or(0);
-                    let want = delay.max(next as f64);
-                    t += (want * (1.0 + RETRY_TOLERANCE)).max(FLOOR_MAX_MS as f64) / 1000.0;
-                }
-                Class::Backoff => t += BACKOFF_BUDGET_S,
-                _ => {}
-            }
-        }
-        let secs = BASE_TIMEOUT_S.max(t + MARGIN_S);
-        Duration::from_secs_f64((secs * 100.0).round() / 100.0)
     }
 }
 
