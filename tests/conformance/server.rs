@@ -108,7 +108,8 @@ impl Server {
     /// Serves `vector` from now on, for a client that runs at most its timeout.
     pub fn add(&self, vector: Arc<Vector>) -> Arc<Run> {
         let run = Arc::new(Run {
-            deadline: Instant::now() + vector.timeout + Duration::from_secs(4),
+            // The client's timeout, its setup allowance, and some.
+            deadline: Instant::now() + vector.timeout + Duration::from_secs(15),
             vector,
             port: self.port,
             requests: Mutex::new(Vec::new()),
