@@ -29,8 +29,8 @@ use vectors::Vector;
 
 const VECTORS: &str = include_str!("conformance/sse-vectors.json");
 /// Vectors run at the same time. Each feed builds its own HTTP client, which costs CPU (tens of
-/// milliseconds in a debug build, more when the platform's trust store is read); starting all
-/// of them at once on a two-core machine would stretch every vector's timeline past its budget.
+/// milliseconds in a debug build, more when the platform's trust store is read); hundreds at
+/// once on a two-core machine would starve the server and stretch every timeline.
 const AT_ONCE: usize = 16;
 /// What a feed may spend setting itself up before its first attempt, beyond its timeline.
 const SETUP: Duration = Duration::from_secs(10);
