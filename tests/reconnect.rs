@@ -1,4 +1,4 @@
-//! The reconnect policy of `../shared/SSE.md`, as exact delays: a clean end waits exactly the
+//! The reconnect policy of `docs/sse.md`, as exact delays: a clean end waits exactly the
 //! reconnection time, failures back off from it with jitter, some endings stop for good.
 
 use std::time::Duration;

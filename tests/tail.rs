@@ -1,4 +1,4 @@
-//! `ssedash tail` against real HTTP servers on 127.0.0.1: each rule of `shared/SSE.md`, as a
+//! `ssedash tail` against real HTTP servers on 127.0.0.1: each rule of `docs/sse.md`, as a
 //! user of the NDJSON output sees it.
 
 mod support;

@@ -210,7 +210,7 @@ async fn check_says_what_is_trusted() {
     .await;
     assert_eq!(
         tls_row(&run),
-        format!("system roots from SSL_CERT_FILE {ca}")
+        format!("system roots from SSL_CERT_FILE {ca} (1 certificate)")
     );
     // A CA file of the feed's own comes on top.
     let with_ca = dir.path().join("with-ca.toml");
@@ -230,6 +230,25 @@ async fn check_says_what_is_trusted() {
     .await;
     assert_eq!(
         tls_row(&run),
-        format!("system roots from SSL_CERT_FILE {ca} + {ca}")
+        format!("system roots from SSL_CERT_FILE {ca} (1 certificate) + {ca}")
+    );
+    // A trust store with nothing in it is named as such, not as "system roots".
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let run = ssedash_with(
+        &["check", "--config", config],
+        &[
+            ("SSL_CERT_FILE", empty.to_str().unwrap()),
+            ("SSL_CERT_DIR", ""),
+        ],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        tls_row(&run),
+        format!(
+            "system roots from SSL_CERT_FILE {} (no certificates found)",
+            empty.display()
+        )
     );
 }

@@ -1,6 +1,7 @@
 //! The HTTP side of a connection attempt: the client, and what a response or an error means
 //! for the reconnect state machine.
 
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt;
@@ -238,10 +239,21 @@ pub fn load_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>,
     }
 }
 
+/// The HTTP client for a feed. Feeds with the same connection settings share one client:
+/// building one reads the whole platform trust store (tens of milliseconds), which a
+/// dashboard of 100 feeds must not pay 100 times on its runtime.
 pub fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
+    type Key = (Duration, bool, Option<std::path::PathBuf>);
+    static CLIENTS: Mutex<Vec<(Key, reqwest::Client)>> = Mutex::new(Vec::new());
+    let connect_timeout = spec.read_timeout.min(Duration::from_secs(30));
+    let key: Key = (connect_timeout, spec.tls.insecure, spec.tls.ca_file.clone());
+    let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
+        return Ok(client.clone());
+    }
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-        .connect_timeout(spec.read_timeout.min(Duration::from_secs(30)))
+        .connect_timeout(connect_timeout)
         .tcp_nodelay(true)
         .danger_accept_invalid_certs(spec.tls.insecure);
     if let Some(path) = &spec.tls.ca_file {
@@ -249,7 +261,9 @@ pub fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
             builder = builder.add_root_certificate(cert);
         }
     }
-    builder.build().map_err(|e| root_cause(&e))
+    let client = builder.build().map_err(|e| root_cause(&e))?;
+    clients.push((key, client.clone()));
+    Ok(client)
 }
 
 /// What a feed with these settings trusts, in words (for `check`). The system roots are the
@@ -267,10 +281,17 @@ pub fn trust_description(tls: &super::Tls) -> String {
     if let Some(dir) = env("SSL_CERT_DIR") {
         sources.push(format!("SSL_CERT_DIR {}", dir.to_string_lossy()));
     }
+    // The same loader reqwest uses, so the count is what a connection will trust.
+    let found = rustls_native_certs::load_native_certs().certs.len();
+    let certs = match found {
+        0 => "no certificates found".to_string(),
+        1 => "1 certificate".to_string(),
+        n => format!("{n} certificates"),
+    };
     let mut text = if sources.is_empty() {
-        "system roots".to_string()
+        format!("system roots ({certs})")
     } else {
-        format!("system roots from {}", sources.join(", "))
+        format!("system roots from {} ({certs})", sources.join(", "))
     };
     if let Some(ca) = &tls.ca_file {
         text = format!("{text} + {}", ca.display());

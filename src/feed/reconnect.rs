@@ -3,7 +3,7 @@
 //! The feed task reports how each connection attempt ended and gets back a [`Decision`]. Jitter
 //! comes in as a number in `[0, 1)`, so every delay is exact in tests.
 //!
-//! Policy (`../shared/SSE.md`): the reconnection time starts at the configured initial delay and
+//! Policy (`docs/sse.md`): the reconnection time starts at the configured initial delay and
 //! a server `retry:` replaces it. A clean end of stream waits exactly the reconnection time
 //! (raised to a floor, no jitter). Failures back off exponentially from it with jitter up to a
 //! cap. `Retry-After` may lengthen that attempt's delay but never shorten it: a `Retry-After: 0`

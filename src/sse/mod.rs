@@ -1,4 +1,4 @@
-//! The SSE wire format: our own incremental parser (see `../shared/SSE.md` for why).
+//! The SSE wire format: our own incremental parser (see `docs/sse.md` for why).
 
 mod parser;
 
