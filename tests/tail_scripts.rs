@@ -108,7 +108,7 @@ async fn data_format_reports_a_close_the_server_asked_for_but_not_a_normal_end()
     assert_eq!(
         stderr_lines(&run),
         [format!(
-            "ssedash: {}/stop: closed (HTTP 204: the server asked to stop)",
+            "ssedash: {}/stop: closed (HTTP 204 No Content: the server asked to stop)",
             server.addr
         )]
     );
