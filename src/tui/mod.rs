@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod detail;
+pub mod events;
 pub mod filter;
 pub mod fmt;
 pub mod help;

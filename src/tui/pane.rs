@@ -11,6 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::feed::{ConnState, FeedSpec, StateChange};
 use crate::sse::Event;
 
+pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
+use super::events::{EventRing, reserve_up_to};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
 
@@ -39,47 +41,6 @@ impl TypeFilter {
     }
 }
 
-/// One event as kept in a pane.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredEvent {
-    /// Position in the feed since the pane started (or was cleared), from 0.
-    pub seq: u64,
-    pub at: SystemTime,
-    pub event_type: Arc<str>,
-    pub id: Arc<str>,
-    pub data: String,
-    pub truncated: bool,
-    /// The type or the id was cut at its limit ([`crate::sse::MAX_TYPE_BYTES`], `MAX_ID_BYTES`).
-    pub type_truncated: bool,
-    pub id_truncated: bool,
-    /// The data as one safe line for the list, made once on arrival; `None` when the data
-    /// is such a line already.
-    pub line: Option<Box<str>>,
-    /// The type and the id as the list shows them (safe, one line, cut to
-    /// [`TYPE_LABEL_CHARS`] / [`ID_LABEL_CHARS`]), made once on arrival.
-    pub type_label: Box<str>,
-    pub id_label: Box<str>,
-}
-
-/// The widest a type / an id shows in a list row.
-pub const TYPE_LABEL_CHARS: usize = 20;
-pub const ID_LABEL_CHARS: usize = 16;
-
-/// `s` as one safe line of at most `max` characters.
-fn label(s: &str, max: usize) -> Box<str> {
-    crate::text::one_line(s, max).map_or_else(|| Box::from(s), String::into_boxed_str)
-}
-
-impl StoredEvent {
-    /// Bytes of text kept (data, type and id): what the pane's byte budget counts.
-    pub fn text_len(&self) -> usize {
-        self.data.len() + self.event_type.len() + self.id.len()
-    }
-}
-
-/// The longest line an event gets in the list (wider than any terminal).
-pub const LINE_CHARS: usize = 1024;
-
 /// One feed's pane.
 #[derive(Debug, Clone)]
 pub struct Pane {
@@ -90,9 +51,9 @@ pub struct Pane {
     /// Bytes of event data kept at most: `buffer` events of `max_event_bytes` each could be
     /// gigabytes, so the oldest also go when the kept data passes this.
     pub capacity_bytes: usize,
-    /// Bytes of event data kept now.
+    /// Bytes of event text (id, data and what else an event keeps) held now.
     pub kept_bytes: usize,
-    pub events: VecDeque<StoredEvent>,
+    pub events: EventRing,
     /// `seq`s of the kept events that pass the filters, oldest first.
     pub visible: VecDeque<u64>,
     pub next_seq: u64,
@@ -145,7 +106,7 @@ impl Pane {
             capacity: spec.buffer.max(1),
             capacity_bytes: PANE_BYTES,
             kept_bytes: 0,
-            events: VecDeque::new(),
+            events: EventRing::default(),
             visible: VecDeque::new(),
             next_seq: 0,
             state: ConnState::Connecting,
@@ -205,41 +166,37 @@ impl Pane {
         } else {
             self.other_types += 1;
         }
-        let stored = StoredEvent {
-            seq: self.next_seq,
+        let slot = self.events.slot(
+            &event.event_type,
+            &event.id,
+            &event.data,
+            (event.truncated, event.type_truncated, event.id_truncated),
             at,
-            type_label: label(&event.event_type, TYPE_LABEL_CHARS),
-            id_label: label(&event.id, ID_LABEL_CHARS),
-            event_type: event.event_type,
-            id: event.id,
-            line: crate::text::one_line(&event.data, LINE_CHARS).map(String::into_boxed_str),
-            data: event.data,
-            truncated: event.truncated,
-            type_truncated: event.type_truncated,
-            id_truncated: event.id_truncated,
-        };
+        );
+        let seq = self.next_seq;
         self.next_seq += 1;
         if self.events.len() >= self.capacity {
             self.evict_oldest();
         }
-        self.kept_bytes += stored.text_len();
+        self.kept_bytes += slot.text_len();
         while self.kept_bytes > self.capacity_bytes && !self.events.is_empty() {
             self.evict_oldest();
         }
-        if self.passes(&stored) {
-            self.visible.push_back(stored.seq);
+        if self.passes(&self.events.view(&slot, seq)) {
+            reserve_up_to(&mut self.visible, self.capacity);
+            self.visible.push_back(seq);
         }
-        self.events.push_back(stored);
+        self.events.push(slot, self.capacity);
     }
 
     fn evict_oldest(&mut self) {
-        if let Some(old) = self.events.pop_front() {
+        if let Some((seq, text_len)) = self.events.pop_front() {
             self.evicted += 1;
-            self.kept_bytes -= old.text_len();
-            if self.visible.front() == Some(&old.seq) {
+            self.kept_bytes -= text_len;
+            if self.visible.front() == Some(&seq) {
                 self.visible.pop_front();
             }
-            if self.selected == Some(old.seq) {
+            if self.selected == Some(seq) {
                 self.selected = self.visible.front().copied();
             }
         }
@@ -247,7 +204,7 @@ impl Pane {
 
     /// Whether an event passes the type and text filters.
     pub fn passes(&self, event: &StoredEvent) -> bool {
-        if !self.types_shown.shows(&event.event_type) {
+        if !self.types_shown.shows(event.event_type) {
             return false;
         }
         self.filter.as_ref().is_none_or(|f| f.matches(event))
@@ -316,10 +273,14 @@ impl Pane {
         self.refilter();
     }
 
-    pub fn event(&self, seq: u64) -> Option<&StoredEvent> {
-        let first = self.events.front()?.seq;
-        let idx = seq.checked_sub(first)? as usize;
-        self.events.get(idx).filter(|e| e.seq == seq)
+    pub fn event(&self, seq: u64) -> Option<StoredEvent<'_>> {
+        self.events.get(seq)
+    }
+
+    /// The newest kept event's data as the list shows it: one safe line of at most
+    /// [`LINE_CHARS`] characters, made from a bounded head of the data.
+    pub fn last_line(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.events.back().map(|e| e.line())
     }
 
     /// The `seq`s the list shows: the visible ones, up to the pause point.
@@ -359,7 +320,7 @@ impl Pane {
     }
 
     /// The selected event (or the newest one shown).
-    pub fn current_event(&self) -> Option<&StoredEvent> {
+    pub fn current_event(&self) -> Option<StoredEvent<'_>> {
         let idx = self.cursor()?;
         let seq = self.shown().nth(idx)?;
         self.event(seq)
@@ -403,7 +364,7 @@ impl Pane {
 
     /// `c`: forgets the kept events (counters stay: they describe the feed, not the view).
     pub fn clear(&mut self) {
-        self.events.clear();
+        self.events.clear(self.next_seq);
         self.kept_bytes = 0;
         self.visible.clear();
         self.selected = None;
