@@ -1,10 +1,12 @@
 //! The events a pane keeps, stored compactly: a dashboard with 100 feeds keeps half a million
-//! of them, so each costs its text plus a fixed 40-byte slot.
+//! of them, so each costs its text plus a fixed 32-byte slot.
 //!
-//! One exact-size allocation per event holds its id and data (and, rarely, its type and a
-//! cached list line); the type is an index into a small per-ring table; the time is in
-//! milliseconds; the position in the feed (`seq`) is implied by the place in the ring.
-//! Anything shown is derived when drawn, from a bounded head of the text.
+//! An event's id and data (and, rarely, its type and a cached list line) are appended to
+//! 16 KiB chunks of text shared by the events that arrived together, freed when the last of
+//! them leaves the ring: no allocation per event, no allocator overhead per event. The type
+//! is an index into a small per-ring table; the time is in milliseconds; the position in the
+//! feed (`seq`) is implied by the place in the ring. Anything shown is derived when drawn,
+//! from a bounded head of the text.
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -29,13 +31,18 @@ const TRUNCATED: u8 = 1;
 const TYPE_TRUNCATED: u8 = 2;
 const ID_TRUNCATED: u8 = 4;
 
+/// Bytes of a chunk of event text (an event longer than that has a chunk of its own).
+const CHUNK_BYTES: usize = 16 * 1024;
+
 /// One kept event.
 #[derive(Debug, Clone)]
 pub struct Slot {
-    /// `[type if not in the table][id][data][cached line]`, exactly as long as that.
-    text: Box<str>,
     /// Arrival time in ms since the Unix epoch (the list and the detail show ms).
     at_ms: i64,
+    /// Where its text is: `[type if not in the table][id][data][cached line]`.
+    chunk: u32,
+    offset: u32,
+    len: u32,
     id_len: u32,
     type_len: u32,
     /// Bytes of the cached list line at the end of `text` (0: none cached).
@@ -47,7 +54,7 @@ pub struct Slot {
 impl Slot {
     /// Bytes of text this event holds: what the pane's byte budget counts.
     pub fn text_len(&self) -> usize {
-        self.text.len()
+        self.len as usize
     }
 }
 
@@ -118,6 +125,10 @@ fn line_to_cache(data: &str) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub struct EventRing {
     slots: VecDeque<Slot>,
+    /// The events' text, in arrival order; the first holds the oldest event's text.
+    chunks: VecDeque<String>,
+    /// Number of the first chunk (numbers wrap; fewer than 2^32 chunks are ever kept).
+    first_chunk: u32,
     /// `seq` of the oldest slot (of the next one, when empty).
     first_seq: u64,
     /// Types stored as an index, in the order they first came.
@@ -161,15 +172,19 @@ impl EventRing {
         };
         let line = line_to_cache(data).filter(|l| u16::try_from(l.len()).is_ok());
         let line = line.as_deref().unwrap_or("");
-        let mut text = String::with_capacity(inline_type.len() + id.len() + data.len() + line.len());
-        text.push_str(inline_type);
-        text.push_str(id);
-        text.push_str(data);
-        text.push_str(line);
+        let len = inline_type.len() + id.len() + data.len() + line.len();
+        let (chunk, offset) = self.room(len);
+        let text = self.chunks.back_mut().expect("room made a chunk");
+        for part in [inline_type, id, data, line] {
+            text.push_str(part);
+        }
         let (truncated, type_truncated, id_truncated) = flags;
         Slot {
-            text: text.into_boxed_str(),
             at_ms: millis(at),
+            chunk,
+            // Chunks are 16 KiB; one event is cut far below 4 GiB by `max_event_bytes`.
+            offset: u32::try_from(offset).expect("a chunk under 4 GiB"),
+            len: u32::try_from(len).expect("an event under 4 GiB"),
             // Types and ids are cut far below 4 GiB by the parser (256 B, 1 KiB).
             id_len: u32::try_from(id.len()).expect("an id under 4 GiB"),
             type_len: u32::try_from(inline_type.len()).expect("a type under 4 GiB"),
@@ -181,9 +196,27 @@ impl EventRing {
         }
     }
 
+    /// A chunk with room for `len` more bytes of text, at the back: its number, and where
+    /// the text will start in it.
+    fn room(&mut self, len: usize) -> (u32, usize) {
+        match self.chunks.back() {
+            Some(last) if last.capacity() - last.len() >= len => {}
+            _ => self
+                .chunks
+                .push_back(String::with_capacity(len.max(CHUNK_BYTES))),
+        }
+        let n = self.chunks.len() - 1;
+        (
+            self.first_chunk.wrapping_add(n as u32),
+            self.chunks[n].len(),
+        )
+    }
+
     /// `slot` read as the event `seq`.
     pub fn view<'a>(&'a self, slot: &'a Slot, seq: u64) -> StoredEvent<'a> {
-        let text = &*slot.text;
+        let chunk = &self.chunks[slot.chunk.wrapping_sub(self.first_chunk) as usize];
+        let start = slot.offset as usize;
+        let text = &chunk[start..start + slot.len as usize];
         let type_end = slot.type_len as usize;
         let id_end = type_end + slot.id_len as usize;
         let data_end = text.len() - slot.line_len as usize;
@@ -219,12 +252,24 @@ impl EventRing {
     pub fn pop_front(&mut self) -> Option<(u64, usize)> {
         let slot = self.slots.pop_front()?;
         self.first_seq += 1;
+        // Free the chunks no kept event's text is in any more. The last chunk stays: the text
+        // of a slot made but not yet pushed is there (eviction makes room for it).
+        let keep_from = self
+            .slots
+            .front()
+            .map_or(self.chunks.len().saturating_sub(1), |s| {
+                s.chunk.wrapping_sub(self.first_chunk) as usize
+            });
+        self.chunks.drain(..keep_from);
+        self.first_chunk = self.first_chunk.wrapping_add(keep_from as u32);
         Some((self.first_seq - 1, slot.text_len()))
     }
 
     /// Forgets every event; the next one pushed is `next_seq`.
     pub fn clear(&mut self, next_seq: u64) {
         self.slots.clear();
+        self.first_chunk = self.first_chunk.wrapping_add(self.chunks.len() as u32);
+        self.chunks.clear();
         self.first_seq = next_seq;
     }
 
@@ -258,8 +303,9 @@ fn millis(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
         // Before 1970: rounded down too, so it shows the same millisecond.
-        Err(e) => i64::try_from(e.duration().as_nanos().div_ceil(1_000_000))
-            .map_or(i64::MIN, |ms| -ms),
+        Err(e) => {
+            i64::try_from(e.duration().as_nanos().div_ceil(1_000_000)).map_or(i64::MIN, |ms| -ms)
+        }
     }
 }
 
@@ -279,7 +325,13 @@ mod tests {
 
     fn ring_with(data: &str) -> EventRing {
         let mut ring = EventRing::default();
-        let slot = ring.slot(&Arc::from("m"), "1", data, (false, false, false), UNIX_EPOCH);
+        let slot = ring.slot(
+            &Arc::from("m"),
+            "1",
+            data,
+            (false, false, false),
+            UNIX_EPOCH,
+        );
         ring.push(slot, 10);
         ring
     }
@@ -310,9 +362,15 @@ mod tests {
 
     #[test]
     fn only_a_compacted_json_line_is_cached() {
-        assert_eq!(ring_with("{\n\"a\": 1}").back().unwrap().cached_line, Some("{\"a\":1}"));
+        assert_eq!(
+            ring_with("{\n\"a\": 1}").back().unwrap().cached_line,
+            Some("{\"a\":1}")
+        );
         assert_eq!(ring_with("a\nb").back().unwrap().cached_line, None);
-        assert_eq!(ring_with(&"y".repeat(2000)).back().unwrap().cached_line, None);
+        assert_eq!(
+            ring_with(&"y".repeat(2000)).back().unwrap().cached_line,
+            None
+        );
     }
 
     #[test]
@@ -343,7 +401,12 @@ mod tests {
             UNIX_EPOCH - Duration::from_micros(1_500),
         ] {
             let back = system_time(millis(t));
-            let ms = |t: SystemTime| jiff::Timestamp::try_from(t).unwrap().strftime("%T%.3f").to_string();
+            let ms = |t: SystemTime| {
+                jiff::Timestamp::try_from(t)
+                    .unwrap()
+                    .strftime("%T%.3f")
+                    .to_string()
+            };
             assert_eq!(ms(back), ms(t));
         }
     }
@@ -356,5 +419,48 @@ mod tests {
             ring.push(slot, 5000);
         }
         assert_eq!(ring.slots.capacity(), 5000);
+    }
+
+    #[test]
+    fn chunks_are_freed_with_the_last_event_in_them_and_text_survives_eviction() {
+        let mut ring = EventRing::default();
+        let data = "z".repeat(1000);
+        for i in 0..200u64 {
+            let slot = ring.slot(
+                &Arc::from("m"),
+                &i.to_string(),
+                &data,
+                (false, false, false),
+                UNIX_EPOCH,
+            );
+            // A ring of 20: make room first, as a pane does.
+            if ring.len() >= 20 {
+                ring.pop_front();
+            }
+            ring.push(slot, 20);
+            let newest = ring.back().unwrap();
+            assert_eq!(
+                (newest.seq, newest.id, newest.data),
+                (i, &*i.to_string(), &*data)
+            );
+        }
+        // 20 events of about 1 KB: two 16 KiB chunks, a third at most.
+        assert!(ring.chunks.len() <= 3, "{} chunks", ring.chunks.len());
+        // A ring of one, emptied to make room: the new text is kept.
+        let mut one = EventRing::default();
+        for i in 0..3u64 {
+            let slot = one.slot(
+                &Arc::from("m"),
+                "",
+                &"w".repeat(20_000),
+                (false, false, false),
+                UNIX_EPOCH,
+            );
+            one.pop_front();
+            one.push(slot, 1);
+            assert_eq!(one.back().unwrap().data.len(), 20_000);
+            assert_eq!(one.back().unwrap().seq, i);
+            assert_eq!(one.chunks.len(), 1);
+        }
     }
 }

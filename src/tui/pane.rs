@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::feed::{ConnState, FeedSpec, StateChange};
 use crate::sse::Event;
 
-pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 use super::events::{EventRing, reserve_up_to};
+pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
 

@@ -56,13 +56,7 @@ const MATCH_CONTEXT: usize = 8;
 /// One event's row: time, type, id and as much of the data as fits. With a text filter on,
 /// its matches are highlighted; a match past the right edge scrolls the data to it, and a
 /// match the row cannot show (further into the data than a row holds) is said to be hidden.
-fn row(
-    e: &StoredEvent,
-    pane: &Pane,
-    app: &App,
-    theme: &Theme,
-    width: usize,
-) -> Vec<Span<'static>> {
+fn row(e: &StoredEvent, pane: &Pane, app: &App, theme: &Theme, width: usize) -> Vec<Span<'static>> {
     let time = match jiff::Timestamp::try_from(e.at) {
         Ok(ts) => ts
             .to_zoned(app.tz.clone())
