@@ -3,7 +3,9 @@
 //!
 //! An event's id and data (and, rarely, its type and a cached list line) are appended to
 //! 16 KiB chunks of text shared by the events that arrived together, freed when the last of
-//! them leaves the ring: no allocation per event, no allocator overhead per event. The type
+//! them leaves the ring: no allocation per event, no allocator overhead per event. A text
+//! over 1 KiB has an exact-size allocation of its own instead (a chunk's unused end stays
+//! under 1 KiB). The type
 //! is an index into a small per-ring table; the time is in milliseconds; the position in the
 //! feed (`seq`) is implied by the place in the ring. Anything shown is derived when drawn,
 //! from a bounded head of the text.
@@ -30,16 +32,21 @@ pub const LINE_CHARS: usize = 1024;
 const TRUNCATED: u8 = 1;
 const TYPE_TRUNCATED: u8 = 2;
 const ID_TRUNCATED: u8 = 4;
+/// The text is in [`EventRing::own`], not in a shared chunk.
+const OWN_TEXT: u8 = 8;
 
-/// Bytes of a chunk of event text (an event longer than that has a chunk of its own).
+/// Bytes of a chunk of event text.
 const CHUNK_BYTES: usize = 16 * 1024;
+/// The longest text put in a shared chunk; a longer one has an allocation of its own.
+const SHARED_MAX: usize = 1024;
 
 /// One kept event.
 #[derive(Debug, Clone)]
 pub struct Slot {
     /// Arrival time in ms since the Unix epoch (the list and the detail show ms).
     at_ms: i64,
-    /// Where its text is: `[type if not in the table][id][data][cached line]`.
+    /// Where its text is: `[type if not in the table][id][data][cached line]`: the number
+    /// of its chunk, or of its own text when [`OWN_TEXT`].
     chunk: u32,
     offset: u32,
     len: u32,
@@ -129,6 +136,9 @@ pub struct EventRing {
     chunks: VecDeque<String>,
     /// Number of the first chunk (numbers wrap; fewer than 2^32 chunks are ever kept).
     first_chunk: u32,
+    /// The texts over [`SHARED_MAX`], in arrival order, and the number of the first.
+    own: VecDeque<Box<str>>,
+    first_own: u32,
     /// `seq` of the oldest slot (of the next one, when empty).
     first_seq: u64,
     /// Types stored as an index, in the order they first came.
@@ -173,24 +183,33 @@ impl EventRing {
         let line = line_to_cache(data).filter(|l| u16::try_from(l.len()).is_ok());
         let line = line.as_deref().unwrap_or("");
         let len = inline_type.len() + id.len() + data.len() + line.len();
-        let (chunk, offset) = self.room(len);
-        let text = self.chunks.back_mut().expect("room made a chunk");
-        for part in [inline_type, id, data, line] {
-            text.push_str(part);
-        }
+        let parts = [inline_type, id, data, line];
+        let (chunk, offset, own) = if len > SHARED_MAX {
+            let mut text = String::with_capacity(len);
+            parts.iter().for_each(|p| text.push_str(p));
+            self.own.push_back(text.into_boxed_str());
+            let n = self.own.len() - 1;
+            (self.first_own.wrapping_add(n as u32), 0, OWN_TEXT)
+        } else {
+            let (chunk, offset) = self.room(len);
+            let text = self.chunks.back_mut().expect("room made a chunk");
+            parts.iter().for_each(|p| text.push_str(p));
+            (chunk, offset, 0)
+        };
         let (truncated, type_truncated, id_truncated) = flags;
         Slot {
             at_ms: millis(at),
             chunk,
-            // Chunks are 16 KiB; one event is cut far below 4 GiB by `max_event_bytes`.
-            offset: u32::try_from(offset).expect("a chunk under 4 GiB"),
+            offset: offset as u32,
+            // One event is cut far below 4 GiB by `max_event_bytes`.
             len: u32::try_from(len).expect("an event under 4 GiB"),
             // Types and ids are cut far below 4 GiB by the parser (256 B, 1 KiB).
             id_len: u32::try_from(id.len()).expect("an id under 4 GiB"),
             type_len: u32::try_from(inline_type.len()).expect("a type under 4 GiB"),
             line_len: line.len() as u16,
             type_idx,
-            flags: u8::from(truncated) * TRUNCATED
+            flags: own
+                | u8::from(truncated) * TRUNCATED
                 | u8::from(type_truncated) * TYPE_TRUNCATED
                 | u8::from(id_truncated) * ID_TRUNCATED,
         }
@@ -200,10 +219,8 @@ impl EventRing {
     /// the text will start in it.
     fn room(&mut self, len: usize) -> (u32, usize) {
         match self.chunks.back() {
-            Some(last) if last.capacity() - last.len() >= len => {}
-            _ => self
-                .chunks
-                .push_back(String::with_capacity(len.max(CHUNK_BYTES))),
+            Some(last) if CHUNK_BYTES - last.len() >= len => {}
+            _ => self.chunks.push_back(String::with_capacity(CHUNK_BYTES)),
         }
         let n = self.chunks.len() - 1;
         (
@@ -214,9 +231,13 @@ impl EventRing {
 
     /// `slot` read as the event `seq`.
     pub fn view<'a>(&'a self, slot: &'a Slot, seq: u64) -> StoredEvent<'a> {
-        let chunk = &self.chunks[slot.chunk.wrapping_sub(self.first_chunk) as usize];
-        let start = slot.offset as usize;
-        let text = &chunk[start..start + slot.len as usize];
+        let text = if slot.flags & OWN_TEXT != 0 {
+            &*self.own[slot.chunk.wrapping_sub(self.first_own) as usize]
+        } else {
+            let chunk = &self.chunks[slot.chunk.wrapping_sub(self.first_chunk) as usize];
+            let start = slot.offset as usize;
+            &chunk[start..start + slot.len as usize]
+        };
         let type_end = slot.type_len as usize;
         let id_end = type_end + slot.id_len as usize;
         let data_end = text.len() - slot.line_len as usize;
@@ -252,16 +273,16 @@ impl EventRing {
     pub fn pop_front(&mut self) -> Option<(u64, usize)> {
         let slot = self.slots.pop_front()?;
         self.first_seq += 1;
-        // Free the chunks no kept event's text is in any more. The last chunk stays: the text
-        // of a slot made but not yet pushed is there (eviction makes room for it).
-        let keep_from = self
-            .slots
-            .front()
-            .map_or(self.chunks.len().saturating_sub(1), |s| {
-                s.chunk.wrapping_sub(self.first_chunk) as usize
-            });
-        self.chunks.drain(..keep_from);
-        self.first_chunk = self.first_chunk.wrapping_add(keep_from as u32);
+        if slot.flags & OWN_TEXT != 0 {
+            self.own.pop_front();
+            self.first_own = self.first_own.wrapping_add(1);
+        } else {
+            // The chunks before this event's hold only older events' text. (Its own chunk may
+            // hold newer ones, and the text of a slot made but not yet pushed.)
+            let dead = slot.chunk.wrapping_sub(self.first_chunk) as usize;
+            self.chunks.drain(..dead);
+            self.first_chunk = self.first_chunk.wrapping_add(dead as u32);
+        }
         Some((self.first_seq - 1, slot.text_len()))
     }
 
@@ -270,6 +291,8 @@ impl EventRing {
         self.slots.clear();
         self.first_chunk = self.first_chunk.wrapping_add(self.chunks.len() as u32);
         self.chunks.clear();
+        self.first_own = self.first_own.wrapping_add(self.own.len() as u32);
+        self.own.clear();
         self.first_seq = next_seq;
     }
 
@@ -444,7 +467,7 @@ mod tests {
                 (i, &*i.to_string(), &*data)
             );
         }
-        // 20 events of about 1 KB: two 16 KiB chunks, a third at most.
+        // 20 events of about 1 KB: two 16 KiB chunks, and one whose events have all gone.
         assert!(ring.chunks.len() <= 3, "{} chunks", ring.chunks.len());
         // A ring of one, emptied to make room: the new text is kept.
         let mut one = EventRing::default();
@@ -460,7 +483,38 @@ mod tests {
             one.push(slot, 1);
             assert_eq!(one.back().unwrap().data.len(), 20_000);
             assert_eq!(one.back().unwrap().seq, i);
-            assert_eq!(one.chunks.len(), 1);
+            assert_eq!((one.own.len(), one.chunks.len()), (1, 0));
         }
+    }
+
+    #[test]
+    fn events_of_every_size_keep_their_text_and_a_few_chunks_at_most() {
+        let mut ring = EventRing::default();
+        let sizes = [3usize, 900, 5000, 40, 1025, 1024, 0, 20_000, 7];
+        for i in 0..300usize {
+            let data = char::from(b'a' + (i % 26) as u8)
+                .to_string()
+                .repeat(sizes[i % sizes.len()]);
+            let id = format!("id-{i}");
+            let slot = ring.slot(
+                &Arc::from("m"),
+                &id,
+                &data,
+                (false, false, false),
+                UNIX_EPOCH,
+            );
+            if ring.len() >= 50 {
+                ring.pop_front();
+            }
+            ring.push(slot, 50);
+            for e in ring.iter() {
+                let k = e.seq as usize;
+                assert_eq!(e.id, format!("id-{k}"));
+                assert_eq!(e.data.len(), sizes[k % sizes.len()]);
+                assert!(e.data.bytes().all(|b| b == b'a' + (k % 26) as u8));
+            }
+        }
+        // 50 events, a third of them small: one or two chunks of those, and a dead one.
+        assert!(ring.chunks.len() <= 3, "{} chunks", ring.chunks.len());
     }
 }
