@@ -11,7 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::feed::{ConnState, FeedSpec, StateChange};
 use crate::sse::Event;
 
-use super::events::{EventRing, reserve_up_to};
+use super::events::EventRing;
+pub use super::events::Visible;
 pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
@@ -55,7 +56,7 @@ pub struct Pane {
     pub kept_bytes: usize,
     pub events: EventRing,
     /// `seq`s of the kept events that pass the filters, oldest first.
-    pub visible: VecDeque<u64>,
+    pub visible: Visible,
     pub next_seq: u64,
 
     // Connection.
@@ -107,7 +108,7 @@ impl Pane {
             capacity_bytes: PANE_BYTES,
             kept_bytes: 0,
             events: EventRing::default(),
-            visible: VecDeque::new(),
+            visible: Visible::default(),
             next_seq: 0,
             state: ConnState::Connecting,
             attempt: 1,
@@ -183,8 +184,7 @@ impl Pane {
             self.evict_oldest();
         }
         if self.passes(&self.events.view(&slot, seq)) {
-            reserve_up_to(&mut self.visible, self.capacity);
-            self.visible.push_back(seq);
+            self.visible.push_back(seq, self.capacity);
         }
         self.events.push(slot, self.capacity);
     }
@@ -193,11 +193,11 @@ impl Pane {
         if let Some((seq, text_len)) = self.events.pop_front() {
             self.evicted += 1;
             self.kept_bytes -= text_len;
-            if self.visible.front() == Some(&seq) {
+            if self.visible.front() == Some(seq) {
                 self.visible.pop_front();
             }
             if self.selected == Some(seq) {
-                self.selected = self.visible.front().copied();
+                self.selected = self.visible.front();
             }
         }
     }
@@ -212,22 +212,28 @@ impl Pane {
 
     /// Rebuilds the filtered list after a filter change.
     pub fn refilter(&mut self) {
-        let visible: VecDeque<u64> = self
-            .events
-            .iter()
-            .filter(|e| self.passes(e))
-            .map(|e| e.seq)
-            .collect();
-        self.visible = visible;
+        self.visible = if self.filter.is_none() && self.types_shown == TypeFilter::All {
+            Visible::All {
+                first: self.next_seq - self.events.len() as u64,
+                end: self.next_seq,
+            }
+        } else {
+            Visible::List(
+                self.events
+                    .iter()
+                    .filter(|e| self.passes(e))
+                    .map(|e| e.seq)
+                    .collect(),
+            )
+        };
         if let Some(sel) = self.selected
-            && self.visible.binary_search(&sel).is_err()
+            && !self.visible.contains(sel)
         {
             // Keep the selection near where it was.
-            let pos = self.visible.partition_point(|&s| s < sel);
+            let pos = self.visible.partition_point(|s| s < sel);
             self.selected = self
                 .visible
-                .get(pos.min(self.visible.len().saturating_sub(1)))
-                .copied();
+                .get(pos.min(self.visible.len().saturating_sub(1)));
         }
     }
 
@@ -286,10 +292,10 @@ impl Pane {
     /// The `seq`s the list shows: the visible ones, up to the pause point.
     pub fn shown(&self) -> impl DoubleEndedIterator<Item = u64> + ExactSizeIterator + '_ {
         let end = match self.paused_at {
-            Some(p) => self.visible.partition_point(|&s| s < p),
+            Some(p) => self.visible.partition_point(|s| s < p),
             None => self.visible.len(),
         };
-        self.visible.range(..end).copied()
+        self.visible.head(end)
     }
 
     pub fn shown_len(&self) -> usize {
@@ -312,7 +318,7 @@ impl Pane {
         }
         match self.selected {
             Some(sel) => {
-                let pos = self.visible.partition_point(|&s| s < sel);
+                let pos = self.visible.partition_point(|s| s < sel);
                 Some(pos.min(n - 1))
             }
             None => Some(n - 1),
@@ -366,7 +372,13 @@ impl Pane {
     pub fn clear(&mut self) {
         self.events.clear(self.next_seq);
         self.kept_bytes = 0;
-        self.visible.clear();
+        self.visible = match self.visible {
+            Visible::All { .. } => Visible::All {
+                first: self.next_seq,
+                end: self.next_seq,
+            },
+            Visible::List(_) => Visible::List(VecDeque::new()),
+        };
         self.selected = None;
         if self.paused_at.is_some() {
             self.paused_at = Some(self.next_seq);
