@@ -50,8 +50,10 @@ class Server:
         self.go = asyncio.Event()  # set when the feeds may start sending
         self.finished = 0  # feeds that wrote all their events
         self.connected = 0
+        self.tasks: set[asyncio.Task] = set()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.tasks.add(asyncio.current_task())
         try:
             await reader.readuntil(b"\r\n\r\n")
             writer.write(
@@ -80,6 +82,9 @@ class Server:
                 writer.write(b": keep-alive\n\n")
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            # Shutting down: end quietly (a cancelled handler is logged as an error).
             pass
         finally:
             writer.close()
@@ -169,6 +174,9 @@ async def main() -> int:
             proc.kill()
         os.close(master)
         server.close()
+        for task in srv.tasks:
+            task.cancel()
+        await asyncio.gather(*srv.tasks, return_exceptions=True)
 
 
 if __name__ == "__main__":
