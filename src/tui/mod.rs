@@ -20,6 +20,7 @@ pub mod pane;
 pub mod rate;
 pub mod render;
 pub mod theme;
+pub mod visible;
 
 use std::io;
 use std::sync::Arc;

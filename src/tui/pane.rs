@@ -12,10 +12,10 @@ use crate::feed::{ConnState, FeedSpec, StateChange};
 use crate::sse::Event;
 
 use super::events::EventRing;
-pub use super::events::Visible;
 pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
+pub use super::visible::Visible;
 
 /// Event data a pane keeps at most, in bytes (see [`Pane::capacity_bytes`]).
 pub const PANE_BYTES: usize = 64 << 20;
