@@ -4,7 +4,7 @@
 Python 3.11, standard library only (cargo ignores .py files in benches/).
 
     python3 benches/buffered_rss.py [--bin target/release/ssedash] [--feeds 100]
-                                    [--events 6000] [--rate 500] [--buffer 5000]
+                                    [--events 6000] [--rate 500] [--buffer 5000] [--minute]
 
 One asyncio server on 127.0.0.1 (ephemeral port) serves --feeds SSE feeds; each sends --events
 quote events of exactly 95 data bytes with 8-digit ids at --rate events/s (more than the
@@ -12,7 +12,8 @@ default buffer of 5,000, so every ring is full and has evicted), then only a `: 
 dashboard runs on all the feeds (ad-hoc URLs) in a pseudo-terminal of 160x48, its output
 drained. Once the server has written every event and VmRSS has not changed for 3 s, the script
 prints VmRSS, the same with no events (the dashboard on the same feeds before any event is
-sent), and the difference per buffered event.
+sent), and the difference per buffered event. With --minute it also prints VmRSS one minute in:
+`--feeds 10 --rate 1000 --events 600000 --minute` is a 10-minute flood of 10,000 events/s.
 """
 
 from __future__ import annotations
@@ -117,6 +118,10 @@ async def main() -> int:
     ap.add_argument("--feeds", type=int, default=100)
     ap.add_argument("--events", type=int, default=6000)
     ap.add_argument("--rate", type=int, default=500, help="events/s per feed")
+    ap.add_argument(
+        "--minute", action="store_true",
+        help="also print VmRSS one minute after the events start (a long run stays flat)",
+    )
     ap.add_argument("--buffer", type=int, default=5000, help="the dashboard's default buffer")
     args = ap.parse_args()
 
@@ -145,7 +150,7 @@ async def main() -> int:
 
     threading.Thread(target=drain, daemon=True).start()
     loop = asyncio.get_running_loop()
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 300 + args.events / args.rate
     try:
         while srv.connected < args.feeds:
             if time.monotonic() > deadline or proc.poll() is not None:
@@ -154,6 +159,13 @@ async def main() -> int:
         empty = await loop.run_in_executor(None, wait_stable, proc.pid, deadline)
         t0 = time.monotonic()
         srv.go.set()
+        if args.minute:
+            def minute() -> None:
+                time.sleep(60)
+                if srv.finished < args.feeds:
+                    print(f"RSS after 1 minute   {rss_kb(proc.pid) / 1024:7.1f} MiB", flush=True)
+
+            threading.Thread(target=minute, daemon=True).start()
         full = await loop.run_in_executor(
             None, wait_stable, proc.pid, deadline, lambda: srv.finished == args.feeds
         )
