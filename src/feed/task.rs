@@ -250,6 +250,8 @@ impl Feed {
             let reconnect = &mut self.reconnect;
             let tx = &self.tx;
             let mut stop = None;
+            // A latest-value cell: set once per read, not once per event of a flood.
+            let mut last_id = None;
             self.parser.push(&chunk, &mut |item| {
                 if stop.is_some() {
                     return;
@@ -277,9 +279,12 @@ impl Feed {
                         reconnect.set_retry(ms);
                         tx.set_retry_ms(ms);
                     }
-                    Item::LastEventId(id) => tx.set_last_event_id(id),
+                    Item::LastEventId(id) => last_id = Some(id),
                 }
             });
+            if let Some(id) = last_id {
+                self.tx.set_last_event_id(id);
+            }
             self.tx.send_all(batch.drain(..)).await;
             if let Some(kind) = stop {
                 return Ending::StopEvent(kind);

@@ -245,7 +245,7 @@ impl Parser {
             b"event" => {
                 // Decode a little past the limit only: the type is cut there anyway.
                 let head = &value[..value.len().min(MAX_TYPE_BYTES + 4)];
-                let text = String::from_utf8_lossy(head);
+                let text = lossy(head);
                 let (kept, cut) = cut_at(&text, MAX_TYPE_BYTES);
                 self.event_type.clear();
                 self.event_type.push_str(kept);
@@ -254,7 +254,7 @@ impl Parser {
             // An id equal to the current one changes nothing (and allocates nothing).
             b"id" if !value.contains(&0) && *self.id_buffer.as_bytes() != *value => {
                 let head = &value[..value.len().min(MAX_ID_BYTES + 4)];
-                let text = String::from_utf8_lossy(head);
+                let text = lossy(head);
                 let (kept, cut) = cut_at(&text, MAX_ID_BYTES);
                 let cut = cut || head.len() < value.len();
                 if *self.id_buffer != *kept || self.id_buffer_cut != cut {
@@ -283,7 +283,12 @@ impl Parser {
             return;
         }
         let room = self.max_event_bytes - self.data.len();
-        let text: Cow<str> = String::from_utf8_lossy(value);
+        let text = lossy(value);
+        if self.data.capacity() == 0 {
+            // Most events have one data line: one allocation of the right size, with room
+            // for the LF that is popped again at dispatch.
+            self.data.reserve_exact(text.len().min(room) + 1);
+        }
         if text.len() <= room {
             self.data.push_str(&text);
         } else {
@@ -345,6 +350,14 @@ fn cut_at(s: &str, max: usize) -> (&str, bool) {
         end -= 1;
     }
     (&s[..end], true)
+}
+
+/// UTF-8 with replacement; valid text (nearly all of it) takes the faster validator.
+fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 fn strip_one_space(value: &[u8]) -> &[u8] {

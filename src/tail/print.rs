@@ -2,11 +2,13 @@
 //! reads or that carry no states, the lines for stderr.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use ratatui::style::Color;
 use serde::Serialize;
 
 use super::clock::Clock;
+use super::json;
 use super::{Format, Options};
 use crate::feed::{ConnState, FeedMsg, StateChange};
 use crate::text;
@@ -29,6 +31,10 @@ pub(super) struct Printer {
     cut_reported: Vec<bool>,
     /// The last timestamp formatted, reused while events arrive within the same millisecond.
     clock: Clock,
+    /// Each feed's start of an NDJSON event line, escaped once.
+    heads: Vec<Vec<u8>>,
+    /// The last event type and its JSON string: a feed's types rarely change.
+    last_type: Option<(Arc<str>, Vec<u8>)>,
 }
 
 impl Printer {
@@ -41,16 +47,19 @@ impl Printer {
             terminal: opts.terminal,
             colors: opts.colors.clone(),
             cut_reported: vec![false; names.len()],
+            heads: names.iter().map(|n| json::event_head(n)).collect(),
+            last_type: None,
             names,
             limits,
             clock: Clock::default(),
         }
     }
 
-    /// The formatted bytes so far (stdout, stderr), leaving the buffers empty.
-    pub(super) fn take(&mut self) -> (Vec<u8>, Vec<u8>) {
+    /// The formatted bytes so far (stdout, stderr); formatting goes on in `spare` (an empty
+    /// buffer the writer is done with, so a flood allocates no buffer per hand-over).
+    pub(super) fn take(&mut self, spare: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
         (
-            std::mem::replace(&mut self.out, Vec::with_capacity(64 * 1024)),
+            std::mem::replace(&mut self.out, spare),
             std::mem::take(&mut self.err),
         )
     }
@@ -113,10 +122,18 @@ impl Printer {
         let name = &self.names[feed];
         match msg {
             FeedMsg::Event { event, at } => {
-                let line = EventLine {
-                    kind: "event",
-                    feed: name,
-                    event_type: &event.event_type,
+                let cached = self.last_type.as_ref().is_some_and(|(t, _)| {
+                    Arc::ptr_eq(t, &event.event_type) || *t == event.event_type
+                });
+                if !cached {
+                    let mut quoted = Vec::new();
+                    json::push_str(&mut quoted, &event.event_type);
+                    self.last_type = Some((event.event_type.clone(), quoted));
+                }
+                let (_, event_type) = self.last_type.as_ref().expect("just set");
+                let fields = json::EventFields {
+                    head: &self.heads[feed],
+                    event_type,
                     data: &event.data,
                     id: &event.id,
                     at: self.clock.rfc3339(*at),
@@ -124,7 +141,7 @@ impl Printer {
                     type_truncated: event.type_truncated,
                     id_truncated: event.id_truncated,
                 };
-                serde_json::to_writer(&mut self.out, &line)?;
+                json::push_event(&mut self.out, &fields);
             }
             FeedMsg::State(change) => {
                 let line = StateLine::new(name, change, self.clock.rfc3339(change.at));
@@ -297,6 +314,8 @@ pub fn state_words(change: &StateChange) -> String {
     }
 }
 
+/// The contract of an NDJSON event line; [`json::push_event`] writes the same bytes faster.
+#[cfg(test)]
 #[derive(Serialize)]
 struct EventLine<'a> {
     kind: &'static str,
