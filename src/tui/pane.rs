@@ -213,7 +213,7 @@ impl Pane {
             event_type: event.event_type,
             id: event.id,
             line: crate::text::one_line(&event.data, LINE_CHARS).map(String::into_boxed_str),
-            data: event.data,
+            data: event.data.into(),
             truncated: event.truncated,
             type_truncated: event.type_truncated,
             id_truncated: event.id_truncated,
