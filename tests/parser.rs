@@ -910,7 +910,10 @@ fn a_one_line_event_from_a_shared_read_is_a_slice_of_that_read_not_a_copy() {
         range.contains(&evs[0].data.as_ptr()),
         "the data points into the read"
     );
-    assert_eq!(evs[1].data, "a\nb", "two lines are joined in a buffer of their own");
+    assert_eq!(
+        evs[1].data, "a\nb",
+        "two lines are joined in a buffer of their own"
+    );
     assert!(!range.contains(&evs[1].data.as_ptr()));
 }
 

@@ -221,7 +221,11 @@ impl Parser {
                     self.after_cr = true;
                     return;
                 }
-                at = if bytes[pos + 1] == b'\n' { pos + 2 } else { pos + 1 };
+                at = if bytes[pos + 1] == b'\n' {
+                    pos + 2
+                } else {
+                    pos + 1
+                };
             } else {
                 at = pos + 1;
             }

@@ -27,11 +27,15 @@ const QUEUE: usize = 4096;
 /// Bytes a feed's queue holds before its task waits for the writer.
 const QUEUE_BYTES: usize = 32 << 20;
 /// Messages taken from one feed per turn, so every feed gets its share of the output.
-const PER_TURN: usize = 512;
+const PER_TURN: usize = 128;
 /// Turns formatted before the loop looks at Ctrl-C and the deadline again.
 const MAX_ROUNDS: usize = 64;
-/// Formatted bytes handed to the writer in one piece under load.
-const HAND_OVER: usize = 256 * 1024;
+/// Formatted bytes handed to the writer in one piece under load. Output waiting for the
+/// writer is at most `WRITER_QUEUE + 1` pieces, so a quiet feed's event printed during a
+/// flood waits behind at most that much (a pipe's 64 KiB is the same order).
+const HAND_OVER: usize = 64 * 1024;
+/// Pieces waiting for the writer thread (besides the one it writes).
+const WRITER_QUEUE: usize = 2;
 /// How long a run stopped by --timeout or Ctrl-C waits for output still on its way.
 const WRITE_GRACE: Duration = Duration::from_secs(1);
 
@@ -255,9 +259,9 @@ fn start_writer(
     std::sync::mpsc::Receiver<Vec<u8>>,
     tokio::task::JoinHandle<io::Result<()>>,
 ) {
-    let (tx, mut rx) = mpsc::channel::<Chunk>(4);
+    let (tx, mut rx) = mpsc::channel::<Chunk>(WRITER_QUEUE);
     // As many buffers as can be on their way, so none is dropped while a flood lasts.
-    let (spare_tx, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+    let (spare_tx, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(WRITER_QUEUE + 2);
     let writer = tokio::task::spawn_blocking(move || {
         let (mut out, mut err) = (out, err);
         while let Some((mut bytes, note)) = rx.blocking_recv() {
