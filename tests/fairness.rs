@@ -135,23 +135,21 @@ async fn a_flooding_feed_delays_no_quiet_feeds_event_by_more_than_50_ms_in_tail(
         QUIET_EVENTS,
         "tail printed the quiet feeds' events"
     );
-    // The first second is connection set-up for 100 feeds, not fairness.
-    let mut settled: Vec<Duration> = delays[QUIET_FEEDS..].iter().map(|d| d.0).collect();
-    let mut ats: Vec<Duration> = delays[QUIET_FEEDS..].iter().map(|d| d.1).collect();
-    ats.sort();
-    settled.sort();
+    // The first round of quiet events (about one a feed) comes while 100 connections are
+    // still being set up; fairness is about what follows.
+    let settled = &delays[QUIET_FEEDS..];
+    let percentiles = |pick: fn(&(Duration, Duration)) -> Duration| {
+        let mut sorted: Vec<Duration> = settled.iter().map(pick).collect();
+        sorted.sort();
+        let at = |q: usize| sorted[(sorted.len() - 1) * q / 100];
+        (at(50), at(99), at(100))
+    };
+    let (p50, p99, max) = percentiles(|d| d.0);
+    // Send to the `at` stamp: the part spent before the event reached the queues.
+    let (at50, at99, at_max) = percentiles(|d| d.1);
     eprintln!(
-        "p90 {:?} p99 {:?}; at-stamp: p50 {:?} p99 {:?} max {:?}",
-        settled[settled.len() * 9 / 10],
-        settled[settled.len() * 99 / 100],
-        ats[ats.len() / 2],
-        ats[ats.len() * 99 / 100],
-        ats.last()
-    );
-    let p50 = settled[settled.len() / 2];
-    let max = *settled.last().unwrap();
-    eprintln!(
-        "{} quiet events next to {flood} flood events: delay p50 {p50:?}, max {max:?}",
+        "{} quiet events beside {flood} flood events: printed after p50 {p50:?}, p99 {p99:?}, \
+         max {max:?}; stamped after p50 {at50:?}, p99 {at99:?}, max {at_max:?}",
         settled.len()
     );
     assert!(
@@ -160,6 +158,6 @@ async fn a_flooding_feed_delays_no_quiet_feeds_event_by_more_than_50_ms_in_tail(
     );
     assert!(
         max <= BOUND,
-        "a quiet event waited {max:?} (p50 {p50:?}) behind the flood"
+        "a quiet event waited {max:?} (p50 {p50:?}, p99 {p99:?}) behind the flood"
     );
 }
