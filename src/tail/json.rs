@@ -14,44 +14,41 @@ pub(super) fn push_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut clean = 0; // start of the run not yet copied
-    let mut i = 0;
-    while i < bytes.len() {
-        // Look at eight bytes at a time; only a word with something to escape is gone
-        // through byte by byte.
-        let end = (i + 8).min(bytes.len());
-        if end - i == 8 {
-            let word = u64::from_le_bytes(bytes[i..end].try_into().expect("eight bytes"));
-            if !has_special(word) {
-                i = end;
-                continue;
-            }
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for word in words.by_ref() {
+        let mut special = special_bytes(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        while special != 0 {
+            let i = base + special.trailing_zeros() as usize / 8;
+            out.extend_from_slice(&bytes[clean..i]);
+            push_escape(out, bytes[i]);
+            clean = i + 1;
+            special &= special - 1;
         }
-        for (j, &b) in bytes.iter().enumerate().take(end).skip(i) {
-            if needs_escape(b) {
-                out.extend_from_slice(&bytes[clean..j]);
-                push_escape(out, b);
-                clean = j + 1;
-            }
+        base += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            let i = base + i;
+            out.extend_from_slice(&bytes[clean..i]);
+            push_escape(out, b);
+            clean = i + 1;
         }
-        i = end;
     }
     out.extend_from_slice(&bytes[clean..]);
     out.push(b'"');
 }
 
-fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
-/// Whether any of the eight bytes is below 0x20, a `"` or a backslash. The borrow tricks below may
-/// flag extra bytes above a real hit, never a word without one, so the answer is exact.
-fn has_special(word: u64) -> bool {
+/// The high bit of every byte of `word` (little-endian) that is below 0x20, a `"` or a
+/// backslash, and no other bit. Exact per byte: no sum below carries out of its byte.
+fn special_bytes(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    // A byte below 0x20: subtracting 0x20 borrows into its high bit, unless the byte had it.
-    let below = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-    below | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) != 0
+    const LOW7: u64 = ONES * 0x7f;
+    // High bit set where the byte is zero.
+    let zero = |v: u64| !(((v & LOW7) + LOW7) | v) & !LOW7;
+    // (b & 0x7f) + 0x60 reaches 0x80 exactly when b & 0x7f >= 0x20.
+    let below_space = !(((word & LOW7) + ONES * 0x60) | word) & !LOW7;
+    below_space | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\')))
 }
 
 fn push_escape(out: &mut Vec<u8>, b: u8) {
@@ -109,8 +106,11 @@ pub(super) fn push_event(out: &mut Vec<u8>, e: &EventFields) {
     push_str(out, e.data);
     out.extend_from_slice(br#","id":"#);
     push_str(out, e.id);
-    out.extend_from_slice(br#","at":"#);
-    push_str(out, e.at);
+    out.extend_from_slice(br#","at":""#);
+    // An RFC 3339 time of ours: digits, `-`, `:`, `T`, `.` and `Z`, nothing to escape.
+    debug_assert!(!e.at.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+    out.extend_from_slice(e.at.as_bytes());
+    out.push(b'"');
     if e.truncated {
         out.extend_from_slice(br#","truncated":true"#);
     }
@@ -137,6 +137,22 @@ mod tests {
         let mut out = Vec::new();
         push_str(&mut out, s);
         out
+    }
+
+    #[test]
+    fn special_bytes_marks_exactly_the_bytes_to_escape_at_every_position() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut word = [b'a'; 8];
+                word[pos] = b;
+                let want = if b < 0x20 || b == b'"' || b == b'\\' {
+                    0x80u64 << (8 * pos)
+                } else {
+                    0
+                };
+                assert_eq!(special_bytes(u64::from_le_bytes(word)), want, "{b:#x} at {pos}");
+            }
+        }
     }
 
     #[test]
