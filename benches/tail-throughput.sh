@@ -9,8 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-2000000}
 runs=${2:-3}
-bin=target/release/ssedash
-[ -x "$bin" ] || cargo build --release --quiet
+bin=${SSEDASH_BIN:-target/release/ssedash}  # SSEDASH_BIN: measure another build
+if [ ! -x "$bin" ]; then
+    [ -z "${SSEDASH_BIN:-}" ] || { echo "no executable $bin" >&2; exit 1; }
+    cargo build --release --quiet
+fi
 dir=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$dir"' EXIT
@@ -44,7 +47,9 @@ size=$(stat -c %s "$dir/flood.sse")
 best() {
     local best= t0 t1 t
     for _ in $(seq "$runs"); do
-        t0=$(date +%s%N); "$@" > /dev/null; t1=$(date +%s%N)
+        t0=$(date +%s%N)
+        "$@" > /dev/null || { echo "failed: $*" >&2; exit 1; }
+        t1=$(date +%s%N)
         t=$((t1 - t0))
         if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
     done

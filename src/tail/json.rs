@@ -150,7 +150,11 @@ mod tests {
                 } else {
                     0
                 };
-                assert_eq!(special_bytes(u64::from_le_bytes(word)), want, "{b:#x} at {pos}");
+                assert_eq!(
+                    special_bytes(u64::from_le_bytes(word)),
+                    want,
+                    "{b:#x} at {pos}"
+                );
             }
         }
     }
