@@ -56,8 +56,14 @@ mod tests {
 
     #[test]
     fn feeds_are_listened_to_only_while_nothing_waits_to_be_drawn_or_a_feed_has_a_backlog() {
-        assert!(listen_to_feeds(false, false), "idle: the first message wakes the loop");
-        assert!(!listen_to_feeds(true, false), "a frame is pending: messages wait for it");
+        assert!(
+            listen_to_feeds(false, false),
+            "idle: the first message wakes the loop"
+        );
+        assert!(
+            !listen_to_feeds(true, false),
+            "a frame is pending: messages wait for it"
+        );
         assert!(listen_to_feeds(true, true), "a backlog is drained at once");
         assert!(listen_to_feeds(false, true));
     }
