@@ -2,7 +2,9 @@
 //! draws it.
 //!
 //! One `select!`, biased to input: keys are handled before any queued feed messages, and feed
-//! messages are taken in batches per feed, so a flood never starves a key press. The screen is
+//! messages are taken in batches per feed, so a flood never starves a key press. Feed messages
+//! are taken when nothing waits to be drawn, at the frame slot, or at once under a backlog, not
+//! on every feed's wake-up (see [`pace`]). The screen is
 //! drawn only when something changed, at most ~30 times a second (a key press is drawn at
 //! once), and not at all when idle
 //! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
