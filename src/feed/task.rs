@@ -255,18 +255,33 @@ impl Feed {
         let read_timeout = self.spec.read_timeout;
         let mut body = response.bytes_stream();
         let mut batch = Vec::new();
+        // One stall timer for the whole response, moved on only when it fires: re-arming a
+        // timer on every read costs more than the read itself on a feed of small events.
+        let stall = tokio::time::sleep(read_timeout);
+        tokio::pin!(stall);
+        let mut last_read = tokio::time::Instant::now();
         loop {
-            let chunk = match tokio::time::timeout(read_timeout, body.next()).await {
-                Err(_) => {
+            let next = tokio::select! {
+                biased;
+                next = body.next() => next,
+                () = &mut stall => {
+                    let due = last_read + read_timeout;
+                    if due > tokio::time::Instant::now() {
+                        stall.as_mut().reset(due);
+                        continue;
+                    }
                     return Ending::NetworkError(format!(
                         "stalled: nothing received for {}",
                         plain_duration(read_timeout)
                     ));
                 }
-                Ok(None) => return Ending::CleanEnd,
-                Ok(Some(Err(err))) => return classify_error(&err),
-                Ok(Some(Ok(chunk))) => chunk,
             };
+            let chunk = match next {
+                None => return Ending::CleanEnd,
+                Some(Err(err)) => return classify_error(&err),
+                Some(Ok(chunk)) => chunk,
+            };
+            last_read = tokio::time::Instant::now();
             self.tx.add_bytes(chunk.len() as u64);
             let at = SystemTime::now();
             let spec = &self.spec;
