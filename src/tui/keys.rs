@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, App, Mode, NOTICE_FOR};
+use super::app::{Action, App, Mode, NOTICE_FOR, View};
 use super::detail::DetailView;
-use super::line_editor::{Edit, LineEditor};
-use super::{help, layout};
+use super::line_editor::{Edit, History, LineEditor};
+use super::{help, layout, overview};
 use crate::feed::{Command, ConnState, FeedId};
 
 /// Whether `key` comes with no modifier but the Shift that an upper-case letter, a symbol
@@ -54,6 +54,7 @@ impl App {
             return None;
         }
         match mode {
+            Mode::Normal if self.view == View::Overview => self.on_key_overview(key),
             Mode::Normal => self.on_key_normal(key),
             Mode::Filter { .. } => None,
             Mode::Types { cursor, types } => {
@@ -77,6 +78,7 @@ impl App {
         match key.code {
             KeyCode::Char('q') => return Some(Action::Quit),
             KeyCode::Char('?') => self.mode = Mode::Help { scroll: 0 },
+            KeyCode::Char('o') => self.show_overview(),
             KeyCode::Tab if n > 0 => self.focus = (self.focus + 1) % n,
             KeyCode::BackTab if n > 0 => self.focus = (self.focus + n - 1) % n,
             KeyCode::Char(c @ '1'..='9') => {
@@ -119,9 +121,12 @@ impl App {
                 };
             }
             KeyCode::Esc => {
+                let opened_from_overview = self.overview.return_zoom.is_some();
                 if let Some(p) = self.focused_mut() {
                     if p.filter.is_some() {
                         p.set_filter("");
+                    } else if opened_from_overview {
+                        self.show_overview();
                     } else {
                         p.follow();
                     }
@@ -195,35 +200,33 @@ impl App {
         let plain = key.modifiers.is_empty();
         match key.code {
             KeyCode::Enter if plain => {
-                self.filter_history.push(input.text());
+                self.history_mut().push(input.text());
                 self.mode = Mode::Normal;
                 return;
             }
             KeyCode::Esc if plain => {
                 self.mode = Mode::Normal;
-                if let Some(p) = self.focused_mut() {
-                    p.set_filter("");
-                }
+                self.set_filter_here("");
                 return;
             }
             // Up goes back through the filters kept this session; Down comes forward, and
             // past the newest gives back what was being typed.
-            KeyCode::Up if plain && !self.filter_history.is_empty() => {
+            KeyCode::Up if plain && !self.history().is_empty() => {
                 let at = match history_at {
                     None => {
                         draft = input.text().to_string();
-                        self.filter_history.len() - 1
+                        self.history().len() - 1
                     }
                     Some(at) => at.saturating_sub(1),
                 };
                 history_at = Some(at);
-                input = LineEditor::new(self.filter_history.get(at).unwrap_or_default());
+                input = LineEditor::new(self.history().get(at).unwrap_or_default());
             }
             KeyCode::Down if plain && history_at.is_some() => {
                 let next = history_at.map_or(0, |at| at + 1);
-                if next < self.filter_history.len() {
+                if next < self.history().len() {
                     history_at = Some(next);
-                    input = LineEditor::new(self.filter_history.get(next).unwrap_or_default());
+                    input = LineEditor::new(self.history().get(next).unwrap_or_default());
                 } else {
                     history_at = None;
                     input = LineEditor::new(&std::mem::take(&mut draft));
@@ -235,16 +238,115 @@ impl App {
                 Edit::Ignored => return,
             },
         }
-        if let Some(p) = self.focused_mut()
-            && p.filter.as_ref().map_or("", |f| f.pattern.as_str()) != input.text()
-        {
-            p.set_filter(input.text());
+        if self.filter_here() != input.text() {
+            self.set_filter_here(input.text());
         }
         self.mode = Mode::Filter {
             input,
             history_at,
             draft,
         };
+    }
+
+    /// The filters kept this session for the prompt of this view: event filters in the
+    /// panes, name filters in the overview.
+    fn history(&self) -> &History {
+        match self.view {
+            View::Panes => &self.filter_history,
+            View::Overview => &self.overview.history,
+        }
+    }
+
+    fn history_mut(&mut self) -> &mut History {
+        match self.view {
+            View::Panes => &mut self.filter_history,
+            View::Overview => &mut self.overview.history,
+        }
+    }
+
+    /// The filter the prompt edits: the focused pane's, or the overview's name filter.
+    fn filter_here(&self) -> &str {
+        match self.view {
+            View::Panes => self
+                .focused()
+                .and_then(|p| p.filter.as_ref())
+                .map_or("", |f| f.pattern.as_str()),
+            View::Overview => self.overview.pattern(),
+        }
+    }
+
+    fn set_filter_here(&mut self, pattern: &str) {
+        match self.view {
+            View::Panes => {
+                if let Some(p) = self.focused_mut() {
+                    p.set_filter(pattern);
+                }
+            }
+            View::Overview => {
+                self.overview.set_filter(pattern);
+                self.refresh_overview(self.now);
+            }
+        }
+    }
+
+    /// `o` from the panes; `Esc` in a pane that `Enter` opened from the overview.
+    fn show_overview(&mut self) {
+        if let Some(zoomed) = self.overview.return_zoom.take() {
+            self.zoomed = zoomed;
+        }
+        self.view = View::Overview;
+        self.refresh_overview(self.now);
+    }
+
+    fn on_key_overview(&mut self, key: KeyEvent) -> Option<Action> {
+        let page = overview::table_rows(self.height) as isize;
+        let selected = self.overview.cursor.is_some();
+        match key.code {
+            KeyCode::Char('q') => return Some(Action::Quit),
+            KeyCode::Char('?') => self.mode = Mode::Help { scroll: 0 },
+            KeyCode::Char('o') => self.view = View::Panes,
+            KeyCode::Char('j') | KeyCode::Down => self.move_row(1),
+            KeyCode::Char('k') | KeyCode::Up => self.move_row(-1),
+            KeyCode::PageDown => self.move_row(page),
+            KeyCode::PageUp => self.move_row(-page),
+            KeyCode::Char('g') | KeyCode::Home => self.move_row(isize::MIN / 2),
+            KeyCode::Char('G') | KeyCode::End => self.move_row(isize::MAX / 2),
+            KeyCode::Char('s') => {
+                self.overview.sort = self.overview.sort.next();
+                self.refresh_overview(self.now);
+            }
+            KeyCode::Char('S') => {
+                self.overview.reversed = !self.overview.reversed;
+                self.refresh_overview(self.now);
+            }
+            KeyCode::Char('/') => {
+                self.mode = Mode::Filter {
+                    input: LineEditor::new(self.overview.pattern()),
+                    history_at: None,
+                    draft: String::new(),
+                };
+            }
+            KeyCode::Esc if self.overview.filter.is_some() => self.set_filter_here(""),
+            KeyCode::Enter if selected => {
+                self.overview.return_zoom = Some(self.zoomed);
+                self.zoomed = true;
+                self.view = View::Panes;
+            }
+            // The selected feed is the focused one, so these work as they do on a pane.
+            KeyCode::Char('r' | 'd') if selected => return self.on_key_normal(key),
+            KeyCode::Char('T') => return self.on_key_normal(key),
+            _ => {}
+        }
+        None
+    }
+
+    /// Moves the overview's selection by `delta` rows.
+    fn move_row(&mut self, delta: isize) {
+        if let Some(feed) = self.overview.move_by(delta) {
+            self.focus = feed;
+        }
+        self.overview
+            .scroll_into_view(overview::table_rows(self.height));
     }
 
     fn on_key_help(&mut self, key: KeyEvent, scroll: usize) {

@@ -15,6 +15,7 @@ pub mod help;
 mod keys;
 pub mod layout;
 pub mod line_editor;
+pub mod overview;
 pub mod pane;
 pub mod rate;
 pub mod render;
