@@ -312,7 +312,9 @@ impl App {
             KeyCode::Char('g') | KeyCode::Home => self.move_row(isize::MIN / 2),
             KeyCode::Char('G') | KeyCode::End => self.move_row(isize::MAX / 2),
             KeyCode::Char('s') => {
+                // Each column starts in its own order (trouble, the busiest, the quietest).
                 self.overview.sort = self.overview.sort.next();
+                self.overview.reversed = false;
                 self.refresh_overview(self.now);
             }
             KeyCode::Char('S') => {
@@ -327,6 +329,7 @@ impl App {
                 };
             }
             KeyCode::Esc if self.overview.filter.is_some() => self.set_filter_here(""),
+            KeyCode::Char('f') => self.select_trouble(),
             KeyCode::Enter if selected => {
                 self.overview.return_zoom = Some(self.zoomed);
                 self.zoomed = true;
@@ -338,6 +341,27 @@ impl App {
             _ => {}
         }
         None
+    }
+
+    /// `f` in the overview: the next row, after the selected one and round, of a feed that
+    /// failed or waits to retry.
+    fn select_trouble(&mut self) {
+        let rows = &self.overview.rows;
+        let n = rows.len();
+        let from = self.overview.cursor.unwrap_or(0);
+        let next = (1..=n).map(|k| (from + k) % n).find(|&i| {
+            matches!(
+                self.panes[rows[i]].state,
+                ConnState::Failed | ConnState::Waiting { .. }
+            )
+        });
+        match next {
+            Some(i) => {
+                let delta = i as isize - from as isize;
+                self.move_row(delta);
+            }
+            None => self.notify("no feed has failed or waits to retry"),
+        }
     }
 
     /// Moves the overview's selection by `delta` rows.

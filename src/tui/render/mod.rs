@@ -318,6 +318,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ("?", "help"),
                     ("o", "panes"),
                     ("j/k", "select"),
+                    ("f", "next failed"),
                     ("⏎", "open"),
                     ("/", "filter names"),
                     ("s", "sort"),

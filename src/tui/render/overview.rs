@@ -40,9 +40,11 @@ const MIN_DATA: usize = 12;
 pub const MAX_NAME: usize = 28;
 
 /// The columns that fit in `width` with their widths. Narrow screens leave out the
-/// sparkline, then reconnects, then the event count, then the data.
+/// sparkline, then reconnects, then the event count, then the data, then lost and the last
+/// event's age; the name gets at most a quarter of the width (12 at least).
 fn columns(width: usize, name: usize) -> Vec<(Col, usize)> {
     let state = if width >= 100 { 24 } else { 20 };
+    let name = name.min((width / 4).max(12));
     let mut cols = vec![
         (Col::Name, name),
         (Col::State, state),
@@ -65,6 +67,12 @@ fn columns(width: usize, name: usize) -> Vec<(Col, usize)> {
     let rest = width.saturating_sub(used(&cols) + GAP);
     if rest >= MIN_DATA {
         cols.push((Col::Data, rest));
+    }
+    for drop in [Col::Lost, Col::Last, Col::Rate] {
+        if used(&cols) <= width {
+            break;
+        }
+        cols.retain(|(c, _)| *c != drop);
     }
     cols
 }
@@ -302,9 +310,17 @@ fn selected_line<'a>(app: &App, theme: &Theme) -> Option<Line<'a>> {
     let pane = app.focused()?;
     let mut spans = vec![
         Span::raw(" "),
-        Span::styled(text::clip(&text::escape(&pane.name), 32).into_owned(), theme.accent()),
-        Span::styled(format!(" {} ", text::escape(&pane.url)), theme.dim()),
+        Span::styled(
+            format!("{} ", text::clip(&text::escape(&pane.name), 32)),
+            theme.accent(),
+        ),
     ];
+    if pane.url != pane.name {
+        spans.push(Span::styled(
+            format!("{} ", text::escape(&pane.url)),
+            theme.dim(),
+        ));
+    }
     if let Some(reason) = &pane.reason
         && matches!(
             pane.state,
@@ -335,10 +351,20 @@ mod tests {
             narrow,
             [Col::Name, Col::State, Col::Rate, Col::Last, Col::Lost, Col::Data]
         );
-        for width in [40, 78, 120, 158, 300] {
-            let cols = columns(width, 8);
-            let used: usize = cols.iter().map(|(_, w)| w).sum::<usize>() + GAP * (cols.len() - 1);
-            assert!(used <= width.max(70), "{width}: {cols:?}");
+        // A long name gets a quarter of a narrow table, and the data goes before lost.
+        let long = columns(78, 40);
+        assert_eq!(long[0], (Col::Name, 19));
+        assert_eq!(
+            names(long),
+            [Col::Name, Col::State, Col::Rate, Col::Last, Col::Lost]
+        );
+        for width in [42, 60, 78, 120, 158, 300] {
+            for name in [4, 20, 28] {
+                let cols = columns(width, name);
+                let used: usize =
+                    cols.iter().map(|(_, w)| w).sum::<usize>() + GAP * (cols.len() - 1);
+                assert!(used <= width, "{width}: {cols:?}");
+            }
         }
     }
 }
