@@ -143,10 +143,7 @@ impl App {
     pub fn update(&mut self, msg: Msg, now: Instant) -> Option<Action> {
         // A state change or a new size is applied to the overview at once; event traffic
         // and ticks only make its order stale.
-        let at_once = matches!(
-            msg,
-            Msg::Resize(..) | Msg::Feed(_, FeedMsg::State(_))
-        );
+        let at_once = matches!(msg, Msg::Resize(..) | Msg::Feed(_, FeedMsg::State(_)));
         let traffic = matches!(msg, Msg::Feed(..) | Msg::Stats { .. } | Msg::Tick);
         let first_size = !self.view_picked && matches!(msg, Msg::Resize(..));
         let action = self.apply(msg, now);

@@ -163,7 +163,11 @@ impl Overview {
     /// Moves the cursor by `delta` rows (clamped). Returns the feed now selected.
     pub fn move_by(&mut self, delta: isize) -> Option<usize> {
         let last = self.rows.len().checked_sub(1)?;
-        let cursor = self.cursor.unwrap_or(0).saturating_add_signed(delta).min(last);
+        let cursor = self
+            .cursor
+            .unwrap_or(0)
+            .saturating_add_signed(delta)
+            .min(last);
         self.cursor = Some(cursor);
         Some(self.rows[cursor])
     }
@@ -246,7 +250,9 @@ mod tests {
         names.sort_by(|a, b| natural(a, b));
         assert_eq!(
             names,
-            ["alpha", "feed-1", "feed-02", "feed-2", "Feed-3", "feed-10", "feed-100"]
+            [
+                "alpha", "feed-1", "feed-02", "feed-2", "Feed-3", "feed-10", "feed-100"
+            ]
         );
         assert_eq!(natural("a", "A"), "a".cmp("A"));
         assert_eq!(natural("x9", "x10"), Ordering::Less);

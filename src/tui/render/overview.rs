@@ -95,7 +95,11 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         Span::styled(" Feeds ", theme.accent()),
         Span::styled(
             if ov.filter.is_some() {
-                format!("{} of {} ", fmt::count(ov.rows.len() as u64), fmt::count(total as u64))
+                format!(
+                    "{} of {} ",
+                    fmt::count(ov.rows.len() as u64),
+                    fmt::count(total as u64)
+                )
             } else {
                 format!("{} ", fmt::count(total as u64))
             },
@@ -349,7 +353,14 @@ mod tests {
         let narrow = names(columns(78, 8));
         assert_eq!(
             narrow,
-            [Col::Name, Col::State, Col::Rate, Col::Last, Col::Lost, Col::Data]
+            [
+                Col::Name,
+                Col::State,
+                Col::Rate,
+                Col::Last,
+                Col::Lost,
+                Col::Data
+            ]
         );
         // A long name gets a quarter of a narrow table, and the data goes before lost.
         let long = columns(78, 40);
