@@ -283,7 +283,9 @@ impl App {
                 }
             }
             View::Overview => {
+                // The selected feed stays selected while it matches; else the top row.
                 self.overview.set_filter(pattern);
+                self.overview.cursor = Some(0);
                 self.refresh_overview(self.now);
             }
         }
