@@ -111,9 +111,10 @@ fn a_hundred_feeds_start_in_the_overview_sorted_by_state_failed_and_waiting_firs
             "feed-7", "feed-23", "feed-61", "feed-12", "feed-45", "feed-88", "feed-1"
         ]
     );
-    // The top row: the first failed feed, its reason under the table.
-    s.key(KeyCode::Char('g'), 4800);
+    // The top row stays selected while feeds connect and fail (so the table is not scrolled
+    // to wherever feed-1 went): the first failed feed, its reason under the table.
     assert_eq!(selected(&s), "feed-7");
+    assert_eq!(s.app.overview.first, 0);
     let backend = s.draw(5000);
     let screen = text(&backend);
     let title = screen.lines().next().unwrap();
@@ -308,7 +309,12 @@ fn the_selection_moves_with_j_k_pages_and_g_and_stays_on_its_feed_when_rows_move
     assert_eq!(s.app.overview.first, 85);
     let screen = text(&s.draw(0));
     assert!(screen.contains("100/100"), "{screen}");
+    // `g` selects the top row and keeps it selected as rows move.
     s.key(KeyCode::Char('g'), 0);
+    assert_eq!(selected(&s), "feed-1");
+    failed(&mut s, 98, "gone", 50);
+    assert_eq!(selected(&s), "feed-99");
+    s.state(98, ConnState::Open, 1, Some(200), None, 60);
     assert_eq!(selected(&s), "feed-1");
     // feed-50 fails: it moves to the top, and stays selected.
     for _ in 0..49 {

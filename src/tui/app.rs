@@ -171,12 +171,7 @@ impl App {
         let body = layout::body(Rect::new(0, 0, self.width, self.height));
         if self.panes.len() > layout::per_page(self.panes.len(), body) {
             self.view = View::Overview;
-            self.overview.cursor = Some(0);
             self.refresh_overview(now);
-            if let Some(&first) = self.overview.rows.first() {
-                self.focus = first;
-                self.overview.cursor = Some(0);
-            }
         }
     }
 

@@ -296,6 +296,8 @@ impl App {
         if let Some(zoomed) = self.overview.return_zoom.take() {
             self.zoomed = zoomed;
         }
+        // The feed of the panes is the one selected.
+        self.overview.follow_top = false;
         self.view = View::Overview;
         self.refresh_overview(self.now);
     }
@@ -311,7 +313,10 @@ impl App {
             KeyCode::Char('k') | KeyCode::Up => self.move_row(-1),
             KeyCode::PageDown => self.move_row(page),
             KeyCode::PageUp => self.move_row(-page),
-            KeyCode::Char('g') | KeyCode::Home => self.move_row(isize::MIN / 2),
+            KeyCode::Char('g') | KeyCode::Home => {
+                self.move_row(isize::MIN / 2);
+                self.overview.follow_top = true;
+            }
             KeyCode::Char('G') | KeyCode::End => self.move_row(isize::MAX / 2),
             KeyCode::Char('s') => {
                 // Each column starts in its own order (trouble, the busiest, the quietest).
@@ -368,6 +373,7 @@ impl App {
 
     /// Moves the overview's selection by `delta` rows.
     fn move_row(&mut self, delta: isize) {
+        self.overview.follow_top = false;
         if let Some(feed) = self.overview.move_by(delta) {
             self.focus = feed;
         }

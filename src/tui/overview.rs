@@ -65,6 +65,9 @@ pub struct Overview {
     pub rows: Vec<usize>,
     /// The selected row (an index into `rows`); the selected feed is `App::focus`.
     pub cursor: Option<usize>,
+    /// The top row stays selected as rows move (at the start, and after `g`), the way a
+    /// pane's list follows the newest event; otherwise the selected feed stays selected.
+    pub follow_top: bool,
     /// The first row on screen.
     pub first: usize,
     /// When the rows were last sorted.
@@ -87,6 +90,7 @@ impl Default for Overview {
             filter: None,
             rows: Vec::new(),
             cursor: None,
+            follow_top: true,
             first: 0,
             sorted_at: None,
             stale: true,
@@ -106,8 +110,9 @@ impl Overview {
         self.filter.as_ref().map_or("", |f| f.pattern.as_str())
     }
 
-    /// Filters and sorts the rows again, keeping `focus` selected when it is still a row
-    /// (else the row at the same place). Returns the feed now selected.
+    /// Filters and sorts the rows again. The top row stays selected when following it; else
+    /// `focus` stays selected when it is still a row (else the row at the same place).
+    /// Returns the feed now selected.
     pub fn refresh(&mut self, panes: &[Pane], focus: usize, now: Instant) -> Option<usize> {
         let mut rows: Vec<usize> = (0..panes.len())
             .filter(|&i| {
@@ -144,6 +149,10 @@ impl Overview {
             .unwrap_or(0);
         self.sorted_at = Some(now);
         self.stale = false;
+        if self.follow_top {
+            self.cursor = None;
+            return self.select(None);
+        }
         self.select(Some(focus))
     }
 
