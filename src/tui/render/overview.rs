@@ -173,22 +173,18 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     }
     let shown = table_rows(app.height).min(body.height as usize);
     let first = ov.first.min(ov.rows.len().saturating_sub(shown));
-    let lines: Vec<Line> = ov
-        .rows
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(shown)
-        .map(|(k, &idx)| {
-            let line = row(&app.panes[idx], app, theme, &cols);
-            if ov.cursor == Some(k) {
-                line.style(theme.selected())
-            } else {
-                line
-            }
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), body);
+    // Rows are written straight into the buffer: a table row needs no wrapping, and a
+    // paragraph's line layout was most of a frame's cost.
+    let buf = frame.buffer_mut();
+    for (y, (k, &idx)) in (body.y..).zip(ov.rows.iter().enumerate().skip(first).take(shown)) {
+        let mut line = row(&app.panes[idx], app, theme, &cols);
+        if ov.cursor == Some(k) {
+            let selected = theme.selected();
+            buf.set_style(Rect::new(body.x, y, body.width, 1), selected);
+            line = line.style(selected);
+        }
+        buf.set_line(body.x, y, &line, body.width);
+    }
 }
 
 /// The sort's direction as the column's values go down the table.
