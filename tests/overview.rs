@@ -144,6 +144,12 @@ fn a_hundred_feeds_start_in_the_overview_sorted_by_state_failed_and_waiting_firs
         fg(&backend, name_x, row_index(&screen, "feed-2 ")),
         theme.text
     );
+    // The selected row is highlighted across the table.
+    let top = row_index(&screen, "feed-7 ");
+    for x in [1, 80, 158] {
+        assert_eq!(backend.buffer()[(x, top)].bg, theme.selection, "x {x}");
+    }
+    assert_ne!(backend.buffer()[(80, top + 1)].bg, theme.selection);
     insta::assert_snapshot!(backend);
 }
 
