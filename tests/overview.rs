@@ -145,7 +145,7 @@ fn a_hundred_feeds_start_in_the_overview_sorted_by_state_failed_and_waiting_firs
         theme.text
     );
     // The selected row is highlighted across the table.
-    let top = row_index(&screen, "feed-7 ");
+    let top = row_index(&screen, "│feed-7 ");
     for x in [1, 80, 158] {
         assert_eq!(backend.buffer()[(x, top)].bg, theme.selection, "x {x}");
     }
