@@ -197,8 +197,10 @@ async fn o_opens_the_overview_slash_filters_it_enter_opens_a_pane_and_esc_comes_
         assert!(screen.contains("o overview"), "{screen}");
         assert!(!screen.contains("sorted by"), "{screen}");
 
+        // A frame is written top to bottom: waiting for its footer waits for all of it.
         tui.keys("o");
-        let screen = tui.wait_text("sorted by state", WAIT);
+        let screen = tui.wait_text("/ filter names", WAIT);
+        assert!(screen.contains("sorted by state"), "{screen}");
         assert!(screen.contains("Feeds 3"), "{screen}");
         assert!(screen.contains("o panes"), "{screen}");
         assert_eq!(screen.matches("● open").count(), 3, "{screen}");
@@ -213,14 +215,15 @@ async fn o_opens_the_overview_slash_filters_it_enter_opens_a_pane_and_esc_comes_
             !s.contains("feed names match") && s.contains("Feeds 1 of 3")
         });
         tui.keys("\r");
-        let screen = tui.wait_text("zoomed", WAIT);
+        let screen = tui.wait_text("Esc overview", WAIT);
+        assert!(screen.contains("zoomed"), "{screen}");
         assert!(screen.contains("hello from beta"), "{screen}");
-        assert!(screen.contains("Esc overview"), "{screen}");
         assert!(!screen.contains("hello from gamma"), "{screen}");
 
         // Esc comes back to the overview, still filtered, beta still selected.
         tui.keys("\x1b");
-        let screen = tui.wait_text("sorted by state", WAIT);
+        let screen = tui.wait_text("/ filter names", WAIT);
+        assert!(screen.contains("sorted by state"), "{screen}");
         assert!(screen.contains("Feeds 1 of 3 /bet"), "{screen}");
         assert!(screen.contains("1/1"), "{screen}");
         assert!(!screen.contains("zoomed"), "{screen}");
