@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::app::{Action, App, Mode, NOTICE_FOR, View};
 use super::detail::DetailView;
 use super::line_editor::{Edit, History, LineEditor};
-use super::{help, layout, overview};
+use super::{help, layout};
 use crate::feed::{Command, ConnState, FeedId};
 
 /// Whether `key` comes with no modifier but the Shift that an upper-case letter, a symbol
@@ -72,7 +72,7 @@ impl App {
         }
     }
 
-    fn on_key_normal(&mut self, key: KeyEvent) -> Option<Action> {
+    pub(super) fn on_key_normal(&mut self, key: KeyEvent) -> Option<Action> {
         let page = self.page_rows();
         let n = self.panes.len();
         match key.code {
@@ -186,7 +186,7 @@ impl App {
         }
     }
 
-    fn notify(&mut self, text: &str) {
+    pub(super) fn notify(&mut self, text: &str) {
         self.notice = Some((text.to_string(), self.now + NOTICE_FOR));
     }
 
@@ -275,7 +275,7 @@ impl App {
         }
     }
 
-    fn set_filter_here(&mut self, pattern: &str) {
+    pub(super) fn set_filter_here(&mut self, pattern: &str) {
         match self.view {
             View::Panes => {
                 if let Some(p) = self.focused_mut() {
@@ -289,96 +289,6 @@ impl App {
                 self.refresh_overview(self.now);
             }
         }
-    }
-
-    /// `o` from the panes; `Esc` in a pane that `Enter` opened from the overview.
-    fn show_overview(&mut self) {
-        if let Some(zoomed) = self.overview.return_zoom.take() {
-            self.zoomed = zoomed;
-        }
-        // The feed of the panes is the one selected.
-        self.overview.follow_top = false;
-        self.view = View::Overview;
-        self.refresh_overview(self.now);
-    }
-
-    fn on_key_overview(&mut self, key: KeyEvent) -> Option<Action> {
-        let page = overview::table_rows(self.height) as isize;
-        let selected = self.overview.cursor.is_some();
-        match key.code {
-            KeyCode::Char('q') => return Some(Action::Quit),
-            KeyCode::Char('?') => self.mode = Mode::Help { scroll: 0 },
-            KeyCode::Char('o') => self.view = View::Panes,
-            KeyCode::Char('j') | KeyCode::Down => self.move_row(1),
-            KeyCode::Char('k') | KeyCode::Up => self.move_row(-1),
-            KeyCode::PageDown => self.move_row(page),
-            KeyCode::PageUp => self.move_row(-page),
-            KeyCode::Char('g') | KeyCode::Home => {
-                self.move_row(isize::MIN / 2);
-                self.overview.follow_top = true;
-            }
-            KeyCode::Char('G') | KeyCode::End => self.move_row(isize::MAX / 2),
-            KeyCode::Char('s') => {
-                // Each column starts in its own order (trouble, the busiest, the quietest).
-                self.overview.sort = self.overview.sort.next();
-                self.overview.reversed = false;
-                self.refresh_overview(self.now);
-            }
-            KeyCode::Char('S') => {
-                self.overview.reversed = !self.overview.reversed;
-                self.refresh_overview(self.now);
-            }
-            KeyCode::Char('/') => {
-                self.mode = Mode::Filter {
-                    input: LineEditor::new(self.overview.pattern()),
-                    history_at: None,
-                    draft: String::new(),
-                };
-            }
-            KeyCode::Esc if self.overview.filter.is_some() => self.set_filter_here(""),
-            KeyCode::Char('f') => self.select_trouble(),
-            KeyCode::Enter if selected => {
-                self.overview.return_zoom = Some(self.zoomed);
-                self.zoomed = true;
-                self.view = View::Panes;
-            }
-            // The selected feed is the focused one, so these work as they do on a pane.
-            KeyCode::Char('r' | 'd') if selected => return self.on_key_normal(key),
-            KeyCode::Char('T') => return self.on_key_normal(key),
-            _ => {}
-        }
-        None
-    }
-
-    /// `f` in the overview: the next row, after the selected one and round, of a feed that
-    /// failed or waits to retry.
-    fn select_trouble(&mut self) {
-        let rows = &self.overview.rows;
-        let n = rows.len();
-        let from = self.overview.cursor.unwrap_or(0);
-        let next = (1..=n).map(|k| (from + k) % n).find(|&i| {
-            matches!(
-                self.panes[rows[i]].state,
-                ConnState::Failed | ConnState::Waiting { .. }
-            )
-        });
-        match next {
-            Some(i) => {
-                let delta = i as isize - from as isize;
-                self.move_row(delta);
-            }
-            None => self.notify("no feed has failed or waits to retry"),
-        }
-    }
-
-    /// Moves the overview's selection by `delta` rows.
-    fn move_row(&mut self, delta: isize) {
-        self.overview.follow_top = false;
-        if let Some(feed) = self.overview.move_by(delta) {
-            self.focus = feed;
-        }
-        self.overview
-            .scroll_into_view(overview::table_rows(self.height));
     }
 
     fn on_key_help(&mut self, key: KeyEvent, scroll: usize) {

@@ -16,6 +16,7 @@ mod keys;
 pub mod layout;
 pub mod line_editor;
 pub mod overview;
+mod overview_keys;
 pub mod pane;
 pub mod rate;
 pub mod render;
