@@ -8,11 +8,14 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command, FeedArgs, FeedSource, TailArgs, UsageError};
 use crate::config::Config;
-use crate::tui::theme;
+use crate::tui::theme::{self, Theme};
 use crate::{config, demo, tail, text};
 
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return command_line_error(e),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -32,16 +35,33 @@ pub fn main() -> i32 {
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
     runtime.shutdown_background();
+    // Every message may quote a config file or the command line: escaped here, at the edge,
+    // so that no path can put a raw control sequence on the terminal.
     match result {
         Ok(code) => code,
         Err(e) => {
             if e.downcast_ref::<UsageError>().is_some() {
-                eprintln!("ssedash: {e}");
+                eprintln!("ssedash: {}", text::escape_keep_newlines(&e.to_string()));
                 2
             } else {
-                eprintln!("ssedash: {e:#}");
+                eprintln!("ssedash: {}", text::escape_keep_newlines(&format!("{e:#}")));
                 1
             }
+        }
+    }
+}
+
+/// clap's own errors quote the command line (`invalid value '...'`): escaped like every other
+/// message. Help and version texts hold nothing of the user's and keep clap's styling.
+fn command_line_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        _ => {
+            eprint!("{}", text::escape_keep_newlines(&e.render().to_string()));
+            e.exit_code()
         }
     }
 }
@@ -78,12 +98,8 @@ fn no_feeds_dashboard() -> UsageError {
 }
 
 async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
-    let (format, color) = tail::Options::resolve_format(args.format);
-    let timeout = args
-        .timeout
-        .map(|t| crate::cli::seconds(t, "--timeout"))
-        .transpose()?;
-    let (source, _config) = args.feeds.source()?;
+    let (count, timeout) = args.limits()?;
+    let (source, config) = args.feeds.source()?;
     let feeds = match source {
         FeedSource::Specs(specs) => specs,
         FeedSource::Demo => {
@@ -93,14 +109,36 @@ async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
         FeedSource::Nothing => return Err(no_feeds().into()),
     };
     let opts = tail::Options {
-        format,
-        count: args.count,
+        count,
         timeout,
         comments: args.comments,
-        color,
+        ..tail::Options::for_stdout(args.format.map(Into::into), || {
+            tail_theme(config.as_ref().and_then(|c| c.theme.as_deref()))
+        })
     };
-    let outcome = tail::run(feeds, opts, std::io::stdout()).await?;
+    let outcome = tail::run(
+        feeds,
+        opts,
+        std::io::stdout(),
+        std::io::stderr(),
+        tail::stdout_hangup(),
+    )
+    .await?;
     Ok(outcome.exit_code())
+}
+
+/// The colours of `tail --format text`: the config's theme, as the dashboard would show it,
+/// so a type has the same colour in both. A theme that cannot be loaded falls back to `dark`
+/// (the dashboard reports it; a script's output should not fail over colours).
+fn tail_theme(wanted: Option<&str>) -> Theme {
+    let themes_dir = config::user_config_dir().map(|d| d.join("themes"));
+    let themes = theme::load_all(themes_dir.as_deref(), false)
+        .or_else(|_| theme::load_all(None, false))
+        .unwrap_or_default();
+    let pick = |name: &str| theme::find(&themes, name).ok().map(|i| themes[i].clone());
+    pick(wanted.unwrap_or("dark"))
+        .or_else(|| pick("dark"))
+        .expect("the built-in dark theme loads")
 }
 
 fn no_feeds() -> UsageError {

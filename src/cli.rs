@@ -6,11 +6,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use url::Url;
 
-use crate::config::{self, Config};
-use crate::feed::FeedSpec;
-use crate::feed::reconnect::When;
+use crate::{config, tail};
+
+mod adhoc;
+mod feeds;
+
+pub use adhoc::{NAME_MAX, ad_hoc_names};
+pub use feeds::{FeedSource, demo_feeds, parse_feed_url};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -62,8 +65,8 @@ pub enum Command {
 /// Which feeds to run and how: shared by the dashboard and `tail`.
 #[derive(Debug, Args, Default)]
 pub struct FeedArgs {
-    /// Feed URLs for an ad-hoc run (each feed is named by its URL; no config file is read
-    /// unless --config names one).
+    /// Feed URLs for an ad-hoc run (each feed is named by its host and path; no config file is
+    /// read unless --config names one).
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
     /// Config file (default: $SSEDASH_CONFIG, ./feeds.toml, then the user config dir).
@@ -105,13 +108,16 @@ pub struct FeedArgs {
     /// Extra CA certificate (PEM) to trust.
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
+    /// Events longer than this many bytes are cut and flagged (default 1 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_event_bytes: Option<usize>,
 }
 
 #[derive(Debug, Args)]
 pub struct TailArgs {
     #[command(flatten)]
     pub feeds: FeedArgs,
-    /// Exit after N events (all feeds together).
+    /// Exit after N events (all feeds together; at least 1).
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
     /// Exit after this many seconds (decimals allowed).
@@ -131,11 +137,35 @@ pub enum Format {
     Ndjson,
     /// A readable line per event and state change.
     Text,
-    /// Only each event's data.
+    /// Only each event's data (state changes that matter go to stderr).
     Data,
 }
 
-/// A usage or config problem: printed as is, exit code 2.
+impl From<Format> for tail::Format {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Ndjson => tail::Format::Ndjson,
+            Format::Text => tail::Format::Text,
+            Format::Data => tail::Format::Data,
+        }
+    }
+}
+
+impl TailArgs {
+    /// The run's limits, checked: `--count 0` would print nothing and is a mistake.
+    pub fn limits(&self) -> Result<(Option<u64>, Option<Duration>), UsageError> {
+        if self.count == Some(0) {
+            return Err(UsageError(
+                "--count 0: nothing would be printed; give --count 1 or more, or leave it out"
+                    .into(),
+            ));
+        }
+        let timeout = self.timeout.map(|t| seconds(t, "--timeout")).transpose()?;
+        Ok((self.count, timeout))
+    }
+}
+
+/// A usage or config problem: printed (escaped) as it is, exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
@@ -146,17 +176,6 @@ impl From<config::ConfigError> for UsageError {
     }
 }
 
-/// Where the feeds come from, before they are started.
-#[derive(Debug)]
-pub enum FeedSource {
-    /// The feeds are ready.
-    Specs(Vec<FeedSpec>),
-    /// `--demo`: the demo server must be started first.
-    Demo,
-    /// No config file was found and no URL given.
-    Nothing,
-}
-
 /// Seconds from the command line (`--timeout 2.5`) as a duration, rejecting nonsense.
 pub fn seconds(value: f64, option: &str) -> Result<Duration, UsageError> {
     if (0.0..1e9).contains(&value) {
@@ -165,174 +184,5 @@ pub fn seconds(value: f64, option: &str) -> Result<Duration, UsageError> {
         Err(UsageError(format!(
             "{option} {value}: expected a number of seconds, e.g. {option} 2.5"
         )))
-    }
-}
-
-impl FeedArgs {
-    /// The feeds this run is about: ad-hoc URLs, `--demo`, or the config file's feeds,
-    /// with the command-line options applied to each.
-    pub fn source(&self) -> Result<(FeedSource, Option<Config>), UsageError> {
-        if self.demo {
-            if !self.urls.is_empty() {
-                return Err(UsageError(
-                    "--demo runs the built-in demo feeds; leave out the URLs, or drop --demo"
-                        .into(),
-                ));
-            }
-            return Ok((FeedSource::Demo, None));
-        }
-        if !self.urls.is_empty() {
-            let config = match &self.config {
-                Some(path) => Some(config::load(path)?),
-                None => None,
-            };
-            let mut specs = Vec::new();
-            for raw in &self.urls {
-                let url = parse_feed_url(raw)?;
-                // The same URL twice is two feeds; their names must tell them apart.
-                let seen = specs.iter().filter(|s: &&FeedSpec| s.url == url).count();
-                let name = match seen {
-                    0 => raw.clone(),
-                    n => format!("{raw} ({})", n + 1),
-                };
-                specs.push(self.apply(FeedSpec::new(name, url), true)?);
-            }
-            return Ok((FeedSource::Specs(specs), config));
-        }
-        let Some(path) = config::find(self.config.as_deref()) else {
-            return Ok((FeedSource::Nothing, None));
-        };
-        let config = config::load(&path)?;
-        let specs = self.select(config.feeds.clone())?;
-        let specs = specs
-            .into_iter()
-            .map(|spec| self.apply(spec, false))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((FeedSource::Specs(specs), Some(config)))
-    }
-
-    /// The demo's feeds (served at `base`), picked by `--feed` and with the options applied.
-    pub fn feeds_select_demo(&self, base: &Url) -> Result<Vec<FeedSpec>, UsageError> {
-        self.select(crate::demo::feeds(base))?
-            .into_iter()
-            .map(|f| self.apply(f, false))
-            .collect()
-    }
-
-    /// `--feed NAME` picks feeds of a list (the config's or the demo's).
-    pub fn select(&self, feeds: Vec<FeedSpec>) -> Result<Vec<FeedSpec>, UsageError> {
-        if self.feed.is_empty() {
-            return Ok(feeds);
-        }
-        for name in &self.feed {
-            if !feeds.iter().any(|f| &f.name == name) {
-                let names: Vec<&str> = feeds.iter().map(|f| f.name.as_str()).collect();
-                return Err(UsageError(format!(
-                    "--feed {name}: no feed of that name (there are: {})",
-                    names.join(", ")
-                )));
-            }
-        }
-        Ok(feeds
-            .into_iter()
-            .filter(|f| self.feed.contains(&f.name))
-            .collect())
-    }
-
-    /// Applies the command-line options to one feed. `ad_hoc` feeds take the method and body
-    /// from the command line; config feeds keep their own unless overridden.
-    /// The feed leaves resolved: header `${VAR}`s are expanded (see [`config::resolve_env`]).
-    pub fn apply(&self, mut spec: FeedSpec, ad_hoc: bool) -> Result<FeedSpec, UsageError> {
-        for raw in &self.header {
-            let (name, value) = raw.split_once(':').ok_or_else(|| {
-                UsageError(format!(
-                    "-H {raw:?}: expected 'Name: value', e.g. -H 'Authorization: Bearer ${{API_TOKEN}}'"
-                ))
-            })?;
-            let name = name.trim();
-            if name.is_empty() || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
-            {
-                return Err(UsageError(format!(
-                    "-H {raw:?}: `{name}` is not a header name"
-                )));
-            }
-            let value = value.trim().to_string();
-            spec.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-            spec.headers.push((name.to_string(), value));
-        }
-        if let Some(data) = &self.data {
-            spec.body = Some(read_body_arg(data)?);
-            if self.method.is_none() {
-                spec.method = "POST".into();
-            }
-        }
-        if let Some(method) = &self.method {
-            let upper = method.to_ascii_uppercase();
-            if reqwest::Method::from_bytes(upper.as_bytes()).is_err() {
-                return Err(UsageError(format!("-X {method}: not an HTTP method")));
-            }
-            spec.method = upper;
-        }
-        if ad_hoc || self.method.is_some() || self.data.is_some() {
-            spec.reconnect.when = FeedSpec::default_when(&spec.method);
-        }
-        if let Some(id) = &self.last_event_id {
-            spec.last_event_id = Some(id.clone());
-        }
-        if let Some(ms) = self.reconnect_delay {
-            spec.reconnect.initial = Duration::from_millis(ms);
-        }
-        if let Some(secs) = self.read_timeout {
-            let d = seconds(secs, "--read-timeout")?;
-            if d.is_zero() {
-                return Err(UsageError(
-                    "--read-timeout 0: the stall timeout must be more than 0 seconds".into(),
-                ));
-            }
-            spec.read_timeout = d;
-        }
-        if self.no_reconnect {
-            spec.reconnect.when = When::Never;
-        }
-        for kind in &self.stop_on {
-            if !spec.stop_on.contains(kind) {
-                spec.stop_on.push(kind.clone());
-            }
-        }
-        if self.insecure {
-            spec.tls.insecure = true;
-        }
-        if let Some(path) = &self.cacert {
-            crate::feed::load_ca_file(path).map_err(|e| UsageError(format!("--cacert: {e}")))?;
-            spec.tls.ca_file = Some(path.clone());
-        }
-        config::resolve_env(&mut spec);
-        Ok(spec)
-    }
-}
-
-/// An ad-hoc feed URL: absolute http(s), or a clear error naming it.
-pub fn parse_feed_url(raw: &str) -> Result<Url, UsageError> {
-    let url = Url::parse(raw).map_err(|e| {
-        let hint = if !raw.contains("://") {
-            format!(" (did you mean http://{raw} ?)")
-        } else {
-            String::new()
-        };
-        UsageError(format!("feed URL {raw:?}: {e}{hint}"))
-    })?;
-    match url.scheme() {
-        "http" | "https" => Ok(url),
-        other => Err(UsageError(format!(
-            "feed URL {raw:?}: scheme `{other}` is not supported; use http:// or https://"
-        ))),
-    }
-}
-
-fn read_body_arg(data: &str) -> Result<Vec<u8>, UsageError> {
-    match data.strip_prefix('@') {
-        Some(path) => std::fs::read(path)
-            .map_err(|e| UsageError(format!("-d @{path}: cannot read the file: {e}"))),
-        None => Ok(data.as_bytes().to_vec()),
     }
 }

@@ -60,30 +60,34 @@ fn push_escaped(out: &mut String, c: char) {
 /// `data` made into one safe line of at most `max_chars` characters, or `None` when it is one
 /// already (no line break, control or bidi character) and short enough to use as it is.
 /// JSON spread over lines is made compact; other line breaks and controls are escaped; a cut
-/// ends in `…`, which counts. The work is bounded: a huge event costs what a short one does.
+/// ends in `…`, which counts. The work is bounded by what shows: only the first
+/// `max_chars + 1` characters are looked at (what lies beyond cannot change the line), except
+/// that JSON up to 64 KiB whose head needs escaping is parsed whole to be made compact.
 pub fn one_line(data: &str, max_chars: usize) -> Option<String> {
     const COMPACT_UP_TO: usize = 64 * 1024;
-    let safe = !data.chars().any(needs_escape);
-    if safe && data.chars().nth(max_chars).is_none() {
+    // One character more than can show: enough to know whether a cut is needed.
+    let head = head_chars(data, max_chars + 1);
+    let safe = !head.chars().any(needs_escape);
+    if safe && head.len() == data.len() && head.chars().count() <= max_chars {
         return None;
     }
-    let trimmed = data.trim_start();
+    let trimmed = head.trim_start();
     let compacted;
-    let mut source = data;
+    let mut head = head;
     if !safe
         && data.len() <= COMPACT_UP_TO
         && (trimmed.starts_with('{') || trimmed.starts_with('['))
         && let Ok(value) = serde_json::from_str::<serde_json::Value>(data)
     {
         compacted = value.to_string();
-        source = &compacted;
+        head = head_chars(&compacted, max_chars + 1);
     }
-    // Escape only what can show (one character more, so a cut still shows as `…`).
-    let head = source
-        .char_indices()
-        .nth(max_chars + 1)
-        .map_or(source, |(i, _)| &source[..i]);
     Some(clip(&escape(head), max_chars).into_owned())
+}
+
+/// The first `n` characters of `s` (all of it when shorter), looking at no more than those.
+fn head_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
 }
 
 /// At most `max_chars` characters of `s`, ending in `…` (which counts) when cut.
@@ -143,6 +147,28 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Whether [`escape`] shows this character escaped (a control or bidi character).
+pub fn is_unsafe(c: char) -> bool {
+    needs_escape(c)
+}
+
+/// Like [`escape`], and a literal backslash is doubled, so that text holding the four
+/// characters `\x1b` (shown `\\x1b`) cannot be taken for an escaped ESC (shown `\x1b`).
+pub fn escape_unambiguous(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\\') {
+        return escape(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else {
+            push_escaped(&mut out, c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +181,15 @@ mod tests {
         assert_eq!(escape("\u{9b}2J"), "\\x9b2J");
         assert_eq!(escape("abc\u{202e}def"), "abc\\u{202e}def");
         assert_eq!(escape_keep_newlines("a\nb\x1b"), "a\nb\\x1b");
+    }
+
+    #[test]
+    fn unambiguous_escaping_tells_a_backslash_from_an_escape() {
+        assert_eq!(escape_unambiguous("\x1b"), "\\x1b");
+        assert_eq!(escape_unambiguous("\\x1b"), "\\\\x1b");
+        assert_eq!(escape_unambiguous("a\\b\n"), "a\\\\b\\n");
+        assert_eq!(escape_unambiguous("plain"), "plain");
+        assert!(has_controls("a\u{202e}") && !has_controls("a\\b"));
     }
 
     #[test]

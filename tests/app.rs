@@ -31,6 +31,8 @@ fn event(app: &mut App, feed: usize, kind: &str, data: &str, id: &str, now: Inst
             data: data.to_string(),
             id: Arc::from(id),
             truncated: false,
+            type_truncated: false,
+            id_truncated: false,
         },
         at: SystemTime::now(),
     };
@@ -395,7 +397,8 @@ fn big_events_are_bounded_by_bytes_too() {
         3,
         "only what fits in the byte budget is kept"
     );
-    assert_eq!(p.kept_bytes, 9000);
+    // Data, type and id count: 3 × (3000 + "blob" + a one-digit id).
+    assert_eq!(p.kept_bytes, 3 * (3000 + 4 + 1));
     assert_eq!(p.evicted, 7);
     assert_eq!(p.total, 10);
 }

@@ -128,3 +128,16 @@ async fn unknown_theme_is_an_error_listing_the_themes() {
         run.stderr
     );
 }
+
+#[test]
+fn demo_feed_list_points_at_the_server() {
+    let base = url::Url::parse("http://127.0.0.1:7878/").unwrap();
+    let feeds = ssedash::cli::demo_feeds(&base);
+    let names: Vec<_> = feeds.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["ticker", "news", "deploys", "hello"]);
+    for f in &feeds {
+        assert_eq!(f.url.as_str(), format!("http://127.0.0.1:7878/{}", f.name));
+    }
+    assert_eq!(feeds[3].stop_on, ["close"]);
+    assert!(feeds[..3].iter().all(|f| f.stop_on.is_empty()));
+}

@@ -146,7 +146,9 @@ async fn ctrl_keys_from_a_real_terminal_fire_no_binding_and_edit_the_filter() {
     let url = server.url("/s");
     tokio::task::spawn_blocking(move || {
         let mut tui = Tui::start(&[&url, &url], 24, 120);
-        tui.wait_text("beta two", WAIT);
+        tui.wait_for("both feeds open", WAIT, |s| {
+            s.matches("● open").count() == 2 && s.matches("beta two").count() == 2
+        });
         // Ctrl-D, Ctrl-R and Ctrl-Z, then `/` and a filter: keys are handled in order, so
         // once the filter shows, the control keys have been handled too.
         tui.keys("\x04\x12\x1a/beta");

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ssedash::feed::{self, ConnState, FeedHandle, FeedMsg, FeedSpec, Inbox, Overflow};
+use ssedash::feed::{
+    self, ConnState, FeedHandle, FeedId, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions,
+};
 use ssedash::sse::{Event, Item, Parser};
 use url::Url;
 
@@ -21,7 +23,8 @@ struct Watch {
 impl Watch {
     fn start(spec: FeedSpec) -> Watch {
         let mut inbox = Inbox::new();
-        let tx = inbox.add_feed(10_000, Overflow::Wait);
+        let tx =
+            inbox.add_feed(QueueOptions::new(10_000, 64 << 20, Overflow::Wait).with_comments(true));
         let handle = feed::spawn(Arc::new(spec), tx);
         Watch {
             inbox,
@@ -88,25 +91,12 @@ fn json(event: &Event) -> serde_json::Value {
 /// The demo feed `name`, at `speed`.
 async fn demo_feed(name: &str, speed: u32) -> FeedSpec {
     let base = ssedash::demo::start().await.expect("demo server starts");
-    let mut spec = ssedash::demo::feeds(&base)
+    let mut spec = ssedash::cli::demo_feeds(&base)
         .into_iter()
         .find(|f| f.name == name)
         .unwrap_or_else(|| panic!("no demo feed {name}"));
     spec.url.set_query(Some(&format!("speed={speed}")));
     spec
-}
-
-#[tokio::test]
-async fn demo_feed_list_points_at_the_server() {
-    let base = Url::parse("http://127.0.0.1:7878/").unwrap();
-    let feeds = ssedash::demo::feeds(&base);
-    let names: Vec<_> = feeds.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["ticker", "news", "deploys", "hello"]);
-    for f in &feeds {
-        assert_eq!(f.url.as_str(), format!("http://127.0.0.1:7878/{}", f.name));
-    }
-    assert_eq!(feeds[3].stop_on, ["close"]);
-    assert!(feeds[..3].iter().all(|f| f.stop_on.is_empty()));
 }
 
 #[tokio::test]
@@ -225,7 +215,7 @@ async fn deploys_end_the_response_and_the_client_resumes_without_a_gap() {
             opens.is_some_and(|at| !events(&seen[at..]).is_empty())
         })
         .await;
-    assert!(watch.seen.contains(&FeedMsg::Retry(2000)));
+    assert_eq!(watch.inbox.retry_ms(FeedId(0)), Some(2000));
     let names: Vec<_> = states(&watch.seen).iter().map(|s| s.name()).collect();
     assert_eq!(
         names,

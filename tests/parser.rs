@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use ssedash::sse::{Event, Item, Parser, is_event_stream, parse_all};
+use ssedash::sse::{Event, Item, MAX_ID_BYTES, MAX_TYPE_BYTES, Parser, is_event_stream, parse_all};
 
 /// Large enough that no test below is cut by it unless it means to be.
 const BIG: usize = 1 << 20;
@@ -35,6 +35,8 @@ fn event(event_type: &str, data: &str, id: &str) -> Item {
         data: data.to_string(),
         id: Arc::from(id),
         truncated: false,
+        type_truncated: false,
+        id_truncated: false,
     })
 }
 
@@ -615,6 +617,116 @@ fn the_limit_cuts_the_same_whatever_the_chunking() {
     );
 }
 
+#[test]
+fn the_type_and_id_limits_are_the_documented_ones() {
+    assert_eq!(MAX_TYPE_BYTES, 256);
+    assert_eq!(MAX_ID_BYTES, 1024);
+}
+
+#[test]
+fn a_type_over_256_bytes_is_cut_there_and_flagged() {
+    let long = "t".repeat(300);
+    let items = parse(format!("event: {long}\ndata: x\n\ndata: y\n\n").as_bytes());
+    let evs = events(&items);
+    assert_eq!(&*evs[0].event_type, &long[..MAX_TYPE_BYTES]);
+    assert!(evs[0].type_truncated);
+    assert!(
+        !evs[0].truncated && !evs[0].id_truncated,
+        "only the type was cut"
+    );
+    assert_eq!(&*evs[1].event_type, "message");
+    assert!(!evs[1].type_truncated, "the next event's type is whole");
+}
+
+#[test]
+fn a_type_of_exactly_256_bytes_is_whole() {
+    let exact = "t".repeat(MAX_TYPE_BYTES);
+    let items = parse(format!("event: {exact}\ndata: x\n\n").as_bytes());
+    let ev = only_event(&items);
+    assert_eq!(&*ev.event_type, exact);
+    assert!(!ev.type_truncated);
+}
+
+#[test]
+fn an_id_over_1_kib_is_cut_there_flagged_and_kept_as_the_last_event_id() {
+    let long = "i".repeat(5000);
+    let items =
+        parse(format!("id: {long}\ndata: a\n\ndata: b\n\nid: short\ndata: c\n\n").as_bytes());
+    let evs = events(&items);
+    assert_eq!(&*evs[0].id, &long[..MAX_ID_BYTES]);
+    assert!(evs[0].id_truncated);
+    assert!(
+        !evs[0].type_truncated && !evs[0].truncated,
+        "only the id was cut"
+    );
+    // The cut id persists, and so does its flag, until another id replaces it.
+    assert_eq!(&*evs[1].id, &long[..MAX_ID_BYTES]);
+    assert!(evs[1].id_truncated);
+    assert_eq!(&*evs[2].id, "short");
+    assert!(!evs[2].id_truncated);
+    assert!(items.contains(&last_event_id(&long[..MAX_ID_BYTES])));
+}
+
+#[test]
+fn a_cut_type_or_id_never_splits_a_character() {
+    // 'é' is two bytes: 255 bytes of 'a' then 'é' cannot be cut at 256.
+    let ty = format!("{}\u{e9}", "a".repeat(MAX_TYPE_BYTES - 1));
+    let id = format!("{}\u{20ac}", "b".repeat(MAX_ID_BYTES - 1));
+    let items = parse(format!("event: {ty}\nid: {id}\ndata: x\n\n").as_bytes());
+    let ev = only_event(&items);
+    assert_eq!(&*ev.event_type, "a".repeat(MAX_TYPE_BYTES - 1));
+    assert_eq!(&*ev.id, "b".repeat(MAX_ID_BYTES - 1));
+    assert!(ev.type_truncated && ev.id_truncated);
+}
+
+#[test]
+fn a_known_id_over_1_kib_is_cut_and_flagged_too() {
+    let long = "k".repeat(2000);
+    let mut parser = Parser::new(BIG).with_last_event_id(&long);
+    assert_eq!(parser.last_event_id().len(), MAX_ID_BYTES);
+    let items = push_chunks(&mut parser, &[b"data: x\n\n"]);
+    assert!(only_event(&items).id_truncated);
+}
+
+#[test]
+fn an_events_text_len_counts_its_data_type_and_id() {
+    let items = parse(b"event: tick\nid: 42\ndata: hello\n\n");
+    assert_eq!(
+        only_event(&items).text_len(),
+        "hello".len() + "tick".len() + "42".len()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-line form (`text::one_line`): it looks at no more than it shows
+
+#[test]
+fn one_line_of_a_long_line_is_its_own_head_whatever_lies_past_the_cut() {
+    use ssedash::text::one_line;
+    // Valid JSON that ends in a newline far past the cut: the line shows the data's own first
+    // characters (spaces and all), not a compacted copy made by parsing the whole event.
+    let data = format!("{{\"a\": \"{}\"}}\n", "x".repeat(1_000));
+    let line = one_line(&data, 20).expect("too long to use as it is");
+    assert_eq!(line, format!("{}…", &data[..19]));
+    // A control character far past the cut changes nothing either.
+    let data = format!("{}\x1b[2J", "y".repeat(100_000));
+    assert_eq!(one_line(&data, 20).unwrap(), format!("{}…", "y".repeat(19)));
+    // One within what shows is escaped.
+    assert_eq!(one_line("ab\x1bcd", 20).unwrap(), "ab\\x1bcd");
+}
+
+#[test]
+fn one_line_leaves_a_short_safe_line_alone_and_compacts_short_pretty_json() {
+    use ssedash::text::one_line;
+    assert_eq!(one_line("hello", 20), None);
+    assert_eq!(one_line("12345678901234567890", 20), None);
+    assert_eq!(
+        one_line("123456789012345678901", 20).unwrap(),
+        "1234567890123456789…"
+    );
+    assert_eq!(one_line("{\n  \"a\": 1\n}", 20).unwrap(), "{\"a\":1}");
+}
+
 // A counting allocator, per thread, so that the test of an endless line can see the parser's heap.
 struct Counting;
 
@@ -807,8 +919,16 @@ fn parse_chunks_with(max: usize, chunks: &[&[u8]]) -> Vec<Item> {
 
 /// The spec as a plain loop over the whole body: strip one BOM, split lines on bytes (CRLF, LF,
 /// CR), decode each line with replacement, interpret fields, dispatch on empty lines; the last,
-/// unterminated line and an undispatched block are dropped.
+/// unterminated line and an undispatched block are dropped. Types and ids are cut at their
+/// limits (the project's rule, not the spec's).
 fn model(body: &[u8]) -> Vec<Item> {
+    fn cut(s: &str, max: usize) -> (String, bool) {
+        let mut end = s.len().min(max);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        (s[..end].to_string(), end < s.len())
+    }
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let mut lines = Vec::new();
     let mut start = 0;
@@ -836,6 +956,7 @@ fn model(body: &[u8]) -> Vec<Item> {
     let mut items = Vec::new();
     let (mut data, mut event_type) = (String::new(), String::new());
     let (mut id_buffer, mut last_id) = (String::new(), String::new());
+    let (mut type_cut, mut id_cut) = (false, false);
     for line in lines {
         let line = String::from_utf8_lossy(line);
         if line.is_empty() {
@@ -845,6 +966,7 @@ fn model(body: &[u8]) -> Vec<Item> {
             }
             if data.is_empty() {
                 event_type.clear();
+                type_cut = false;
                 continue;
             }
             data.pop();
@@ -853,9 +975,16 @@ fn model(body: &[u8]) -> Vec<Item> {
             } else {
                 &event_type
             };
-            items.push(event(kind, &data, &last_id));
+            let mut ev = event(kind, &data, &last_id);
+            if let Item::Event(e) = &mut ev {
+                e.type_truncated = type_cut;
+                // The id (and whether it was cut) is committed at every dispatch.
+                e.id_truncated = id_cut;
+            }
+            items.push(ev);
             data.clear();
             event_type.clear();
+            type_cut = false;
             continue;
         }
         if let Some(text) = line.strip_prefix(':') {
@@ -871,8 +1000,8 @@ fn model(body: &[u8]) -> Vec<Item> {
                 data.push_str(value);
                 data.push('\n');
             }
-            "event" => event_type = value.to_string(),
-            "id" if !value.contains('\0') => id_buffer = value.to_string(),
+            "event" => (event_type, type_cut) = cut(value, MAX_TYPE_BYTES),
+            "id" if !value.contains('\0') => (id_buffer, id_cut) = cut(value, MAX_ID_BYTES),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 let ms = value.parse::<u64>().unwrap_or(u64::MAX);
                 items.push(Item::Retry(ms));

@@ -1,4 +1,4 @@
-//! The reconnect policy of `../shared/SSE.md`, as exact delays: a clean end waits exactly the
+//! The reconnect policy of `docs/sse.md`, as exact delays: a clean end waits exactly the
 //! reconnection time, failures back off from it with jitter, some endings stop for good.
 
 use std::time::Duration;
@@ -36,6 +36,7 @@ fn status(status: u16) -> Ending {
     Ending::RetryableStatus {
         status,
         retry_after: None,
+        detail: None,
     }
 }
 
@@ -282,7 +283,14 @@ fn jitter_does_not_take_a_failure_below_the_minimum_delay() {
 
 #[test]
 fn server_errors_timeouts_and_rate_limits_are_retried_with_backoff() {
-    for code in [500, 502, 503, 504, 408, 429] {
+    for (code, phrase) in [
+        (500, "Internal Server Error"),
+        (502, "Bad Gateway"),
+        (503, "Service Unavailable"),
+        (504, "Gateway Timeout"),
+        (408, "Request Timeout"),
+        (429, "Too Many Requests"),
+    ] {
         let mut r = reconnect(policy());
         assert_eq!(
             r.decide(status(code), 0.0),
@@ -290,34 +298,59 @@ fn server_errors_timeouts_and_rate_limits_are_retried_with_backoff() {
                 delay: ms(3000),
                 attempt: 2,
                 status: Some(code),
-                reason: format!("HTTP {code}"),
+                reason: format!("HTTP {code} {phrase}"),
             }
         );
         assert_eq!(delay_of(&r.decide(status(code), 0.0)), ms(6000));
     }
 }
 
+fn retry_after(code: u16, after: Duration) -> Ending {
+    Ending::RetryableStatus {
+        status: code,
+        retry_after: Some(after),
+        detail: None,
+    }
+}
+
 #[test]
-fn retry_after_wins_over_backoff() {
+fn a_status_reason_carries_the_phrase_and_what_the_body_said() {
+    let mut r = reconnect(policy());
+    let decision = r.decide(
+        Ending::RetryableStatus {
+            status: 503,
+            retry_after: None,
+            detail: Some("down for \x1b maintenance".into()),
+        },
+        0.0,
+    );
+    match decision {
+        Decision::Retry { reason, .. } => {
+            assert_eq!(
+                reason,
+                "HTTP 503 Service Unavailable: down for \x1b maintenance"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_longer_retry_after_lengthens_the_backoff_even_past_the_cap() {
     let mut r = reconnect(policy());
     failure_delays(&mut r, 3, 0.0);
-    let after = |secs| Ending::RetryableStatus {
-        status: 503,
-        retry_after: Some(Duration::from_secs(secs)),
-    };
-    // Longer or shorter than the backoff, with or without jitter: exactly what the server said.
+    // The fourth failure backs off 24 s; the server asks for more.
     assert_eq!(
-        r.decide(after(7), 0.999),
+        r.decide(retry_after(503, Duration::from_secs(30)), 0.999),
         Decision::Retry {
-            delay: Duration::from_secs(7),
+            delay: Duration::from_secs(30),
             attempt: 5,
             status: Some(503),
-            reason: "HTTP 503".into(),
+            reason: "HTTP 503 Service Unavailable".into(),
         }
     );
-    assert_eq!(delay_of(&r.decide(after(1), 0.999)), Duration::from_secs(1));
     assert_eq!(
-        delay_of(&r.decide(after(600), 0.0)),
+        delay_of(&r.decide(retry_after(429, Duration::from_secs(600)), 0.0)),
         Duration::from_secs(600)
     );
     // It is still a failure: the backoff went on growing meanwhile.
@@ -325,38 +358,68 @@ fn retry_after_wins_over_backoff() {
 }
 
 #[test]
+fn a_shorter_retry_after_never_shortens_the_backoff() {
+    let mut r = reconnect(policy());
+    failure_delays(&mut r, 3, 0.0);
+    // The fourth failure backs off 24 s (less with jitter); `Retry-After: 1` changes neither.
+    assert_eq!(
+        delay_of(&r.decide(retry_after(503, Duration::from_secs(1)), 0.0)),
+        ms(24_000)
+    );
+    let mut r = reconnect(policy());
+    failure_delays(&mut r, 3, 0.0);
+    assert_eq!(
+        delay_of(&r.decide(retry_after(503, Duration::from_secs(1)), 0.5)),
+        ms(18_000)
+    );
+}
+
+#[test]
+fn ten_retry_after_zero_or_past_responses_in_a_row_back_off_exponentially() {
+    // `Retry-After: 0` and an HTTP date in the past both arrive as a zero delay.
+    for code in [503, 429] {
+        let mut plain = reconnect(policy());
+        let mut zero = reconnect(policy());
+        let mut want = Vec::new();
+        let mut got = Vec::new();
+        for _ in 0..10 {
+            want.push(delay_of(&plain.decide(status(code), 0.0)));
+            got.push(delay_of(
+                &zero.decide(retry_after(code, Duration::ZERO), 0.0),
+            ));
+        }
+        assert_eq!(got, want, "like a plain {code}");
+        let secs: Vec<u64> = got.iter().map(|d| d.as_secs()).collect();
+        assert_eq!(secs, [3, 6, 12, 24, 48, 60, 60, 60, 60, 60]);
+    }
+    // With jitter too: the same sample gives the same delay as a plain 503.
+    let mut plain = reconnect(policy());
+    let mut zero = reconnect(policy());
+    for sample in [0.1, 0.9, 0.5, 0.0, 0.99] {
+        assert_eq!(
+            delay_of(&zero.decide(retry_after(503, Duration::ZERO), sample)),
+            delay_of(&plain.decide(status(503), sample))
+        );
+    }
+}
+
+#[test]
 fn retry_after_is_capped_at_an_hour() {
     let mut r = reconnect(policy());
-    let decision = r.decide(
-        Ending::RetryableStatus {
-            status: 429,
-            retry_after: Some(Duration::from_secs(2 * 3600)),
-        },
-        0.0,
-    );
+    let decision = r.decide(retry_after(429, Duration::from_secs(2 * 3600)), 0.0);
     assert_eq!(delay_of(&decision), MAX_RETRY_AFTER);
-    let decision = r.decide(
-        Ending::RetryableStatus {
-            status: 429,
-            retry_after: Some(Duration::MAX),
-        },
-        0.0,
-    );
+    let decision = r.decide(retry_after(429, Duration::MAX), 0.0);
     assert_eq!(delay_of(&decision), MAX_RETRY_AFTER);
 }
 
 #[test]
 fn a_retry_after_of_zero_still_waits_the_minimum_delay() {
-    // MIN_FAILURE_DELAY is "the least any failure waits": a server answering 503 with
-    // `Retry-After: 0` in a loop must not get a busy loop of requests.
-    let mut r = reconnect(policy());
-    let decision = r.decide(
-        Ending::RetryableStatus {
-            status: 503,
-            retry_after: Some(Duration::ZERO),
-        },
-        0.0,
-    );
+    // MIN_FAILURE_DELAY is "the least any failure waits", even with no initial delay at all.
+    let mut r = reconnect(Policy {
+        initial: Duration::ZERO,
+        ..policy()
+    });
+    let decision = r.decide(retry_after(503, Duration::ZERO), 0.999);
     assert!(delay_of(&decision) >= MIN_FAILURE_DELAY, "{decision:?}");
 }
 
@@ -368,7 +431,7 @@ fn no_content_closes_for_good() {
             r.decide(Ending::NoContent, 0.0),
             Decision::Close {
                 status: Some(204),
-                reason: "HTTP 204: the server asked to stop".into(),
+                reason: "HTTP 204 No Content: the server asked to stop".into(),
             }
         );
         assert_eq!(r.attempt(), 1);
@@ -456,7 +519,7 @@ fn on_error_closes_on_a_clean_end_but_retries_errors() {
             delay: ms(6000),
             attempt: 3,
             status: Some(503),
-            reason: "HTTP 503".into(),
+            reason: "HTTP 503 Service Unavailable".into(),
         }
     );
 }
@@ -483,16 +546,10 @@ fn never_closes_on_a_clean_end_and_fails_on_errors() {
     );
     for code in [500, 503, 408, 429] {
         assert_eq!(
-            r.decide(
-                Ending::RetryableStatus {
-                    status: code,
-                    retry_after: Some(Duration::from_secs(1)),
-                },
-                0.0
-            ),
+            r.decide(retry_after(code, Duration::from_secs(1)), 0.0),
             Decision::Fail {
                 status: Some(code),
-                reason: format!("HTTP {code}"),
+                reason: ssedash::feed::reconnect::status_reason(code, None),
             }
         );
     }

@@ -138,3 +138,117 @@ async fn tls_settings_from_the_config_file_apply() {
     assert_eq!(run.events().len(), 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.events()[0]["feed"], "secure");
 }
+
+async fn tail_https_with_env(port: u16, env: &[(&str, &str)]) -> Run {
+    let url = format!("https://127.0.0.1:{port}/events");
+    let args = [
+        "tail",
+        &url,
+        "--format",
+        "ndjson",
+        "--no-reconnect",
+        "--timeout",
+        "10",
+    ];
+    ssedash_with(&args, env, Duration::from_secs(30)).await
+}
+
+#[tokio::test]
+async fn ssl_cert_file_makes_the_system_trust_store_trust_the_test_ca() {
+    let port = https_server().await;
+    // Without the test CA in SSL_CERT_FILE (here: the machine's own bundle, if it names one,
+    // and an empty SSL_CERT_DIR) the server is not trusted.
+    let empty = tempfile::tempdir().unwrap();
+    let without =
+        tail_https_with_env(port, &[("SSL_CERT_DIR", empty.path().to_str().unwrap())]).await;
+    assert_eq!(without.state_names(), vec!["failed"], "{}", without.stderr);
+    assert!(without.events().is_empty());
+
+    let ca = fixture("ca.pem");
+    let with = tail_https_with_env(port, &[("SSL_CERT_FILE", &ca)]).await;
+    assert_eq!(with.events().len(), 1, "{}{}", with.stdout, with.stderr);
+    assert_eq!(with.events()[0]["data"], "secure hello");
+    assert_eq!(with.code, Some(0));
+}
+
+#[tokio::test]
+async fn ssl_cert_dir_makes_the_system_trust_store_trust_the_test_ca() {
+    let port = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("ca.pem"), dir.path().join("test-ca.pem")).unwrap();
+    let run = tail_https_with_env(port, &[("SSL_CERT_DIR", dir.path().to_str().unwrap())]).await;
+    assert_eq!(run.events().len(), 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, Some(0));
+}
+
+#[tokio::test]
+async fn check_says_what_is_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        "[[feed]]\nname = \"secure\"\nurl = \"https://127.0.0.1:1/events\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let tls_row = |run: &Run| {
+        run.stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("tls "))
+            .unwrap_or_else(|| panic!("no tls row: {}", run.stdout))
+            .split_whitespace()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let ca = fixture("ca.pem");
+    let run = ssedash_with(
+        &["check", "--config", config],
+        &[("SSL_CERT_FILE", &ca), ("SSL_CERT_DIR", "")],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        tls_row(&run),
+        format!("system roots from SSL_CERT_FILE {ca} (1 certificate)")
+    );
+    // A CA file of the feed's own comes on top.
+    let with_ca = dir.path().join("with-ca.toml");
+    std::fs::write(
+        &with_ca,
+        format!(
+            "[[feed]]\nname = \"secure\"\nurl = \"https://127.0.0.1:1/events\"\n\
+             [feed.tls]\nca_file = \"{ca}\"\n"
+        ),
+    )
+    .unwrap();
+    let run = ssedash_with(
+        &["check", "--config", with_ca.to_str().unwrap()],
+        &[("SSL_CERT_FILE", &ca), ("SSL_CERT_DIR", "")],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        tls_row(&run),
+        format!("system roots from SSL_CERT_FILE {ca} (1 certificate) + {ca}")
+    );
+    // A trust store with nothing in it is named as such, not as "system roots".
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let run = ssedash_with(
+        &["check", "--config", config],
+        &[
+            ("SSL_CERT_FILE", empty.to_str().unwrap()),
+            ("SSL_CERT_DIR", ""),
+        ],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        tls_row(&run),
+        format!(
+            "system roots from SSL_CERT_FILE {} (no certificates found)",
+            empty.display()
+        )
+    );
+}

@@ -78,12 +78,8 @@ fn describe_feed(out: &mut String, feed: &FeedSpec) {
     rows.push(("read timeout", duration(feed.read_timeout)));
     rows.push(("buffer", format!("{} events", feed.buffer)));
     rows.push(("max event", describe_size(feed.max_event_bytes)));
-    let tls = match (&feed.tls.ca_file, feed.tls.insecure) {
-        (_, true) => "insecure: any certificate is accepted".to_string(),
-        (Some(ca), false) => format!("system roots + {}", ca.display()),
-        (None, false) => "system roots".to_string(),
-    };
-    rows.push(("tls", tls));
+    let tls = crate::feed::trust_description(&feed.tls);
+    rows.push(("tls", crate::text::escape(&tls).into_owned()));
     for (label, value) in rows {
         let _ = writeln!(out, "  {label:<LABEL_WIDTH$}{value}");
     }

@@ -22,7 +22,6 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use url::Url;
 
-use crate::feed::FeedSpec;
 use stream::{Params, Script};
 
 /// Served at `/`: what is here, for someone who opens the server in a browser or with curl.
@@ -98,13 +97,4 @@ pub async fn start() -> std::io::Result<Url> {
     let addr = listener.local_addr()?;
     tokio::spawn(serve(listener));
     Ok(Url::parse(&format!("http://{addr}/")).expect("a loopback URL parses"))
-}
-
-/// The built-in feed list of `--demo`, pointing at a demo server at `base`.
-pub fn feeds(base: &Url) -> Vec<FeedSpec> {
-    let feed = |name: &str| FeedSpec::new(name, base.join(name).expect("relative path"));
-    let mut hello = feed("hello");
-    // The tutorial demo says goodbye with `event: close`; stop there instead of starting over.
-    hello.stop_on = vec!["close".into()];
-    vec![feed("ticker"), feed("news"), feed("deploys"), hello]
 }

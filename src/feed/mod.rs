@@ -6,11 +6,10 @@ pub mod reconnect;
 mod spec;
 mod task;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-pub use http::load_ca_file;
-pub use queue::{Inbox, Overflow, Sender};
+pub use http::{ERROR_DETAIL_BYTES, load_ca_file, trust_description};
+pub use queue::{Inbox, MSG_OVERHEAD, Overflow, QueueOptions, Sender};
 pub use spec::{DEFAULT_BUFFER, DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT, FeedSpec, Tls};
 pub use task::{Command, FeedHandle, spawn};
 
@@ -73,24 +72,28 @@ pub enum FeedMsg {
         event: Event,
         at: SystemTime,
     },
+    /// Sent only to a consumer that asked for comments ([`QueueOptions::comments`]); the
+    /// others read the count ([`Inbox::comments`]). The last event ID and the server's `retry:`
+    /// are not messages at all but cells ([`Inbox::last_event_id`], [`Inbox::retry_ms`]).
     Comment {
         text: String,
         at: SystemTime,
     },
-    /// The server changed the reconnection time (`retry:`), in ms.
-    Retry(u64),
-    /// The last event ID changed (with or without an event).
-    LastEventId(Arc<str>),
 }
 
 impl FeedMsg {
-    /// Bytes of text the message carries (what bounds a queue besides its length).
+    /// Bytes of text the message carries: an event's data, type and id; a comment; a reason.
     pub fn text_len(&self) -> usize {
         match self {
-            FeedMsg::Event { event, .. } => event.data.len(),
+            FeedMsg::Event { event, .. } => event.text_len(),
             FeedMsg::Comment { text, .. } => text.len(),
-            _ => 0,
+            FeedMsg::State(change) => change.reason.as_ref().map_or(0, String::len),
         }
+    }
+
+    /// What the message costs in a queue's byte budget: its text and [`MSG_OVERHEAD`].
+    pub fn cost(&self) -> usize {
+        self.text_len() + MSG_OVERHEAD
     }
 
     /// Events and comments may be dropped under overload; state changes never are.

@@ -6,6 +6,12 @@
 //! view must stay live) or make that feed's task wait ([`Overflow::Wait`], `tail`: a script gets
 //! every event and a slow pipe slows the server down, as with `curl`). State changes are never
 //! dropped; they are rare by construction (at most one per connection attempt and delay).
+//!
+//! Every message is bounded by count and by bytes: a queue holds at most `messages` messages
+//! and `bytes` bytes, where a message costs its text (data, type and id, or a comment) plus
+//! [`MSG_OVERHEAD`], so a flood of tiny messages is bounded too. What the consumer only needs
+//! the latest value of (the last event ID, the server's `retry:`) and what it only counts
+//! (comments, unless it asked to see them) are cells beside the queue, not queue traffic.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,14 +27,41 @@ pub enum Overflow {
     Wait,
 }
 
-/// Bytes of event data one feed's queue holds at most (with `capacity` messages, this bounds
-/// the queue when events are large).
-pub const QUEUE_BYTES: usize = 32 << 20;
+/// What a message costs in a queue's byte budget besides its text: its slot in the queue and
+/// the allocations behind it, roughly.
+pub const MSG_OVERHEAD: usize = std::mem::size_of::<FeedMsg>() + 32;
+
+/// The bounds and behaviour of one feed's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueOptions {
+    /// Messages held at most.
+    pub messages: usize,
+    /// Bytes held at most (see [`FeedMsg::cost`]).
+    pub bytes: usize,
+    pub overflow: Overflow,
+    /// Whether comments travel to the consumer; otherwise they are only counted.
+    pub comments: bool,
+}
+
+impl QueueOptions {
+    pub fn new(messages: usize, bytes: usize, overflow: Overflow) -> Self {
+        QueueOptions {
+            messages,
+            bytes,
+            overflow,
+            comments: false,
+        }
+    }
+
+    pub fn with_comments(self, comments: bool) -> Self {
+        QueueOptions { comments, ..self }
+    }
+}
 
 #[derive(Debug, Default)]
 struct Queued {
     msgs: VecDeque<FeedMsg>,
-    /// Bytes of event and comment text in `msgs`.
+    /// What the messages in `msgs` cost, in bytes.
     bytes: usize,
 }
 
@@ -36,13 +69,19 @@ struct Queued {
 struct Slot {
     id: FeedId,
     queue: Mutex<Queued>,
-    capacity: usize,
-    overflow: Overflow,
+    opts: QueueOptions,
     dropped: AtomicU64,
     bytes: AtomicU64,
+    comments: AtomicU64,
+    /// The server's latest `retry:` in ms; `u64::MAX` until one arrives.
+    retry_ms: AtomicU64,
+    /// The latest last event ID, `None` until the stream changes it.
+    last_event_id: Mutex<Option<Arc<str>>>,
     /// Wakes a waiting producer when the consumer made room.
     space: Notify,
 }
+
+const NO_RETRY: u64 = u64::MAX;
 
 /// The producer side, owned by one feed task.
 #[derive(Debug, Clone)]
@@ -68,11 +107,11 @@ impl Sender {
                 let mut queue = self.slot.queue.lock().expect("feed queue poisoned");
                 let mut must_wait = false;
                 while let Some(msg) = pending.peek() {
-                    let full = queue.msgs.len() >= self.slot.capacity
-                        || queue.bytes + msg.text_len() > QUEUE_BYTES;
+                    let full = queue.msgs.len() >= self.slot.opts.messages
+                        || queue.bytes + msg.cost() > self.slot.opts.bytes;
                     // An empty queue takes anything, so one huge event still gets through.
                     if msg.is_droppable() && full && !queue.msgs.is_empty() {
-                        if self.slot.overflow == Overflow::Wait {
+                        if self.slot.opts.overflow == Overflow::Wait {
                             must_wait = true;
                             break;
                         }
@@ -84,7 +123,7 @@ impl Sender {
                         continue;
                     }
                     let msg = pending.next().expect("peeked");
-                    queue.bytes += msg.text_len();
+                    queue.bytes += msg.cost();
                     queue.msgs.push_back(msg);
                 }
                 must_wait
@@ -102,6 +141,25 @@ impl Sender {
 
     pub fn add_bytes(&self, n: u64) {
         self.slot.bytes.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts a comment; whether the consumer wants it queued as well.
+    pub fn count_comment(&self) -> bool {
+        self.slot.comments.fetch_add(1, Ordering::Relaxed);
+        self.slot.opts.comments
+    }
+
+    /// The server's `retry:` changed the reconnection time.
+    pub fn set_retry_ms(&self, ms: u64) {
+        // u64::MAX stands for "none": a saturated `retry:` is shown one ms short.
+        self.slot
+            .retry_ms
+            .store(ms.min(NO_RETRY - 1), Ordering::Relaxed);
+    }
+
+    /// The last event ID changed (with or without an event).
+    pub fn set_last_event_id(&self, id: Arc<str>) {
+        *self.slot.last_event_id.lock().expect("feed cell poisoned") = Some(id);
     }
 }
 
@@ -128,15 +186,20 @@ impl Inbox {
         }
     }
 
-    /// A queue for one more feed, holding up to `capacity` events.
-    pub fn add_feed(&mut self, capacity: usize, overflow: Overflow) -> Sender {
+    /// A queue for one more feed.
+    pub fn add_feed(&mut self, opts: QueueOptions) -> Sender {
         let slot = Arc::new(Slot {
             id: FeedId(self.slots.len()),
             queue: Mutex::new(Queued::default()),
-            capacity: capacity.max(1),
-            overflow,
+            opts: QueueOptions {
+                messages: opts.messages.max(1),
+                ..opts
+            },
             dropped: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            comments: AtomicU64::new(0),
+            retry_ms: AtomicU64::new(NO_RETRY),
+            last_event_id: Mutex::new(None),
             space: Notify::new(),
         });
         self.slots.push(slot.clone());
@@ -156,7 +219,7 @@ impl Inbox {
             let mut queue = slot.queue.lock().expect("feed queue poisoned");
             let take = queue.msgs.len().min(per_feed);
             if take > 0 {
-                let taken: usize = queue.msgs.range(..take).map(FeedMsg::text_len).sum();
+                let taken: usize = queue.msgs.range(..take).map(FeedMsg::cost).sum();
                 queue.bytes -= taken;
                 out.extend(queue.msgs.drain(..take).map(|m| (slot.id, m)));
                 drop(queue);
@@ -190,6 +253,27 @@ impl Inbox {
     pub fn bytes(&self, id: FeedId) -> u64 {
         self.slots[id.0].bytes.load(Ordering::Relaxed)
     }
+
+    /// Comments received so far (queued or not).
+    pub fn comments(&self, id: FeedId) -> u64 {
+        self.slots[id.0].comments.load(Ordering::Relaxed)
+    }
+
+    /// The server's latest `retry:` in ms, if it sent one.
+    pub fn retry_ms(&self, id: FeedId) -> Option<u64> {
+        let ms = self.slots[id.0].retry_ms.load(Ordering::Relaxed);
+        (ms != NO_RETRY).then_some(ms)
+    }
+
+    /// The latest last event ID the stream set, if it set one (the one a feed starts from is
+    /// in its spec).
+    pub fn last_event_id(&self, id: FeedId) -> Option<Arc<str>> {
+        self.slots[id.0]
+            .last_event_id
+            .lock()
+            .expect("feed cell poisoned")
+            .clone()
+    }
 }
 
 #[cfg(test)]
@@ -208,6 +292,8 @@ mod tests {
                 data: data.to_string(),
                 id: Arc::from(""),
                 truncated: false,
+                type_truncated: false,
+                id_truncated: false,
             },
             at: SystemTime::UNIX_EPOCH,
         }
@@ -226,7 +312,7 @@ mod tests {
     #[tokio::test]
     async fn drop_mode_counts_drops_but_never_drops_states() {
         let mut inbox = Inbox::new();
-        let tx = inbox.add_feed(3, Overflow::Drop);
+        let tx = inbox.add_feed(QueueOptions::new(3, 1 << 20, Overflow::Drop));
         tx.send_all((0..10).map(|i| event(&i.to_string()))).await;
         tx.send(state()).await;
         let mut out = Vec::new();
@@ -239,7 +325,8 @@ mod tests {
     #[tokio::test]
     async fn the_byte_bound_holds_but_one_huge_event_passes() {
         let mut inbox = Inbox::new();
-        let tx = inbox.add_feed(1000, Overflow::Drop);
+        const QUEUE_BYTES: usize = 1 << 20;
+        let tx = inbox.add_feed(QueueOptions::new(1000, QUEUE_BYTES, Overflow::Drop));
         let big = "x".repeat(QUEUE_BYTES / 2 + 1);
         tx.send_all([event(&big), event(&big), event("small")])
             .await;
@@ -259,7 +346,7 @@ mod tests {
     #[tokio::test]
     async fn wait_mode_loses_nothing() {
         let mut inbox = Inbox::new();
-        let tx = inbox.add_feed(4, Overflow::Wait);
+        let tx = inbox.add_feed(QueueOptions::new(4, 1 << 20, Overflow::Wait));
         let producer = tokio::spawn(async move {
             for i in 0..100 {
                 tx.send(event(&i.to_string())).await;
@@ -285,8 +372,8 @@ mod tests {
     #[tokio::test]
     async fn feeds_take_turns() {
         let mut inbox = Inbox::new();
-        let flood = inbox.add_feed(10_000, Overflow::Drop);
-        let quiet = inbox.add_feed(10, Overflow::Drop);
+        let flood = inbox.add_feed(QueueOptions::new(10_000, 64 << 20, Overflow::Drop));
+        let quiet = inbox.add_feed(QueueOptions::new(10, 1 << 20, Overflow::Drop));
         flood.send_all((0..5000).map(|_| event("f"))).await;
         quiet.send(event("q")).await;
         let mut out = Vec::new();
@@ -296,5 +383,65 @@ mod tests {
             "the quiet feed's event comes in the first batch"
         );
         assert_eq!(out.len(), 101);
+    }
+
+    #[tokio::test]
+    async fn tiny_messages_are_bounded_by_bytes_through_their_overhead() {
+        let mut inbox = Inbox::new();
+        // Room for 100 empty events by bytes, though the count bound would take a million.
+        let tx = inbox.add_feed(QueueOptions::new(
+            1_000_000,
+            100 * event("").cost(),
+            Overflow::Drop,
+        ));
+        tx.send_all((0..1000).map(|_| event(""))).await;
+        let mut out = Vec::new();
+        inbox.try_recv(&mut out, 10_000);
+        assert_eq!(out.len(), 100);
+        assert_eq!(inbox.dropped(tx.id()), 900);
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_100_000_small_events_fits_a_byte_bounded_queue_whole() {
+        let mut inbox = Inbox::new();
+        let tx = inbox.add_feed(QueueOptions::new(1 << 20, 64 << 20, Overflow::Drop));
+        tx.send_all((0..100_000).map(|i| event(&format!("{{\"n\":{i}}}"))))
+            .await;
+        let mut out = Vec::new();
+        while inbox.try_recv(&mut out, 4096) {}
+        assert_eq!(out.len(), 100_000);
+        assert_eq!(inbox.dropped(tx.id()), 0);
+    }
+
+    #[tokio::test]
+    async fn ids_retries_and_unwanted_comments_are_cells_not_messages() {
+        let mut inbox = Inbox::new();
+        let quiet = inbox.add_feed(QueueOptions::new(10, 1 << 20, Overflow::Wait));
+        let chatty =
+            inbox.add_feed(QueueOptions::new(10, 1 << 20, Overflow::Wait).with_comments(true));
+        for i in 0..1_000_000u64 {
+            quiet.set_last_event_id(Arc::from(i.to_string()));
+            quiet.set_retry_ms(i);
+            assert!(!quiet.count_comment(), "nobody asked for comments");
+        }
+        assert!(chatty.count_comment(), "this consumer asked for comments");
+        let mut out = Vec::new();
+        assert!(!inbox.try_recv(&mut out, 100), "nothing was queued");
+        assert_eq!(inbox.last_event_id(quiet.id()).as_deref(), Some("999999"));
+        assert_eq!(inbox.retry_ms(quiet.id()), Some(999_999));
+        assert_eq!(inbox.comments(quiet.id()), 1_000_000);
+        assert_eq!(inbox.retry_ms(chatty.id()), None);
+        assert_eq!(inbox.last_event_id(chatty.id()), None);
+    }
+
+    #[test]
+    fn an_events_type_and_id_count_in_its_cost() {
+        let mut msg = event("data");
+        let plain = msg.cost();
+        if let FeedMsg::Event { event, .. } = &mut msg {
+            event.event_type = Arc::from("t".repeat(256));
+            event.id = Arc::from("i".repeat(1024));
+        }
+        assert_eq!(msg.cost(), plain - "message".len() + 256 + 1024);
     }
 }

@@ -3,10 +3,12 @@
 //! The feed task reports how each connection attempt ended and gets back a [`Decision`]. Jitter
 //! comes in as a number in `[0, 1)`, so every delay is exact in tests.
 //!
-//! Policy (`../shared/SSE.md`): the reconnection time starts at the configured initial delay and
+//! Policy (`docs/sse.md`): the reconnection time starts at the configured initial delay and
 //! a server `retry:` replaces it. A clean end of stream waits exactly the reconnection time
 //! (raised to a floor, no jitter). Failures back off exponentially from it with jitter up to a
-//! cap, and `Retry-After` wins for that attempt. A successful open resets the failure count.
+//! cap. `Retry-After` may lengthen that attempt's delay but never shorten it: a `Retry-After: 0`
+//! (or a date in the past) backs off exactly like a plain 503, so a server cannot talk a client
+//! into a reconnect storm. A successful open resets the failure count.
 
 use std::time::Duration;
 
@@ -58,6 +60,24 @@ pub const MIN_FAILURE_DELAY: Duration = Duration::from_millis(100);
 /// The longest `Retry-After` honoured (an hour).
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
+/// An HTTP status in words, the same everywhere: `HTTP 503 Service Unavailable`, followed by
+/// what the response body said when it said something (`HTTP 401 Unauthorized: bad key`).
+/// Raw text: the edge that shows it escapes it.
+pub fn status_reason(status: u16, detail: Option<&str>) -> String {
+    let phrase = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    let mut reason = match phrase {
+        Some(phrase) => format!("HTTP {status} {phrase}"),
+        None => format!("HTTP {status}"),
+    };
+    if let Some(detail) = detail.filter(|d| !d.is_empty()) {
+        reason.push_str(": ");
+        reason.push_str(detail);
+    }
+    reason
+}
+
 /// How one connection attempt ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ending {
@@ -65,10 +85,12 @@ pub enum Ending {
     CleanEnd,
     /// Connection refused, reset, DNS failure, TLS error, a stall: worth trying again.
     NetworkError(String),
-    /// An HTTP status that may get better (5xx, 408, 429), with its `Retry-After`.
+    /// An HTTP status that may get better (5xx, 408, 429), with its `Retry-After` and what the
+    /// response body said (see [`status_reason`]).
     RetryableStatus {
         status: u16,
         retry_after: Option<Duration>,
+        detail: Option<String>,
     },
     /// 204 No Content: the server says stop.
     NoContent,
@@ -170,8 +192,9 @@ impl Reconnect {
             Ending::RetryableStatus {
                 status,
                 retry_after,
+                detail,
             } => {
-                let reason = format!("HTTP {status}");
+                let reason = status_reason(status, detail.as_deref());
                 if when == When::Never {
                     return Decision::Fail {
                         status: Some(status),
@@ -179,15 +202,17 @@ impl Reconnect {
                     };
                 }
                 self.failures = self.failures.saturating_add(1);
+                // Retry-After only ever lengthens the backoff it would replace.
+                let backoff = self.backoff(jitter_sample);
                 let delay = match retry_after {
-                    Some(after) => after.clamp(MIN_FAILURE_DELAY, MAX_RETRY_AFTER),
-                    None => self.backoff(jitter_sample),
+                    Some(after) => after.min(MAX_RETRY_AFTER).max(backoff),
+                    None => backoff,
                 };
                 self.retry(delay, Some(status), reason)
             }
             Ending::NoContent => Decision::Close {
                 status: Some(204),
-                reason: "HTTP 204: the server asked to stop".into(),
+                reason: format!("{}: the server asked to stop", status_reason(204, None)),
             },
             Ending::StopEvent(kind) => Decision::Close {
                 status: None,

@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::http::{build_client, check_response, classify_error};
+use super::http::{build_client, check_response, classify_error, plain_duration};
 use super::reconnect::{Decision, Ending, Reconnect};
 use super::{ConnState, FeedMsg, FeedSpec, Sender, StateChange};
 use crate::sse::{Item, Parser};
@@ -213,15 +213,16 @@ impl Feed {
             Err(_) => {
                 return Ending::NetworkError(format!(
                     "no response in {}",
-                    crate::text::duration(read_timeout)
+                    plain_duration(read_timeout)
                 ));
             }
             Ok(Err(err)) => return classify_error(&err),
             Ok(Ok(response)) => response,
         };
-        if let Some(ending) = check_response(&response) {
-            return ending;
-        }
+        let response = match check_response(response).await {
+            Ok(response) => response,
+            Err(ending) => return ending,
+        };
         self.reconnect.opened();
         self.state(ConnState::Open, attempt, Some(200), None).await;
         self.read_body(response).await
@@ -236,7 +237,7 @@ impl Feed {
                 Err(_) => {
                     return Ending::NetworkError(format!(
                         "stalled: nothing received for {}",
-                        crate::text::duration(read_timeout)
+                        plain_duration(read_timeout)
                     ));
                 }
                 Ok(None) => return Ending::CleanEnd,
@@ -247,6 +248,7 @@ impl Feed {
             let at = SystemTime::now();
             let spec = &self.spec;
             let reconnect = &mut self.reconnect;
+            let tx = &self.tx;
             let mut stop = None;
             self.parser.push(&chunk, &mut |item| {
                 if stop.is_some() {
@@ -263,12 +265,19 @@ impl Feed {
                             batch.push(FeedMsg::Event { event, at });
                         }
                     }
-                    Item::Comment(text) => batch.push(FeedMsg::Comment { text, at }),
+                    // Comments travel only to a consumer that shows them; the rest are counted.
+                    Item::Comment(text) => {
+                        if tx.count_comment() {
+                            batch.push(FeedMsg::Comment { text, at });
+                        }
+                    }
+                    // Latest-value cells, not queue traffic: a million `retry:` lines cost
+                    // what one does.
                     Item::Retry(ms) => {
                         reconnect.set_retry(ms);
-                        batch.push(FeedMsg::Retry(ms));
+                        tx.set_retry_ms(ms);
                     }
-                    Item::LastEventId(id) => batch.push(FeedMsg::LastEventId(id)),
+                    Item::LastEventId(id) => tx.set_last_event_id(id),
                 }
             });
             self.tx.send_all(batch.drain(..)).await;

@@ -1,8 +1,8 @@
-//! The SSE wire format: our own incremental parser (see `../shared/SSE.md` for why).
+//! The SSE wire format: our own incremental parser (see `docs/sse.md` for why).
 
 mod parser;
 
-pub use parser::{Event, Item, Parser, parse_all};
+pub use parser::{Event, Item, MAX_ID_BYTES, MAX_TYPE_BYTES, Parser, parse_all};
 
 /// Whether a `Content-Type` header value has the MIME essence `text/event-stream`
 /// (parameters such as `; charset=utf-8` are allowed; case-insensitive).

@@ -9,11 +9,20 @@
 //!
 //! Memory is bounded: a line or an event's data longer than `max_event_bytes` is cut there
 //! (the event is flagged `truncated`), so an endless line with no newline costs a fixed amount.
+//! An event type is cut at [`MAX_TYPE_BYTES`] and an id at [`MAX_ID_BYTES`], on a character
+//! boundary, and flagged (`type_truncated`, `id_truncated`). A cut id is what the feed
+//! remembers and sends back as `Last-Event-ID`: an id past 1 KiB is not one a server can
+//! expect back intact (a deliberate deviation, documented with the others).
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// The longest event type kept, in bytes; a longer one is cut and flagged.
+pub const MAX_TYPE_BYTES: usize = 256;
+/// The longest event id kept, in bytes; a longer one is cut and flagged.
+pub const MAX_ID_BYTES: usize = 1024;
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +34,17 @@ pub struct Event {
     pub id: Arc<str>,
     /// The data (or a line of it) went past `max_event_bytes` and was cut there.
     pub truncated: bool,
+    /// The type went past [`MAX_TYPE_BYTES`] and was cut there.
+    pub type_truncated: bool,
+    /// The id went past [`MAX_ID_BYTES`] and was cut there.
+    pub id_truncated: bool,
+}
+
+impl Event {
+    /// Bytes of text the event holds (data, type and id): what byte budgets count.
+    pub fn text_len(&self) -> usize {
+        self.data.len() + self.event_type.len() + self.id.len()
+    }
 }
 
 /// What the parser reports, in stream order.
@@ -53,8 +73,11 @@ pub struct Parser {
     data: String,
     data_cut: bool,
     event_type: String,
+    type_cut: bool,
     id_buffer: Arc<str>,
+    id_buffer_cut: bool,
     last_event_id: Arc<str>,
+    last_event_id_cut: bool,
     /// The last dispatched type, reused so a stream of `event: quote` allocates it once.
     type_cache: Arc<str>,
 }
@@ -71,17 +94,23 @@ impl Parser {
             data: String::new(),
             data_cut: false,
             event_type: String::new(),
+            type_cut: false,
             id_buffer: empty.clone(),
+            id_buffer_cut: false,
             last_event_id: empty,
+            last_event_id_cut: false,
             type_cache: Arc::from("message"),
         }
     }
 
     /// Starts from a known last event ID (`--last-event-id`, `last_event_id` in the config).
     pub fn with_last_event_id(mut self, id: &str) -> Self {
-        let id: Arc<str> = Arc::from(id);
+        let (kept, cut) = cut_at(id, MAX_ID_BYTES);
+        let id: Arc<str> = Arc::from(kept);
         self.id_buffer = id.clone();
+        self.id_buffer_cut = cut;
         self.last_event_id = id;
+        self.last_event_id_cut = cut;
         self
     }
 
@@ -131,7 +160,9 @@ impl Parser {
         self.data.clear();
         self.data_cut = false;
         self.event_type.clear();
+        self.type_cut = false;
         self.id_buffer = self.last_event_id.clone();
+        self.id_buffer_cut = self.last_event_id_cut;
     }
 
     fn push_lines(&mut self, mut bytes: &[u8], out: &mut impl FnMut(Item)) {
@@ -212,12 +243,24 @@ impl Parser {
         match field {
             b"data" => self.append_data(value),
             b"event" => {
+                // Decode a little past the limit only: the type is cut there anyway.
+                let head = &value[..value.len().min(MAX_TYPE_BYTES + 4)];
+                let text = String::from_utf8_lossy(head);
+                let (kept, cut) = cut_at(&text, MAX_TYPE_BYTES);
                 self.event_type.clear();
-                self.event_type.push_str(&String::from_utf8_lossy(value));
+                self.event_type.push_str(kept);
+                self.type_cut = cut || head.len() < value.len();
             }
             // An id equal to the current one changes nothing (and allocates nothing).
             b"id" if !value.contains(&0) && *self.id_buffer.as_bytes() != *value => {
-                self.id_buffer = Arc::from(String::from_utf8_lossy(value));
+                let head = &value[..value.len().min(MAX_ID_BYTES + 4)];
+                let text = String::from_utf8_lossy(head);
+                let (kept, cut) = cut_at(&text, MAX_ID_BYTES);
+                let cut = cut || head.len() < value.len();
+                if *self.id_buffer != *kept || self.id_buffer_cut != cut {
+                    self.id_buffer = Arc::from(kept);
+                    self.id_buffer_cut = cut;
+                }
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 let ms = value.iter().fold(0u64, |acc, d| {
@@ -260,9 +303,11 @@ impl Parser {
                 out(Item::LastEventId(self.id_buffer.clone()));
             }
             self.last_event_id = self.id_buffer.clone();
+            self.last_event_id_cut = self.id_buffer_cut;
         }
         if self.data.is_empty() {
             self.event_type.clear();
+            self.type_cut = false;
             self.data_cut = false;
             return;
         }
@@ -281,10 +326,25 @@ impl Parser {
             data,
             id: self.last_event_id.clone(),
             truncated: self.data_cut,
+            type_truncated: self.type_cut,
+            id_truncated: self.last_event_id_cut,
         }));
         self.event_type.clear();
+        self.type_cut = false;
         self.data_cut = false;
     }
+}
+
+/// At most `max` bytes of `s`, cut on a character boundary, and whether it was cut.
+fn cut_at(s: &str, max: usize) -> (&str, bool) {
+    if s.len() <= max {
+        return (s, false);
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&s[..end], true)
 }
 
 fn strip_one_space(value: &[u8]) -> &[u8] {

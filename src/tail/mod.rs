@@ -11,16 +11,20 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::cli::Format;
+mod clock;
+mod hangup;
 mod print;
 
-use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow};
+use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions};
+use crate::tui::theme::Theme;
 
+pub use hangup::stdout_hangup;
 use print::Printer;
-pub use print::state_words;
 
 /// Messages a feed's queue holds before its task waits for the writer.
 const QUEUE: usize = 4096;
+/// Bytes a feed's queue holds before its task waits for the writer.
+const QUEUE_BYTES: usize = 32 << 20;
 /// Messages taken from one feed per turn, so every feed gets its share of the output.
 const PER_TURN: usize = 512;
 /// Turns formatted before the loop looks at Ctrl-C and the deadline again.
@@ -30,22 +34,49 @@ const HAND_OVER: usize = 256 * 1024;
 /// How long a run stopped by --timeout or Ctrl-C waits for output still on its way.
 const WRITE_GRACE: Duration = Duration::from_secs(1);
 
+/// What `tail` writes for each message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line.
+    Ndjson,
+    /// A readable line per event and state change.
+    Text,
+    /// Only each event's data; state changes that matter go to stderr.
+    Data,
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub format: Format,
+    /// Stop after this many events (all feeds together); at least 1.
     pub count: Option<u64>,
     pub timeout: Option<Duration>,
     pub comments: bool,
-    pub color: bool,
+    /// stdout is a terminal: every format escapes what could act on it. To a pipe or a file,
+    /// `ndjson` and `data` are byte-exact.
+    pub terminal: bool,
+    /// The colours of `--format text` (the dashboard's theme), or `None` for no colour.
+    pub colors: Option<Theme>,
 }
 
 impl Options {
-    /// The format and colour for this stdout when the user did not choose.
-    pub fn resolve_format(chosen: Option<Format>) -> (Format, bool) {
-        let tty = io::stdout().is_terminal();
-        let format = chosen.unwrap_or(if tty { Format::Text } else { Format::Ndjson });
-        let color = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        (format, color)
+    /// Options for this process's stdout: the format when the user did not choose one (text on
+    /// a terminal, NDJSON otherwise), and colour on a terminal unless `NO_COLOR` is set.
+    pub fn for_stdout(chosen: Option<Format>, theme: impl FnOnce() -> Theme) -> Options {
+        let terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Options {
+            format: chosen.unwrap_or(if terminal {
+                Format::Text
+            } else {
+                Format::Ndjson
+            }),
+            count: None,
+            timeout: None,
+            comments: false,
+            terminal,
+            colors: (terminal && !no_color).then(theme),
+        }
     }
 }
 
@@ -56,6 +87,9 @@ pub enum Outcome {
     Done,
     /// Some feed ended `failed`: exit 1.
     Failed,
+    /// No feed ever got an answer (open, or a 204 close) before the run ended, e.g. `--timeout`
+    /// while the server refused every connection: exit 1.
+    NeverConnected,
     /// Ctrl-C: exit 130.
     Interrupted,
     /// The reader went away (`| head`): exit 0, quietly.
@@ -66,7 +100,7 @@ impl Outcome {
     pub fn exit_code(self) -> i32 {
         match self {
             Outcome::Done | Outcome::PipeClosed => 0,
-            Outcome::Failed => 1,
+            Outcome::Failed | Outcome::NeverConnected => 1,
             Outcome::Interrupted => 130,
         }
     }
@@ -78,11 +112,16 @@ enum Stop {
     Complete,
     Deadline,
     Interrupted,
-    /// The writer thread stopped: the reader went away, or stdout failed.
+    /// The writer thread stopped (the reader went away, or stdout failed), or stdout hung up.
     WriterGone,
 }
 
-/// Runs the feeds until the run is over; writes to `out`.
+/// Formatted output for stdout and for stderr, in the order it was made.
+type Chunk = (Vec<u8>, Vec<u8>);
+
+/// Runs the feeds until the run is over; writes to `out` (and lines for people to `err`).
+/// `hangup` resolves when the reader of `out` is gone (see [`stdout_hangup`]), so a quiet
+/// feed does not keep a run alive whose output nobody reads.
 ///
 /// Writing happens on a blocking thread fed through a small channel, so a reader that does
 /// not keep up slows the feeds down (nothing is lost) but never keeps this loop from seeing
@@ -91,25 +130,35 @@ pub async fn run(
     feeds: Vec<FeedSpec>,
     opts: Options,
     out: impl Write + Send + 'static,
+    err: impl Write + Send + 'static,
+    hangup: impl std::future::Future<Output = ()>,
 ) -> io::Result<Outcome> {
     let mut inbox = Inbox::new();
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
+    let limits: Vec<usize> = feeds.iter().map(|f| f.max_event_bytes).collect();
     let handles: Vec<_> = feeds
         .into_iter()
-        .map(|spec| feed::spawn(Arc::new(spec), inbox.add_feed(QUEUE, Overflow::Wait)))
+        .map(|spec| {
+            let queue =
+                QueueOptions::new(QUEUE, QUEUE_BYTES, Overflow::Wait).with_comments(opts.comments);
+            feed::spawn(Arc::new(spec), inbox.add_feed(queue))
+        })
         .collect();
-    let mut printer = Printer::new(&opts, names);
-    let (tx, writer) = start_writer(out);
+    let mut printer = Printer::new(&opts, names, limits);
+    let (tx, writer) = start_writer(out, err);
     let deadline = opts.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut finals = vec![None::<ConnState>; handles.len()];
+    let mut answered = false;
     let mut events = 0u64;
     let mut batch = Vec::new();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    tokio::pin!(hangup);
     let stop = 'run: loop {
         tokio::select! {
             biased;
             _ = &mut ctrl_c => break 'run Stop::Interrupted,
+            _ = &mut hangup => break 'run Stop::WriterGone,
             _ = sleep_until(deadline) => break 'run Stop::Deadline,
             _ = inbox.recv(&mut batch, PER_TURN) => {}
         }
@@ -124,6 +173,7 @@ pub async fn run(
                         events += 1;
                     }
                     FeedMsg::State(change) => {
+                        answered |= matches!(change.state, ConnState::Open | ConnState::Closed);
                         finals[id.0] = change.state.is_final().then(|| change.state.clone());
                     }
                     _ => {}
@@ -146,12 +196,13 @@ pub async fn run(
         // Output is handed over whenever no more is ready (so a quiet feed's event shows at
         // once), in big pieces under load.
         if printer.pending() > 0 {
-            let bytes = printer.take();
+            let chunk = printer.take();
             tokio::select! {
                 biased;
                 _ = &mut ctrl_c => break 'run Stop::Interrupted,
+                _ = &mut hangup => break 'run Stop::WriterGone,
                 _ = sleep_until(deadline) => break 'run Stop::Deadline,
-                sent = tx.send(bytes) => if sent.is_err() { break 'run Stop::WriterGone },
+                sent = tx.send(chunk) => if sent.is_err() { break 'run Stop::WriterGone },
             }
         }
         if complete {
@@ -165,42 +216,45 @@ pub async fn run(
     // A finished run waits for every byte; a deadline or Ctrl-C waits briefly, since the
     // reader may be the reason the output is stuck.
     let written = match stop {
-        Stop::Complete | Stop::WriterGone => writer.await.unwrap_or(Ok(())),
-        Stop::Deadline | Stop::Interrupted => {
+        Stop::Complete => writer.await.unwrap_or(Ok(())),
+        Stop::Deadline | Stop::Interrupted | Stop::WriterGone => {
             match tokio::time::timeout(WRITE_GRACE, writer).await {
                 Ok(joined) => joined.unwrap_or(Ok(())),
                 Err(_) => Ok(()),
             }
         }
     };
-    if let Err(e) = written {
-        return if e.kind() == io::ErrorKind::BrokenPipe {
-            Ok(Outcome::PipeClosed)
-        } else {
-            Err(e)
-        };
+    match written {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
+        Err(_) => return Ok(Outcome::PipeClosed),
+        // Nobody reads any more (the hang-up was seen before a write failed).
+        Ok(()) if matches!(stop, Stop::WriterGone) => return Ok(Outcome::PipeClosed),
+        Ok(()) => {}
     }
     let failed = finals.iter().any(|s| s == &Some(ConnState::Failed));
     Ok(match stop {
         Stop::Interrupted => Outcome::Interrupted,
         _ if failed => Outcome::Failed,
+        _ if !answered => Outcome::NeverConnected,
         _ => Outcome::Done,
     })
 }
 
-/// The thread that writes to `out`, and the channel to it.
+/// The thread that writes to `out` and `err`, and the channel to it.
 fn start_writer(
     out: impl Write + Send + 'static,
-) -> (
-    mpsc::Sender<Vec<u8>>,
-    tokio::task::JoinHandle<io::Result<()>>,
-) {
-    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(4);
+    err: impl Write + Send + 'static,
+) -> (mpsc::Sender<Chunk>, tokio::task::JoinHandle<io::Result<()>>) {
+    let (tx, mut rx) = mpsc::channel::<Chunk>(4);
     let writer = tokio::task::spawn_blocking(move || {
-        let mut out = out;
-        while let Some(bytes) = rx.blocking_recv() {
+        let (mut out, mut err) = (out, err);
+        while let Some((bytes, note)) = rx.blocking_recv() {
             out.write_all(&bytes)?;
             out.flush()?;
+            if !note.is_empty() {
+                // stderr is for people; a failure to write there is not worth ending on.
+                let _ = err.write_all(&note).and_then(|()| err.flush());
+            }
         }
         Ok(())
     });

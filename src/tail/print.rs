@@ -1,62 +1,115 @@
-//! Writing feed messages as NDJSON, readable text, or bare data.
+//! Writing feed messages as NDJSON, readable text, or bare data; and, for the formats a person
+//! reads or that carry no states, the lines for stderr.
 
 use std::io::{self, Write};
-use std::time::{Duration, SystemTime};
 
+use ratatui::style::Color;
 use serde::Serialize;
 
-use super::Options;
-use crate::cli::Format;
+use super::clock::Clock;
+use super::{Format, Options};
 use crate::feed::{ConnState, FeedMsg, StateChange};
 use crate::text;
+use crate::tui::theme::Theme;
 
-/// Formats messages in the chosen format, into a buffer the writer thread takes.
+/// Formats messages in the chosen format, into buffers the writer thread takes.
 pub(super) struct Printer {
     out: Vec<u8>,
+    /// Lines for stderr (state changes that matter, a cut event), for the formats that do not
+    /// show them to a person on stdout.
+    err: Vec<u8>,
     format: Format,
     comments: bool,
-    color: bool,
+    terminal: bool,
+    colors: Option<Theme>,
     names: Vec<String>,
+    /// Each feed's `max_event_bytes`, for the warning about a cut event.
+    limits: Vec<usize>,
+    /// Feeds whose cut event was already reported on stderr (once per feed is enough).
+    cut_reported: Vec<bool>,
     /// The last timestamp formatted, reused while events arrive within the same millisecond.
     clock: Clock,
 }
 
 impl Printer {
-    pub(super) fn new(opts: &Options, names: Vec<String>) -> Self {
+    pub(super) fn new(opts: &Options, names: Vec<String>, limits: Vec<usize>) -> Self {
         Printer {
             out: Vec::with_capacity(64 * 1024),
+            err: Vec::new(),
             format: opts.format,
             comments: opts.comments,
-            color: opts.color,
+            terminal: opts.terminal,
+            colors: opts.colors.clone(),
+            cut_reported: vec![false; names.len()],
             names,
+            limits,
             clock: Clock::default(),
         }
     }
 
-    /// The formatted bytes so far, leaving the buffer empty.
-    pub(super) fn take(&mut self) -> Vec<u8> {
-        std::mem::replace(&mut self.out, Vec::with_capacity(64 * 1024))
+    /// The formatted bytes so far (stdout, stderr), leaving the buffers empty.
+    pub(super) fn take(&mut self) -> (Vec<u8>, Vec<u8>) {
+        (
+            std::mem::replace(&mut self.out, Vec::with_capacity(64 * 1024)),
+            std::mem::take(&mut self.err),
+        )
     }
 
     pub(super) fn pending(&self) -> usize {
-        self.out.len()
+        self.out.len() + self.err.len()
     }
 
     pub(super) fn print(&mut self, feed: usize, msg: &FeedMsg) -> io::Result<()> {
         match self.format {
             Format::Ndjson => self.print_json(feed, msg),
-            Format::Text => self.print_text(feed, msg),
-            Format::Data => match msg {
-                FeedMsg::Event { event, .. } => {
-                    self.out.write_all(event.data.as_bytes())?;
-                    self.out.write_all(b"\n")
+            Format::Text => {
+                // On a terminal the text lines are in front of the user already.
+                if let FeedMsg::State(change) = msg
+                    && !self.terminal
+                {
+                    self.note_state(feed, change);
                 }
-                _ => Ok(()),
-            },
+                self.print_text(feed, msg)
+            }
+            Format::Data => {
+                match msg {
+                    FeedMsg::Event { event, .. } => {
+                        if self.terminal {
+                            let data = text::escape_keep_newlines(&event.data);
+                            self.out.write_all(data.as_bytes())?;
+                        } else {
+                            self.out.write_all(event.data.as_bytes())?;
+                        }
+                        self.out.write_all(b"\n")?;
+                        if event.truncated && !self.cut_reported[feed] {
+                            self.cut_reported[feed] = true;
+                            let name = text::escape(&self.names[feed]);
+                            let limit = self.limits[feed];
+                            writeln!(
+                                self.err,
+                                "ssedash: {name}: an event was cut at {limit} bytes and printed \
+                                 cut (raise the limit with --max-event-bytes or max_event_bytes)"
+                            )?;
+                        }
+                    }
+                    FeedMsg::State(change) => self.note_state(feed, change),
+                    _ => {}
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One stderr line for a state change that matters to someone who sees no state lines.
+    fn note_state(&mut self, feed: usize, change: &StateChange) {
+        if matters(change) {
+            let name = text::escape(&self.names[feed]);
+            let _ = writeln!(self.err, "ssedash: {name}: {}", state_words(change));
         }
     }
 
     fn print_json(&mut self, feed: usize, msg: &FeedMsg) -> io::Result<()> {
+        let start = self.out.len();
         let name = &self.names[feed];
         match msg {
             FeedMsg::Event { event, at } => {
@@ -68,6 +121,8 @@ impl Printer {
                     id: &event.id,
                     at: self.clock.rfc3339(*at),
                     truncated: event.truncated,
+                    type_truncated: event.type_truncated,
+                    id_truncated: event.id_truncated,
                 };
                 serde_json::to_writer(&mut self.out, &line)?;
             }
@@ -86,99 +141,159 @@ impl Printer {
             }
             _ => return Ok(()),
         }
+        if self.terminal {
+            escape_json_for_terminal(&mut self.out, start);
+        }
         self.out.write_all(b"\n")
     }
 
     fn print_text(&mut self, feed: usize, msg: &FeedMsg) -> io::Result<()> {
         let prefix = if self.names.len() > 1 {
-            format!("{} ", self.paint(CYAN, &text::escape(&self.names[feed])))
+            let accent = self.ink(|t| t.accent);
+            format!("{} ", paint(&accent, &text::escape(&self.names[feed])))
         } else {
             String::new()
         };
+        let dim = self.colors.as_ref().map(|_| DIM.to_string());
         match msg {
             FeedMsg::Event { event, at } => {
-                let time = self.clock.local_time(*at);
-                let time = self.paint(DIM, &time);
-                let kind = self.paint(
-                    type_color(&event.event_type),
-                    &text::escape(&event.event_type),
+                let time = paint(&dim, &self.clock.local_time(*at));
+                let kind = paint(
+                    &self.ink(|t| t.event_type_color(&event.event_type)),
+                    &text::escape_unambiguous(&event.event_type),
                 );
                 let id = if event.id.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        " {}",
-                        self.paint(DIM, &format!("#{}", text::escape(&event.id)))
-                    )
+                    let id = format!("#{}", text::escape_unambiguous(&event.id));
+                    format!(" {}", paint(&dim, &id))
                 };
                 let cut = if event.truncated {
-                    self.paint(YELLOW, " [truncated]")
+                    paint(&self.ink(|t| t.warning), " [truncated]")
                 } else {
                     String::new()
                 };
                 writeln!(
                     self.out,
                     "{time} {prefix}{kind}{id} {}{cut}",
-                    text::escape(&event.data)
+                    text::escape_unambiguous(&event.data)
                 )
             }
             FeedMsg::State(change) => {
-                let time = self.clock.local_time(change.at);
-                let time = self.paint(DIM, &time);
-                let (color, words) = state_words(change);
-                writeln!(self.out, "{time} {prefix}{}", self.paint(color, &words))
+                let time = paint(&dim, &self.clock.local_time(change.at));
+                let ink = self.ink(|t| match change.state {
+                    ConnState::Connecting => t.connecting,
+                    ConnState::Open => t.open,
+                    ConnState::Waiting { .. } => t.waiting,
+                    ConnState::Closed => t.closed,
+                    ConnState::Failed => t.failed,
+                });
+                let words = state_words(change);
+                writeln!(self.out, "{time} {prefix}{}", paint(&ink, &words))
             }
             FeedMsg::Comment { text: comment, at } if self.comments => {
-                let time = self.clock.local_time(*at);
-                let time = self.paint(DIM, &time);
-                let line = format!(": {}", text::escape(comment));
-                writeln!(self.out, "{time} {prefix}{}", self.paint(DIM, &line))
+                let time = paint(&dim, &self.clock.local_time(*at));
+                let line = format!(": {}", text::escape_unambiguous(comment));
+                writeln!(self.out, "{time} {prefix}{}", paint(&dim, &line))
             }
             _ => Ok(()),
         }
     }
 
-    fn paint(&self, color: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{color}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+    /// The SGR parameters of a theme colour, or `None` without colours.
+    fn ink(&self, pick: impl FnOnce(&Theme) -> Color) -> Option<String> {
+        self.colors.as_ref().and_then(|theme| sgr(pick(theme)))
     }
 }
 
+/// Faint, for times and ids: readable on any background, whatever the theme.
 const DIM: &str = "2";
-const CYAN: &str = "36";
-const YELLOW: &str = "33";
 
-fn type_color(kind: &str) -> &'static str {
-    const COLORS: [&str; 6] = ["32", "34", "35", "36", "33", "94"];
-    let hash = kind
-        .bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
-    COLORS[hash as usize % COLORS.len()]
+fn paint(ink: &Option<String>, s: &str) -> String {
+    match ink {
+        Some(code) => format!("\x1b[{code}m{s}\x1b[0m"),
+        None => s.to_string(),
+    }
 }
 
-/// The words of a state line in the text format, e.g. `waiting: retry 3 in 4.0 s (HTTP 503)`.
-pub fn state_words(change: &StateChange) -> (&'static str, String) {
+/// The SGR parameters that set a ratatui colour as the foreground, as a terminal backend
+/// would write them; `None` for the terminal's default colour.
+pub(crate) fn sgr(color: Color) -> Option<String> {
+    let named = |n: u8| Some(n.to_string());
+    match color {
+        Color::Reset => None,
+        Color::Black => named(30),
+        Color::Red => named(31),
+        Color::Green => named(32),
+        Color::Yellow => named(33),
+        Color::Blue => named(34),
+        Color::Magenta => named(35),
+        Color::Cyan => named(36),
+        Color::Gray => named(37),
+        Color::DarkGray => named(90),
+        Color::LightRed => named(91),
+        Color::LightGreen => named(92),
+        Color::LightYellow => named(93),
+        Color::LightBlue => named(94),
+        Color::LightMagenta => named(95),
+        Color::LightCyan => named(96),
+        Color::White => named(97),
+        Color::Indexed(i) => Some(format!("38;5;{i}")),
+        Color::Rgb(r, g, b) => Some(format!("38;2;{r};{g};{b}")),
+    }
+}
+
+/// State changes worth a line on stderr when no state lines are shown: a failure, a wait
+/// (with its reason), and a close the server asked for (204). A stop event or the end of a
+/// stream that is not reconnected is the normal end and says nothing.
+fn matters(change: &StateChange) -> bool {
+    match change.state {
+        ConnState::Failed | ConnState::Waiting { .. } => true,
+        ConnState::Closed => change.status.is_some(),
+        ConnState::Connecting | ConnState::Open => false,
+    }
+}
+
+/// Rewrites the JSON written since `start` so a terminal shows it and is not driven by it:
+/// serde_json escapes C0 controls already; DEL, C1 controls and bidi controls become `\uXXXX`
+/// too (all in the BMP, and only possible inside strings), so the line stays the same JSON.
+fn escape_json_for_terminal(out: &mut Vec<u8>, start: usize) {
+    let Ok(line) = std::str::from_utf8(&out[start..]) else {
+        return;
+    };
+    if !text::has_controls(line) {
+        return;
+    }
+    let mut fixed = String::with_capacity(line.len() + 16);
+    for c in line.chars() {
+        if text::is_unsafe(c) {
+            use std::fmt::Write as _;
+            let _ = write!(fixed, "\\u{:04x}", c as u32);
+        } else {
+            fixed.push(c);
+        }
+    }
+    out.truncate(start);
+    out.extend_from_slice(fixed.as_bytes());
+}
+
+/// The words of a state line, e.g. `waiting: attempt 3 in 4.0 s (HTTP 503)`, escaped.
+pub fn state_words(change: &StateChange) -> String {
     let reason = change
         .reason
         .as_deref()
         .map(|r| format!(" ({})", text::escape(r)))
         .unwrap_or_default();
     match &change.state {
-        ConnState::Connecting => (DIM, format!("connecting (attempt {})", change.attempt)),
-        ConnState::Open => ("32", "open".to_string()),
-        ConnState::Waiting { delay, .. } => (
-            YELLOW,
-            format!(
-                "waiting: attempt {} in {}{reason}",
-                change.attempt,
-                text::duration(*delay)
-            ),
+        ConnState::Connecting => format!("connecting (attempt {})", change.attempt),
+        ConnState::Open => "open".to_string(),
+        ConnState::Waiting { delay, .. } => format!(
+            "waiting: attempt {} in {}{reason}",
+            change.attempt,
+            text::duration(*delay)
         ),
-        ConnState::Closed => (CYAN, format!("closed{reason}")),
-        ConnState::Failed => ("31", format!("failed{reason}")),
+        ConnState::Closed => format!("closed{reason}"),
+        ConnState::Failed => format!("failed{reason}"),
     }
 }
 
@@ -193,6 +308,10 @@ struct EventLine<'a> {
     at: &'a str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     truncated: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    type_truncated: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    id_truncated: bool,
 }
 
 #[derive(Serialize)]
@@ -234,46 +353,28 @@ struct CommentLine<'a> {
     at: &'a str,
 }
 
-/// Timestamps formatted once per millisecond, not once per event.
-#[derive(Default)]
-struct Clock {
-    last: Option<SystemTime>,
-    rfc3339: String,
-    local_last: Option<SystemTime>,
-    local: String,
-    tz: Option<jiff::tz::TimeZone>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Clock {
-    fn rfc3339(&mut self, at: SystemTime) -> &str {
-        let at = truncate_ms(at);
-        if self.last != Some(at) {
-            self.last = Some(at);
-            self.rfc3339 = match jiff::Timestamp::try_from(at) {
-                Ok(ts) => format!("{ts:.3}"),
-                Err(_) => "1970-01-01T00:00:00.000Z".into(),
-            };
-        }
-        &self.rfc3339
+    #[test]
+    fn json_for_a_terminal_escapes_c1_del_and_bidi_and_stays_the_same_json() {
+        let data = "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e\u{2066}f";
+        let mut out = b"x".to_vec();
+        serde_json::to_writer(&mut out, &serde_json::json!({ "data": data })).unwrap();
+        escape_json_for_terminal(&mut out, 1);
+        let line = std::str::from_utf8(&out[1..]).unwrap();
+        assert_eq!(line, r#"{"data":"a\u001bb\u007fc\u009bd\u202ee\u2066f"}"#);
+        let back: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(back["data"], data);
+        assert_eq!(out[0], b'x', "what came before is kept");
     }
 
-    fn local_time(&mut self, at: SystemTime) -> String {
-        let at = truncate_ms(at);
-        if self.local_last != Some(at) {
-            self.local_last = Some(at);
-            let tz = self.tz.get_or_insert_with(jiff::tz::TimeZone::system);
-            self.local = match jiff::Timestamp::try_from(at) {
-                Ok(ts) => ts.to_zoned(tz.clone()).strftime("%H:%M:%S%.3f").to_string(),
-                Err(_) => "--:--:--".into(),
-            };
-        }
-        self.local.clone()
-    }
-}
-
-fn truncate_ms(at: SystemTime) -> SystemTime {
-    match at.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => SystemTime::UNIX_EPOCH + Duration::from_millis(d.as_millis() as u64),
-        Err(_) => at,
+    #[test]
+    fn theme_colours_become_the_sgr_a_terminal_backend_writes() {
+        assert_eq!(sgr(Color::Rgb(122, 162, 247)).unwrap(), "38;2;122;162;247");
+        assert_eq!(sgr(Color::Indexed(208)).unwrap(), "38;5;208");
+        assert_eq!(sgr(Color::LightBlue).unwrap(), "94");
+        assert_eq!(sgr(Color::Reset), None);
     }
 }

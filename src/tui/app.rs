@@ -62,11 +62,15 @@ pub enum Action {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Feed(FeedId, FeedMsg),
-    /// Byte and drop counters of a feed's queue.
+    /// A feed's counters and latest-value cells (see [`crate::feed::Inbox`]).
     Stats {
         feed: FeedId,
         bytes: u64,
         dropped: u64,
+        /// `None` until the stream sets one (the pane starts from the configured one).
+        last_event_id: Option<Arc<str>>,
+        retry_ms: Option<u64>,
+        comments: u64,
     },
     Key(KeyEvent),
     Resize(u16, u16),
@@ -195,13 +199,26 @@ impl App {
                 feed,
                 bytes,
                 dropped,
+                last_event_id,
+                retry_ms,
+                comments,
             } => {
-                if let Some(p) = self.panes.get_mut(feed.0)
-                    && (p.bytes != bytes || p.dropped != dropped)
-                {
-                    p.bytes = bytes;
-                    p.dropped = dropped;
-                    self.dirty = true;
+                if let Some(p) = self.panes.get_mut(feed.0) {
+                    let id = last_event_id.unwrap_or_else(|| p.last_event_id.clone());
+                    let retry_ms = retry_ms.or(p.retry_ms);
+                    if p.bytes != bytes
+                        || p.dropped != dropped
+                        || p.last_event_id != id
+                        || p.retry_ms != retry_ms
+                        || p.comments != comments
+                    {
+                        p.bytes = bytes;
+                        p.dropped = dropped;
+                        p.last_event_id = id;
+                        p.retry_ms = retry_ms;
+                        p.comments = comments;
+                        self.dirty = true;
+                    }
                 }
                 None
             }
@@ -238,9 +255,8 @@ impl App {
         match msg {
             FeedMsg::State(change) => pane.on_state(&change, now),
             FeedMsg::Event { event, at } => pane.on_event(event, at, now),
-            FeedMsg::Comment { .. } => pane.comments += 1,
-            FeedMsg::Retry(ms) => pane.retry_ms = Some(ms),
-            FeedMsg::LastEventId(id) => pane.last_event_id = id,
+            // Counted by the queue (Msg::Stats); the dashboard does not ask for comments.
+            FeedMsg::Comment { .. } => {}
         }
         self.dirty = true;
     }

@@ -33,7 +33,7 @@ use tokio::time::Instant;
 
 use self::app::{Action, App, Msg};
 use self::theme::Theme;
-use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow};
+use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions};
 
 /// Copies each queue's byte and drop counters into the panes, and turns a feed task that
 /// stopped (only a bug can do that while the dashboard runs) into a failed pane.
@@ -51,6 +51,9 @@ fn refresh_stats(
                 feed,
                 bytes: inbox.bytes(feed),
                 dropped: inbox.dropped(feed),
+                last_event_id: inbox.last_event_id(feed),
+                retry_ms: inbox.retry_ms(feed),
+                comments: inbox.comments(feed),
             },
             now,
         );
@@ -86,10 +89,16 @@ impl Signal {
 
 /// The shortest time between two frames (~30 fps).
 pub const FRAME: Duration = Duration::from_millis(33);
-/// Messages a feed's queue holds before events are dropped (and counted).
-const QUEUE: usize = 8192;
+/// Bytes all feeds' queues hold together before events are dropped (and counted): shared
+/// evenly, but never less than [`MIN_QUEUE_BYTES`] a feed. A message costs its text plus
+/// [`feed::MSG_OVERHEAD`], so a loopback burst of 100,000 small events fits with room to spare,
+/// and only a flood the screen cannot keep up with for a while loses events.
+const QUEUE_BYTES: usize = 64 << 20;
+const MIN_QUEUE_BYTES: usize = 4 << 20;
+/// Messages a feed's queue holds at most (the byte bound is usually reached first).
+const QUEUE: usize = 1 << 20;
 /// Messages taken from one feed per turn.
-const PER_TURN: usize = 2048;
+const PER_TURN: usize = 4096;
 
 /// Runs the dashboard until the user quits. The terminal is restored on return, on error and
 /// on panic (ratatui's hook).
@@ -130,13 +139,12 @@ async fn event_loop(
     theme: usize,
 ) -> io::Result<i32> {
     let mut inbox = Inbox::new();
+    let per_feed = (QUEUE_BYTES / specs.len().max(1)).max(MIN_QUEUE_BYTES);
     let handles: Vec<FeedHandle> = specs
         .iter()
         .map(|spec| {
-            feed::spawn(
-                Arc::new(spec.clone()),
-                inbox.add_feed(QUEUE, Overflow::Drop),
-            )
+            let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
+            feed::spawn(Arc::new(spec.clone()), inbox.add_feed(queue))
         })
         .collect();
     let start = Instant::now();

@@ -49,6 +49,9 @@ pub struct StoredEvent {
     pub id: Arc<str>,
     pub data: String,
     pub truncated: bool,
+    /// The type or the id was cut at its limit ([`crate::sse::MAX_TYPE_BYTES`], `MAX_ID_BYTES`).
+    pub type_truncated: bool,
+    pub id_truncated: bool,
     /// The data as one safe line for the list, made once on arrival; `None` when the data
     /// is such a line already.
     pub line: Option<Box<str>>,
@@ -65,6 +68,13 @@ pub const ID_LABEL_CHARS: usize = 16;
 /// `s` as one safe line of at most `max` characters.
 fn label(s: &str, max: usize) -> Box<str> {
     crate::text::one_line(s, max).map_or_else(|| Box::from(s), String::into_boxed_str)
+}
+
+impl StoredEvent {
+    /// Bytes of text kept (data, type and id): what the pane's byte budget counts.
+    pub fn text_len(&self) -> usize {
+        self.data.len() + self.event_type.len() + self.id.len()
+    }
 }
 
 /// The longest line an event gets in the list (wider than any terminal).
@@ -205,12 +215,14 @@ impl Pane {
             line: crate::text::one_line(&event.data, LINE_CHARS).map(String::into_boxed_str),
             data: event.data,
             truncated: event.truncated,
+            type_truncated: event.type_truncated,
+            id_truncated: event.id_truncated,
         };
         self.next_seq += 1;
         if self.events.len() >= self.capacity {
             self.evict_oldest();
         }
-        self.kept_bytes += stored.data.len();
+        self.kept_bytes += stored.text_len();
         while self.kept_bytes > self.capacity_bytes && !self.events.is_empty() {
             self.evict_oldest();
         }
@@ -223,7 +235,7 @@ impl Pane {
     fn evict_oldest(&mut self) {
         if let Some(old) = self.events.pop_front() {
             self.evicted += 1;
-            self.kept_bytes -= old.data.len();
+            self.kept_bytes -= old.text_len();
             if self.visible.front() == Some(&old.seq) {
                 self.visible.pop_front();
             }

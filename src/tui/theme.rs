@@ -268,10 +268,15 @@ impl Theme {
 
     /// A stable colour per event type, so `quote` is always the same colour.
     pub fn event_type(&self, name: &str) -> Style {
+        self.fg(self.event_type_color(name))
+    }
+
+    /// The colour of an event type, in the dashboard and in `tail --format text` alike.
+    pub fn event_type_color(&self, name: &str) -> Color {
         let hash = name.bytes().fold(2166136261u32, |h, b| {
             (h ^ u32::from(b)).wrapping_mul(16777619)
         });
-        self.fg(self.event_types[hash as usize % self.event_types.len()])
+        self.event_types[hash as usize % self.event_types.len()]
     }
 }
 

@@ -73,6 +73,8 @@ impl Screen {
                 data: data.into(),
                 id: Arc::from(id),
                 truncated: false,
+                type_truncated: false,
+                id_truncated: false,
             },
             at: base_time() + Duration::from_millis(ms),
         };

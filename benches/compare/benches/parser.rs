@@ -1,7 +1,7 @@
 //! Parser throughput: ssedash's `Parser` against `eventsource-client` 0.18.0, on the same bytes,
 //! in memory, in one run.
 //!
-//! `cargo bench --bench parser` (add `-- --quick` for fewer iterations).
+//! `cargo bench -p ssedash-bench` (add `-- --quick` for fewer iterations).
 //!
 //! Both parsers get the same corpus in the same 64 KiB chunks and consume every event (counted,
 //! data bytes summed, `black_box`ed); the counts are checked against what the corpus holds

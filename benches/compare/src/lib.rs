@@ -1,0 +1,2 @@
+//! Nothing here: the package exists for its benchmark, `benches/parser.rs`
+//! (`cargo bench -p ssedash-bench`).
