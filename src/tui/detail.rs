@@ -64,7 +64,7 @@ impl DetailView {
         DetailView {
             seq: event.seq,
             feed: feed.to_string(),
-            event_type: event.event_type.clone(),
+            event_type: Arc::from(event.event_type),
             rows: Arc::new(wrap_all(&lines, width)),
             lines,
             width,
@@ -145,7 +145,7 @@ fn lines(event: &StoredEvent, tz: &TimeZone) -> Vec<Row> {
         field(
             "type",
             Kind::EventType,
-            text::escape(&event.event_type).into_owned(),
+            text::escape(event.event_type).into_owned(),
         ),
         field(
             "id",
@@ -153,7 +153,7 @@ fn lines(event: &StoredEvent, tz: &TimeZone) -> Vec<Row> {
             if event.id.is_empty() {
                 "(none)".into()
             } else {
-                text::escape(&event.id).into_owned()
+                text::escape(event.id).into_owned()
             },
         ),
         field("time", Kind::Value, when),
@@ -166,7 +166,7 @@ fn lines(event: &StoredEvent, tz: &TimeZone) -> Vec<Row> {
         )]);
     }
     lines.push(Row::new());
-    match json(&event.data) {
+    match json(event.data) {
         Json::Pretty(pretty) => {
             lines.push(vec![(Kind::Heading, "── JSON ──".into())]);
             lines.extend(pretty);
@@ -187,7 +187,7 @@ fn lines(event: &StoredEvent, tz: &TimeZone) -> Vec<Row> {
     }
     lines.push(vec![(Kind::Heading, "── raw data ──".into())]);
     // A huge event is shown up to a bound, so opening it costs the same whatever its size.
-    let mut shown = event.data.as_str();
+    let mut shown = event.data;
     if shown.len() > DETAIL_MAX_BYTES {
         let mut end = DETAIL_MAX_BYTES;
         while !shown.is_char_boundary(end) {

@@ -51,7 +51,7 @@ impl TextFilter {
     pub fn matches(&self, event: &StoredEvent) -> bool {
         match &self.matcher {
             Matcher::Regex(re) => {
-                re.is_match(&event.data) || re.is_match(&event.event_type) || re.is_match(&event.id)
+                re.is_match(event.data) || re.is_match(event.event_type) || re.is_match(event.id)
             }
             Matcher::Plain { needle, .. } => {
                 event.data.contains(needle.as_str())

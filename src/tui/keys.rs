@@ -147,7 +147,7 @@ impl App {
                 if let Some(pane) = self.focused()
                     && let Some(event) = pane.current_event()
                 {
-                    let view = DetailView::new(&pane.name, event, &self.tz, self.detail_width());
+                    let view = DetailView::new(&pane.name, &event, &self.tz, self.detail_width());
                     self.mode = Mode::Detail(view);
                 }
             }
@@ -404,7 +404,7 @@ impl App {
                 let Some(event) = next.and_then(|&seq| pane.event(seq)) else {
                     return;
                 };
-                let next = DetailView::new(&pane.name, event, &self.tz, self.detail_width());
+                let next = DetailView::new(&pane.name, &event, &self.tz, self.detail_width());
                 if let Some(p) = self.focused_mut() {
                     p.selected = Some(next.seq);
                 }

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod detail;
+pub mod events;
 pub mod filter;
 pub mod fmt;
 pub mod help;
@@ -21,6 +22,7 @@ pub mod pane;
 pub mod rate;
 pub mod render;
 pub mod theme;
+pub mod visible;
 
 use std::io;
 use std::sync::Arc;

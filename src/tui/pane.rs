@@ -11,8 +11,11 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::feed::{ConnState, FeedSpec, StateChange};
 use crate::sse::Event;
 
+use super::events::EventRing;
+pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
+pub use super::visible::Visible;
 
 /// Event data a pane keeps at most, in bytes (see [`Pane::capacity_bytes`]).
 pub const PANE_BYTES: usize = 64 << 20;
@@ -39,47 +42,6 @@ impl TypeFilter {
     }
 }
 
-/// One event as kept in a pane.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredEvent {
-    /// Position in the feed since the pane started (or was cleared), from 0.
-    pub seq: u64,
-    pub at: SystemTime,
-    pub event_type: Arc<str>,
-    pub id: Arc<str>,
-    pub data: String,
-    pub truncated: bool,
-    /// The type or the id was cut at its limit ([`crate::sse::MAX_TYPE_BYTES`], `MAX_ID_BYTES`).
-    pub type_truncated: bool,
-    pub id_truncated: bool,
-    /// The data as one safe line for the list, made once on arrival; `None` when the data
-    /// is such a line already.
-    pub line: Option<Box<str>>,
-    /// The type and the id as the list shows them (safe, one line, cut to
-    /// [`TYPE_LABEL_CHARS`] / [`ID_LABEL_CHARS`]), made once on arrival.
-    pub type_label: Box<str>,
-    pub id_label: Box<str>,
-}
-
-/// The widest a type / an id shows in a list row.
-pub const TYPE_LABEL_CHARS: usize = 20;
-pub const ID_LABEL_CHARS: usize = 16;
-
-/// `s` as one safe line of at most `max` characters.
-fn label(s: &str, max: usize) -> Box<str> {
-    crate::text::one_line(s, max).map_or_else(|| Box::from(s), String::into_boxed_str)
-}
-
-impl StoredEvent {
-    /// Bytes of text kept (data, type and id): what the pane's byte budget counts.
-    pub fn text_len(&self) -> usize {
-        self.data.len() + self.event_type.len() + self.id.len()
-    }
-}
-
-/// The longest line an event gets in the list (wider than any terminal).
-pub const LINE_CHARS: usize = 1024;
-
 /// One feed's pane.
 #[derive(Debug, Clone)]
 pub struct Pane {
@@ -90,11 +52,11 @@ pub struct Pane {
     /// Bytes of event data kept at most: `buffer` events of `max_event_bytes` each could be
     /// gigabytes, so the oldest also go when the kept data passes this.
     pub capacity_bytes: usize,
-    /// Bytes of event data kept now.
+    /// Bytes of event text (id, data and what else an event keeps) held now.
     pub kept_bytes: usize,
-    pub events: VecDeque<StoredEvent>,
+    pub events: EventRing,
     /// `seq`s of the kept events that pass the filters, oldest first.
-    pub visible: VecDeque<u64>,
+    pub visible: Visible,
     pub next_seq: u64,
 
     // Connection.
@@ -145,8 +107,8 @@ impl Pane {
             capacity: spec.buffer.max(1),
             capacity_bytes: PANE_BYTES,
             kept_bytes: 0,
-            events: VecDeque::new(),
-            visible: VecDeque::new(),
+            events: EventRing::default(),
+            visible: Visible::default(),
             next_seq: 0,
             state: ConnState::Connecting,
             attempt: 1,
@@ -205,49 +167,44 @@ impl Pane {
         } else {
             self.other_types += 1;
         }
-        let stored = StoredEvent {
-            seq: self.next_seq,
+        let slot = self.events.slot(
+            &event.event_type,
+            &event.id,
+            &event.data,
+            (event.truncated, event.type_truncated, event.id_truncated),
             at,
-            type_label: label(&event.event_type, TYPE_LABEL_CHARS),
-            id_label: label(&event.id, ID_LABEL_CHARS),
-            event_type: event.event_type,
-            id: event.id,
-            line: crate::text::one_line(&event.data, LINE_CHARS).map(String::into_boxed_str),
-            data: event.data,
-            truncated: event.truncated,
-            type_truncated: event.type_truncated,
-            id_truncated: event.id_truncated,
-        };
+        );
+        let seq = self.next_seq;
         self.next_seq += 1;
         if self.events.len() >= self.capacity {
             self.evict_oldest();
         }
-        self.kept_bytes += stored.text_len();
+        self.kept_bytes += slot.text_len();
         while self.kept_bytes > self.capacity_bytes && !self.events.is_empty() {
             self.evict_oldest();
         }
-        if self.passes(&stored) {
-            self.visible.push_back(stored.seq);
+        if self.passes(&self.events.view(&slot, seq)) {
+            self.visible.push_back(seq, self.capacity);
         }
-        self.events.push_back(stored);
+        self.events.push(slot, self.capacity);
     }
 
     fn evict_oldest(&mut self) {
-        if let Some(old) = self.events.pop_front() {
+        if let Some((seq, text_len)) = self.events.pop_front() {
             self.evicted += 1;
-            self.kept_bytes -= old.text_len();
-            if self.visible.front() == Some(&old.seq) {
+            self.kept_bytes -= text_len;
+            if self.visible.front() == Some(seq) {
                 self.visible.pop_front();
             }
-            if self.selected == Some(old.seq) {
-                self.selected = self.visible.front().copied();
+            if self.selected == Some(seq) {
+                self.selected = self.visible.front();
             }
         }
     }
 
     /// Whether an event passes the type and text filters.
     pub fn passes(&self, event: &StoredEvent) -> bool {
-        if !self.types_shown.shows(&event.event_type) {
+        if !self.types_shown.shows(event.event_type) {
             return false;
         }
         self.filter.as_ref().is_none_or(|f| f.matches(event))
@@ -255,22 +212,28 @@ impl Pane {
 
     /// Rebuilds the filtered list after a filter change.
     pub fn refilter(&mut self) {
-        let visible: VecDeque<u64> = self
-            .events
-            .iter()
-            .filter(|e| self.passes(e))
-            .map(|e| e.seq)
-            .collect();
-        self.visible = visible;
+        self.visible = if self.filter.is_none() && self.types_shown == TypeFilter::All {
+            Visible::All {
+                first: self.next_seq - self.events.len() as u64,
+                end: self.next_seq,
+            }
+        } else {
+            Visible::List(
+                self.events
+                    .iter()
+                    .filter(|e| self.passes(e))
+                    .map(|e| e.seq)
+                    .collect(),
+            )
+        };
         if let Some(sel) = self.selected
-            && self.visible.binary_search(&sel).is_err()
+            && !self.visible.contains(sel)
         {
             // Keep the selection near where it was.
-            let pos = self.visible.partition_point(|&s| s < sel);
+            let pos = self.visible.partition_point(|s| s < sel);
             self.selected = self
                 .visible
-                .get(pos.min(self.visible.len().saturating_sub(1)))
-                .copied();
+                .get(pos.min(self.visible.len().saturating_sub(1)));
         }
     }
 
@@ -316,19 +279,23 @@ impl Pane {
         self.refilter();
     }
 
-    pub fn event(&self, seq: u64) -> Option<&StoredEvent> {
-        let first = self.events.front()?.seq;
-        let idx = seq.checked_sub(first)? as usize;
-        self.events.get(idx).filter(|e| e.seq == seq)
+    pub fn event(&self, seq: u64) -> Option<StoredEvent<'_>> {
+        self.events.get(seq)
+    }
+
+    /// The newest kept event's data as the list shows it: one safe line of at most
+    /// [`LINE_CHARS`] characters, made from a bounded head of the data.
+    pub fn last_line(&self) -> Option<std::borrow::Cow<'_, str>> {
+        self.events.back().map(|e| e.line())
     }
 
     /// The `seq`s the list shows: the visible ones, up to the pause point.
     pub fn shown(&self) -> impl DoubleEndedIterator<Item = u64> + ExactSizeIterator + '_ {
         let end = match self.paused_at {
-            Some(p) => self.visible.partition_point(|&s| s < p),
+            Some(p) => self.visible.partition_point(|s| s < p),
             None => self.visible.len(),
         };
-        self.visible.range(..end).copied()
+        self.visible.head(end)
     }
 
     pub fn shown_len(&self) -> usize {
@@ -351,7 +318,7 @@ impl Pane {
         }
         match self.selected {
             Some(sel) => {
-                let pos = self.visible.partition_point(|&s| s < sel);
+                let pos = self.visible.partition_point(|s| s < sel);
                 Some(pos.min(n - 1))
             }
             None => Some(n - 1),
@@ -359,7 +326,7 @@ impl Pane {
     }
 
     /// The selected event (or the newest one shown).
-    pub fn current_event(&self) -> Option<&StoredEvent> {
+    pub fn current_event(&self) -> Option<StoredEvent<'_>> {
         let idx = self.cursor()?;
         let seq = self.shown().nth(idx)?;
         self.event(seq)
@@ -403,9 +370,15 @@ impl Pane {
 
     /// `c`: forgets the kept events (counters stay: they describe the feed, not the view).
     pub fn clear(&mut self) {
-        self.events.clear();
+        self.events.clear(self.next_seq);
         self.kept_bytes = 0;
-        self.visible.clear();
+        self.visible = match self.visible {
+            Visible::All { .. } => Visible::All {
+                first: self.next_seq,
+                end: self.next_seq,
+            },
+            Visible::List(_) => Visible::List(VecDeque::new()),
+        };
         self.selected = None;
         if self.paused_at.is_some() {
             self.paused_at = Some(self.next_seq);

@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
         .enumerate()
         .filter_map(|(k, seq)| {
             let e = pane.event(seq)?;
-            let mut line = Line::from(row(e, pane, app, theme, area.width as usize));
+            let mut line = Line::from(row(&e, pane, app, theme, area.width as usize));
             if highlight && start + k == cursor {
                 line = line.style(theme.selected());
             }
@@ -56,13 +56,7 @@ const MATCH_CONTEXT: usize = 8;
 /// One event's row: time, type, id and as much of the data as fits. With a text filter on,
 /// its matches are highlighted; a match past the right edge scrolls the data to it, and a
 /// match the row cannot show (further into the data than a row holds) is said to be hidden.
-fn row<'a>(
-    e: &'a StoredEvent,
-    pane: &Pane,
-    app: &App,
-    theme: &Theme,
-    width: usize,
-) -> Vec<Span<'a>> {
+fn row(e: &StoredEvent, pane: &Pane, app: &App, theme: &Theme, width: usize) -> Vec<Span<'static>> {
     let time = match jiff::Timestamp::try_from(e.at) {
         Ok(ts) => ts
             .to_zoned(app.tz.clone())
@@ -75,22 +69,26 @@ fn row<'a>(
     let marks = |s: &str| filter.map_or_else(Vec::new, |f| f.find_in(s, MARKS_PER_ROW));
     let mut seen = false;
     let mut spans = vec![Span::styled(time, theme.dim()), Span::raw(" ")];
-    let type_marks = marks(&e.type_label);
+    // Labels and the line are made here, from bounded heads of the text (see `StoredEvent`).
+    let type_label = e.type_label();
+    let type_marks = marks(&type_label);
     seen |= !type_marks.is_empty();
-    spans.extend(marked(
-        &e.type_label,
+    spans.extend(owned(marked(
+        &type_label,
         &type_marks,
-        theme.event_type(&e.event_type),
+        theme.event_type(e.event_type),
         mark,
-    ));
+    )));
     if !e.id.is_empty() {
         spans.push(Span::styled(" #", theme.dim()));
-        let id_marks = marks(&e.id_label);
+        let id_label = e.id_label();
+        let id_marks = marks(&id_label);
         seen |= !id_marks.is_empty();
-        spans.extend(marked(&e.id_label, &id_marks, theme.dim(), mark));
+        spans.extend(owned(marked(&id_label, &id_marks, theme.dim(), mark)));
     }
     spans.push(Span::raw(" "));
-    let data: &str = e.line.as_deref().unwrap_or(&e.data);
+    let line = e.line();
+    let data: &str = &line;
     let data_marks = marks(data);
     seen |= !data_marks.is_empty();
     let hidden = filter.is_some() && !seen;
@@ -132,11 +130,7 @@ fn row<'a>(
         .filter(|(a, _)| *a >= offset && *a < offset + visible_end)
         .map(|(a, b)| (a - offset, (b - offset).min(visible_end)))
         .collect();
-    spans.extend(
-        marked(&shown, &in_view, theme.text(), mark)
-            .into_iter()
-            .map(|s| Span::styled(s.content.into_owned(), s.style)),
-    );
+    spans.extend(owned(marked(&shown, &in_view, theme.text(), mark)));
     if e.truncated {
         spans.push(Span::styled(tail, theme.warning()));
     }
@@ -144,6 +138,12 @@ fn row<'a>(
         spans.push(Span::styled(hidden_note, theme.accent()));
     }
     spans
+}
+
+fn owned(spans: Vec<Span<'_>>) -> impl Iterator<Item = Span<'static>> {
+    spans
+        .into_iter()
+        .map(|s| Span::styled(s.content.into_owned(), s.style))
 }
 
 /// `s` as spans, the byte ranges `marks` (sorted, inside `s`) in `mark` style.

@@ -291,11 +291,8 @@ fn row<'a>(pane: &Pane, app: &App, theme: &Theme, cols: &[(Col, usize)]) -> Line
                 },
             ),
             Col::Data => match pane.events.back() {
-                // The one-line form was made on arrival; only the part that shows is cut.
-                Some(e) => Span::styled(
-                    text::clip(e.line.as_deref().unwrap_or(&e.data), w).into_owned(),
-                    text_style,
-                ),
+                // Its one-line form costs at most a line's length; only what shows is kept.
+                Some(e) => Span::styled(text::clip(&e.line(), w).into_owned(), text_style),
                 None => Span::styled("", quiet),
             },
         };
