@@ -28,7 +28,7 @@ fn event(app: &mut App, feed: usize, kind: &str, data: &str, id: &str, now: Inst
     let msg = FeedMsg::Event {
         event: Event {
             event_type: Arc::from(kind),
-            data: data.to_string(),
+            data: data.into(),
             id: Arc::from(id),
             truncated: false,
             type_truncated: false,

@@ -233,7 +233,7 @@ async fn run_client(run: &Run) -> Seen {
             match msg {
                 FeedMsg::Event { event, .. } => seen.events.push((
                     event.event_type.to_string(),
-                    event.data.clone(),
+                    event.data.to_string(),
                     event.id.to_string(),
                 )),
                 FeedMsg::State(change) => {

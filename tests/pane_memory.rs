@@ -71,7 +71,7 @@ fn quote(i: usize) -> String {
 fn push(pane: &mut Pane, event_type: &Arc<str>, i: usize, now: Instant) {
     let event = Event {
         event_type: event_type.clone(),
-        data: quote(i),
+        data: quote(i).into(),
         // Fixed width, so every event holds the same number of bytes.
         id: Arc::from(format!("{i:08}")),
         truncated: false,

@@ -7,6 +7,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use proptest::prelude::*;
 use ssedash::sse::{Event, Item, MAX_ID_BYTES, MAX_TYPE_BYTES, Parser, is_event_stream, parse_all};
 
@@ -32,7 +33,7 @@ fn parse_chunks(chunks: &[&[u8]]) -> Vec<Item> {
 fn event(event_type: &str, data: &str, id: &str) -> Item {
     Item::Event(Event {
         event_type: Arc::from(event_type),
-        data: data.to_string(),
+        data: data.into(),
         id: Arc::from(id),
         truncated: false,
         type_truncated: false,
@@ -567,7 +568,7 @@ fn an_event_over_the_limit_is_cut_and_flagged_and_the_next_is_normal() {
         assert_eq!(evs.len(), 2, "{items:?}");
         assert!(evs[0].truncated);
         assert!(evs[0].data.len() <= max, "{} bytes", evs[0].data.len());
-        assert!(long.starts_with(&evs[0].data));
+        assert!(long.starts_with(evs[0].data.as_str()));
         assert!(!evs[0].data.is_empty());
         assert_eq!(evs[1].data, "ok");
         assert!(!evs[1].truncated);
@@ -582,7 +583,7 @@ fn many_data_lines_over_the_limit_are_cut() {
     let event = only_event(&items);
     assert!(event.truncated);
     assert!(event.data.len() <= max, "{:?}", event.data);
-    assert!("abcde\n".repeat(10).starts_with(&event.data));
+    assert!("abcde\n".repeat(10).starts_with(event.data.as_str()));
 }
 
 #[test]
@@ -600,7 +601,7 @@ fn a_cut_never_splits_a_character() {
     let event = only_event(&items);
     assert!(event.truncated);
     assert!(event.data.len() <= 5);
-    assert!("\u{e9}\u{e9}\u{e9}".starts_with(&event.data));
+    assert!("\u{e9}\u{e9}\u{e9}".starts_with(event.data.as_str()));
 }
 
 #[test]
@@ -895,6 +896,27 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+#[test]
+fn a_one_line_event_from_a_shared_read_is_a_slice_of_that_read_not_a_copy() {
+    let read = Bytes::from_static(b"id: 7\nevent: quote\ndata: {\"p\":1}\n\ndata: a\ndata: b\n\n");
+    let mut parser = Parser::new(BIG);
+    let mut items = Vec::new();
+    parser.push_shared(&read, &mut |item| items.push(item));
+    let evs = events(&items);
+    assert_eq!(evs.len(), 2);
+    assert_eq!(evs[0].data, r#"{"p":1}"#);
+    let range = read.as_ptr_range();
+    assert!(
+        range.contains(&evs[0].data.as_ptr()),
+        "the data points into the read"
+    );
+    assert_eq!(
+        evs[1].data, "a\nb",
+        "two lines are joined in a buffer of their own"
+    );
+    assert!(!range.contains(&evs[1].data.as_ptr()));
+}
+
 /// Splits `body` at the given points (any positions, sorted, without repeats).
 fn split_at_points<'a>(body: &'a [u8], points: &[prop::sample::Index]) -> Vec<&'a [u8]> {
     let mut cuts: Vec<usize> = points.iter().map(|p| p.index(body.len() + 1)).collect();
@@ -1054,6 +1076,22 @@ proptest! {
     ) {
         let chunks = split_at_points(&body, &points);
         prop_assert_eq!(parse_chunks_with(max, &chunks), parse_all(&body, max));
+    }
+
+    #[test]
+    fn shared_reads_give_the_same_items_as_copied_ones_under_any_chunking(
+        body in body(),
+        points in prop::collection::vec(any::<prop::sample::Index>(), 0..24),
+        max in prop::sample::select(vec![1usize, 5, 12, BIG]),
+    ) {
+        let chunks = split_at_points(&body, &points);
+        let mut parser = Parser::new(max);
+        let mut shared = Vec::new();
+        for chunk in &chunks {
+            let read = Bytes::copy_from_slice(chunk);
+            parser.push_shared(&read, &mut |item| shared.push(item));
+        }
+        prop_assert_eq!(shared, parse_chunks_with(max, &chunks));
     }
 
     #[test]

@@ -289,7 +289,7 @@ mod tests {
         FeedMsg::Event {
             event: Event {
                 event_type: Arc::from("message"),
-                data: data.to_string(),
+                data: data.into(),
                 id: Arc::from(""),
                 truncated: false,
                 type_truncated: false,
@@ -360,7 +360,7 @@ mod tests {
                 .expect("the producer keeps going as room is made");
             for (_, msg) in out.drain(..) {
                 if let FeedMsg::Event { event, .. } = msg {
-                    got.push(event.data);
+                    got.push(String::from(event.data));
                 }
             }
         }

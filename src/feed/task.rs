@@ -124,6 +124,29 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
     }
 }
 
+/// Reads at least this long are shared by their events' data (see [`unshare_if_sparse`]).
+const SHARE_READS_FROM: usize = 16 * 1024;
+
+/// Events keep a shared read alive only while their data is at least a quarter of it, so what
+/// a queue holds stays within four times what its byte bound counts; otherwise (a big read of
+/// mostly comments or filtered events) their data is copied out.
+fn unshare_if_sparse(batch: &mut [FeedMsg], read: usize) {
+    let data: usize = batch
+        .iter()
+        .map(|m| match m {
+            FeedMsg::Event { event, .. } => event.data.len(),
+            _ => 0,
+        })
+        .sum();
+    if data * 4 < read {
+        for msg in batch {
+            if let FeedMsg::Event { event, .. } = msg {
+                event.data.unshare();
+            }
+        }
+    }
+}
+
 async fn wait_for_command(commands: &mut mpsc::Receiver<Command>) -> Option<Command> {
     commands.recv().await
 }
@@ -250,7 +273,10 @@ impl Feed {
             let reconnect = &mut self.reconnect;
             let tx = &self.tx;
             let mut stop = None;
-            self.parser.push(&chunk, &mut |item| {
+            // A latest-value cell: set once per read, not once per event of a flood.
+            let mut last_id = None;
+            let first = batch.len();
+            let mut push = |item| {
                 if stop.is_some() {
                     return;
                 }
@@ -277,9 +303,24 @@ impl Feed {
                         reconnect.set_retry(ms);
                         tx.set_retry_ms(ms);
                     }
-                    Item::LastEventId(id) => tx.set_last_event_id(id),
+                    Item::LastEventId(id) => last_id = Some(id),
                 }
-            });
+            };
+            // A flood's events share the read's bytes (no copy per event). A small read is
+            // copied: its buffer may be far larger than it, and a quiet feed's event must
+            // not pin it while it waits in a queue.
+            let shared = chunk.len() >= SHARE_READS_FROM;
+            if shared {
+                self.parser.push_shared(&chunk, &mut push);
+            } else {
+                self.parser.push(&chunk, &mut push);
+            }
+            if shared {
+                unshare_if_sparse(&mut batch[first..], chunk.len());
+            }
+            if let Some(id) = last_id {
+                self.tx.set_last_event_id(id);
+            }
             self.tx.send_all(batch.drain(..)).await;
             if let Some(kind) = stop {
                 return Ending::StopEvent(kind);

@@ -14,8 +14,12 @@
 //! remembers and sends back as `Last-Event-ID`: an id past 1 KiB is not one a server can
 //! expect back intact (a deliberate deviation, documented with the others).
 
-use std::borrow::Cow;
 use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::Data;
+use super::line::{Line, valid_prefix};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -29,7 +33,7 @@ pub const MAX_ID_BYTES: usize = 1024;
 pub struct Event {
     /// The `event:` field, `message` when the block had none.
     pub event_type: Arc<str>,
-    pub data: String,
+    pub data: Data,
     /// The last event ID as the spec defines it at dispatch time (`""` when none).
     pub id: Arc<str>,
     /// The data (or a line of it) went past `max_event_bytes` and was cut there.
@@ -71,6 +75,9 @@ pub struct Parser {
     /// How many bytes of a leading BOM have been seen; `None` once the stream start is past.
     bom_seen: Option<usize>,
     data: String,
+    /// The data of the event being read while it is one line of the current read, kept as a
+    /// slice of that read instead of a copy in `data`.
+    data_line: Option<Data>,
     data_cut: bool,
     event_type: String,
     type_cut: bool,
@@ -92,6 +99,7 @@ impl Parser {
             after_cr: false,
             bom_seen: Some(0),
             data: String::new(),
+            data_line: None,
             data_cut: false,
             event_type: String::new(),
             type_cut: false,
@@ -119,7 +127,17 @@ impl Parser {
     }
 
     /// Feeds the next bytes of the response body.
-    pub fn push(&mut self, mut bytes: &[u8], out: &mut impl FnMut(Item)) {
+    pub fn push(&mut self, bytes: &[u8], out: &mut impl FnMut(Item)) {
+        self.push_from(bytes, None, out);
+    }
+
+    /// Feeds the next read of the response body; an event whose data is one line of this read
+    /// gets a slice of it as its data rather than a copy.
+    pub fn push_shared(&mut self, read: &Bytes, out: &mut impl FnMut(Item)) {
+        self.push_from(read, Some(read), out);
+    }
+
+    fn push_from(&mut self, mut bytes: &[u8], read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
         if bytes.is_empty() {
             // A read with no bytes must not end a pending CR's wait for its LF.
             return;
@@ -140,14 +158,14 @@ impl Parser {
                     Some(_) => {
                         // Not a BOM after all: what looked like one is ordinary data.
                         self.bom_seen = None;
-                        self.push_lines(&BOM[..seen], out);
+                        self.push_lines(&BOM[..seen], None, out);
                         break;
                     }
                 }
             }
             self.bom_seen = None;
         }
-        self.push_lines(bytes, out);
+        self.push_lines(bytes, read, out);
     }
 
     /// The response ended (cleanly or not). An unfinished event is discarded, as the spec says;
@@ -158,6 +176,7 @@ impl Parser {
         self.after_cr = false;
         self.bom_seen = Some(0);
         self.data.clear();
+        self.data_line = None;
         self.data_cut = false;
         self.event_type.clear();
         self.type_cut = false;
@@ -165,49 +184,53 @@ impl Parser {
         self.id_buffer_cut = self.last_event_id_cut;
     }
 
-    fn push_lines(&mut self, mut bytes: &[u8], out: &mut impl FnMut(Item)) {
+    /// `read`, when given, holds `bytes`.
+    fn push_lines(&mut self, bytes: &[u8], read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
+        let valid = valid_prefix(bytes);
+        let mut at = 0;
         if self.after_cr {
             self.after_cr = false;
             if bytes.first() == Some(&b'\n') {
-                bytes = &bytes[1..];
+                at = 1;
             }
         }
-        while let Some(pos) = memchr::memchr2(b'\n', b'\r', bytes) {
-            let (head, rest) = (&bytes[..pos], &bytes[pos..]);
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
+            let pos = at + found;
+            let head = Line::within(bytes, valid, at, pos);
             if self.line.is_empty() && !self.line_cut {
                 // Cut a long line where a chunked read would have cut it, so that the
                 // result does not depend on how the bytes arrived.
                 let limit = self.line_limit();
                 if head.len() > limit {
                     self.line_cut = true;
-                    self.process_line(&head[..limit], out);
+                    self.process_line(head.to(limit), read, out);
                     self.line_cut = false;
                 } else {
-                    self.process_line(head, out);
+                    self.process_line(head, read, out);
                 }
             } else {
-                self.append_to_line(head);
+                self.append_to_line(head.bytes);
                 let line = std::mem::take(&mut self.line);
-                self.process_line(&line, out);
+                self.process_line(Line::raw(&line), None, out);
                 self.line = line;
                 self.line.clear();
                 self.line_cut = false;
             }
-            if rest[0] == b'\r' {
-                if rest.len() == 1 {
+            if bytes[pos] == b'\r' {
+                if pos + 1 == bytes.len() {
                     self.after_cr = true;
                     return;
                 }
-                bytes = if rest[1] == b'\n' {
-                    &rest[2..]
+                at = if bytes[pos + 1] == b'\n' {
+                    pos + 2
                 } else {
-                    &rest[1..]
+                    pos + 1
                 };
             } else {
-                bytes = &rest[1..];
+                at = pos + 1;
             }
         }
-        self.append_to_line(bytes);
+        self.append_to_line(&bytes[at..]);
     }
 
     /// The longest line kept: room for a field name and its colon on top of the data limit.
@@ -226,35 +249,35 @@ impl Parser {
         }
     }
 
-    fn process_line(&mut self, line: &[u8], out: &mut impl FnMut(Item)) {
+    fn process_line(&mut self, line: Line, read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
         if line.is_empty() {
             self.dispatch(out);
             return;
         }
-        if line[0] == b':' {
-            let text = strip_one_space(&line[1..]);
-            out(Item::Comment(String::from_utf8_lossy(text).into_owned()));
+        if line.bytes[0] == b':' {
+            let text = strip_one_space(line.from(1));
+            out(Item::Comment(text.lossy().into_owned()));
             return;
         }
-        let (field, value) = match memchr::memchr(b':', line) {
-            Some(colon) => (&line[..colon], strip_one_space(&line[colon + 1..])),
-            None => (line, &b""[..]),
+        let (field, value) = match memchr::memchr(b':', line.bytes) {
+            Some(colon) => (&line.bytes[..colon], strip_one_space(line.from(colon + 1))),
+            None => (line.bytes, line.from(line.len())),
         };
         match field {
-            b"data" => self.append_data(value),
+            b"data" => self.append_data(value, read),
             b"event" => {
                 // Decode a little past the limit only: the type is cut there anyway.
-                let head = &value[..value.len().min(MAX_TYPE_BYTES + 4)];
-                let text = String::from_utf8_lossy(head);
+                let head = value.to(value.len().min(MAX_TYPE_BYTES + 4));
+                let text = head.lossy();
                 let (kept, cut) = cut_at(&text, MAX_TYPE_BYTES);
                 self.event_type.clear();
                 self.event_type.push_str(kept);
                 self.type_cut = cut || head.len() < value.len();
             }
             // An id equal to the current one changes nothing (and allocates nothing).
-            b"id" if !value.contains(&0) && *self.id_buffer.as_bytes() != *value => {
-                let head = &value[..value.len().min(MAX_ID_BYTES + 4)];
-                let text = String::from_utf8_lossy(head);
+            b"id" if !value.bytes.contains(&0) && *self.id_buffer.as_bytes() != *value.bytes => {
+                let head = value.to(value.len().min(MAX_ID_BYTES + 4));
+                let text = head.lossy();
                 let (kept, cut) = cut_at(&text, MAX_ID_BYTES);
                 let cut = cut || head.len() < value.len();
                 if *self.id_buffer != *kept || self.id_buffer_cut != cut {
@@ -262,8 +285,8 @@ impl Parser {
                     self.id_buffer_cut = cut;
                 }
             }
-            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                let ms = value.iter().fold(0u64, |acc, d| {
+            b"retry" if !value.is_empty() && value.bytes.iter().all(u8::is_ascii_digit) => {
+                let ms = value.bytes.iter().fold(0u64, |acc, d| {
                     acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
                 });
                 out(Item::Retry(ms));
@@ -272,9 +295,28 @@ impl Parser {
         }
     }
 
-    fn append_data(&mut self, value: &[u8]) {
+    fn append_data(&mut self, value: Line, read: Option<&Bytes>) {
         if self.line_cut {
             self.data_cut = true;
+        }
+        if self.data.is_empty() {
+            match self.data_line.take() {
+                // The first line, whole and valid, in the read at hand: share it.
+                None => {
+                    if let (Some(read), Some(text)) = (read, value.text())
+                        && text.len() <= self.max_event_bytes
+                    {
+                        self.data_line = Some(Data::shared(read, text));
+                        return;
+                    }
+                }
+                // A second line: from here on the data is built up in `data`.
+                Some(first) => {
+                    self.data.reserve(first.len() + value.len() + 2);
+                    self.data.push_str(&first);
+                    self.data.push('\n');
+                }
+            }
         }
         // The event's data is this buffer without its last LF, so the buffer may hold
         // `max_event_bytes` of data plus that LF.
@@ -283,7 +325,12 @@ impl Parser {
             return;
         }
         let room = self.max_event_bytes - self.data.len();
-        let text: Cow<str> = String::from_utf8_lossy(value);
+        let text = value.lossy();
+        if self.data.capacity() == 0 {
+            // Most events have one data line: one allocation of the right size, with room
+            // for the LF that is popped again at dispatch.
+            self.data.reserve_exact(text.len().min(room) + 1);
+        }
         if text.len() <= room {
             self.data.push_str(&text);
         } else {
@@ -305,13 +352,19 @@ impl Parser {
             self.last_event_id = self.id_buffer.clone();
             self.last_event_id_cut = self.id_buffer_cut;
         }
-        if self.data.is_empty() {
-            self.event_type.clear();
-            self.type_cut = false;
-            self.data_cut = false;
-            return;
-        }
-        self.data.pop(); // the LF after the last data line
+        let data = match self.data_line.take() {
+            Some(line) => line,
+            None if self.data.is_empty() => {
+                self.event_type.clear();
+                self.type_cut = false;
+                self.data_cut = false;
+                return;
+            }
+            None => {
+                self.data.pop(); // the LF after the last data line
+                Data::from(std::mem::take(&mut self.data))
+            }
+        };
         let event_type = if self.event_type.is_empty() {
             "message"
         } else {
@@ -320,7 +373,6 @@ impl Parser {
         if *self.type_cache != *event_type {
             self.type_cache = Arc::from(event_type);
         }
-        let data = std::mem::take(&mut self.data);
         out(Item::Event(Event {
             event_type: self.type_cache.clone(),
             data,
@@ -347,8 +399,12 @@ fn cut_at(s: &str, max: usize) -> (&str, bool) {
     (&s[..end], true)
 }
 
-fn strip_one_space(value: &[u8]) -> &[u8] {
-    value.strip_prefix(b" ").unwrap_or(value)
+fn strip_one_space(value: Line) -> Line {
+    if value.bytes.first() == Some(&b' ') {
+        value.from(1)
+    } else {
+        value
+    }
 }
 
 /// Parses a whole body in one go; for tests and the benchmark.

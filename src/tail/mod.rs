@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 mod clock;
 mod hangup;
+mod json;
 mod print;
 
 use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions};
@@ -26,11 +27,15 @@ const QUEUE: usize = 4096;
 /// Bytes a feed's queue holds before its task waits for the writer.
 const QUEUE_BYTES: usize = 32 << 20;
 /// Messages taken from one feed per turn, so every feed gets its share of the output.
-const PER_TURN: usize = 512;
+const PER_TURN: usize = 128;
 /// Turns formatted before the loop looks at Ctrl-C and the deadline again.
 const MAX_ROUNDS: usize = 64;
-/// Formatted bytes handed to the writer in one piece under load.
-const HAND_OVER: usize = 256 * 1024;
+/// Formatted bytes handed to the writer in one piece under load. Output waiting for the
+/// writer is at most `WRITER_QUEUE + 1` pieces, so a quiet feed's event printed during a
+/// flood waits behind at most that much (a pipe's 64 KiB is the same order).
+const HAND_OVER: usize = 64 * 1024;
+/// Pieces waiting for the writer thread (besides the one it writes).
+const WRITER_QUEUE: usize = 2;
 /// How long a run stopped by --timeout or Ctrl-C waits for output still on its way.
 const WRITE_GRACE: Duration = Duration::from_secs(1);
 
@@ -145,7 +150,7 @@ pub async fn run(
         })
         .collect();
     let mut printer = Printer::new(&opts, names, limits);
-    let (tx, writer) = start_writer(out, err);
+    let (tx, spare, writer) = start_writer(out, err);
     let deadline = opts.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut finals = vec![None::<ConnState>; handles.len()];
     let mut answered = false;
@@ -196,7 +201,11 @@ pub async fn run(
         // Output is handed over whenever no more is ready (so a quiet feed's event shows at
         // once), in big pieces under load.
         if printer.pending() > 0 {
-            let chunk = printer.take();
+            let chunk = printer.take(
+                spare
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(HAND_OVER)),
+            );
             tokio::select! {
                 biased;
                 _ = &mut ctrl_c => break 'run Stop::Interrupted,
@@ -240,25 +249,34 @@ pub async fn run(
     })
 }
 
-/// The thread that writes to `out` and `err`, and the channel to it.
+/// The thread that writes to `out` and `err`, the channel to it, and the channel on which it
+/// gives emptied buffers back for reuse.
 fn start_writer(
     out: impl Write + Send + 'static,
     err: impl Write + Send + 'static,
-) -> (mpsc::Sender<Chunk>, tokio::task::JoinHandle<io::Result<()>>) {
-    let (tx, mut rx) = mpsc::channel::<Chunk>(4);
+) -> (
+    mpsc::Sender<Chunk>,
+    std::sync::mpsc::Receiver<Vec<u8>>,
+    tokio::task::JoinHandle<io::Result<()>>,
+) {
+    let (tx, mut rx) = mpsc::channel::<Chunk>(WRITER_QUEUE);
+    // As many buffers as can be on their way, so none is dropped while a flood lasts.
+    let (spare_tx, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(WRITER_QUEUE + 2);
     let writer = tokio::task::spawn_blocking(move || {
         let (mut out, mut err) = (out, err);
-        while let Some((bytes, note)) = rx.blocking_recv() {
+        while let Some((mut bytes, note)) = rx.blocking_recv() {
             out.write_all(&bytes)?;
             out.flush()?;
             if !note.is_empty() {
                 // stderr is for people; a failure to write there is not worth ending on.
                 let _ = err.write_all(&note).and_then(|()| err.flush());
             }
+            bytes.clear();
+            let _ = spare_tx.try_send(bytes);
         }
         Ok(())
     });
-    (tx, writer)
+    (tx, spare, writer)
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {

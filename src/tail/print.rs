@@ -2,11 +2,13 @@
 //! reads or that carry no states, the lines for stderr.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use ratatui::style::Color;
 use serde::Serialize;
 
 use super::clock::Clock;
+use super::json;
 use super::{Format, Options};
 use crate::feed::{ConnState, FeedMsg, StateChange};
 use crate::text;
@@ -29,6 +31,10 @@ pub(super) struct Printer {
     cut_reported: Vec<bool>,
     /// The last timestamp formatted, reused while events arrive within the same millisecond.
     clock: Clock,
+    /// Each feed's start of an NDJSON event line, escaped once.
+    heads: Vec<Vec<u8>>,
+    /// The last event type and its JSON string: a feed's types rarely change.
+    last_type: Option<(Arc<str>, Vec<u8>)>,
 }
 
 impl Printer {
@@ -41,16 +47,19 @@ impl Printer {
             terminal: opts.terminal,
             colors: opts.colors.clone(),
             cut_reported: vec![false; names.len()],
+            heads: names.iter().map(|n| json::event_head(n)).collect(),
+            last_type: None,
             names,
             limits,
             clock: Clock::default(),
         }
     }
 
-    /// The formatted bytes so far (stdout, stderr), leaving the buffers empty.
-    pub(super) fn take(&mut self) -> (Vec<u8>, Vec<u8>) {
+    /// The formatted bytes so far (stdout, stderr); formatting goes on in `spare` (an empty
+    /// buffer the writer is done with, so a flood allocates no buffer per hand-over).
+    pub(super) fn take(&mut self, spare: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
         (
-            std::mem::replace(&mut self.out, Vec::with_capacity(64 * 1024)),
+            std::mem::replace(&mut self.out, spare),
             std::mem::take(&mut self.err),
         )
     }
@@ -113,10 +122,18 @@ impl Printer {
         let name = &self.names[feed];
         match msg {
             FeedMsg::Event { event, at } => {
-                let line = EventLine {
-                    kind: "event",
-                    feed: name,
-                    event_type: &event.event_type,
+                let cached = self.last_type.as_ref().is_some_and(|(t, _)| {
+                    Arc::ptr_eq(t, &event.event_type) || *t == event.event_type
+                });
+                if !cached {
+                    let mut quoted = Vec::new();
+                    json::push_str(&mut quoted, &event.event_type);
+                    self.last_type = Some((event.event_type.clone(), quoted));
+                }
+                let (_, event_type) = self.last_type.as_ref().expect("just set");
+                let fields = json::EventFields {
+                    head: &self.heads[feed],
+                    event_type,
                     data: &event.data,
                     id: &event.id,
                     at: self.clock.rfc3339(*at),
@@ -124,7 +141,7 @@ impl Printer {
                     type_truncated: event.type_truncated,
                     id_truncated: event.id_truncated,
                 };
-                serde_json::to_writer(&mut self.out, &line)?;
+                json::push_event(&mut self.out, &fields);
             }
             FeedMsg::State(change) => {
                 let line = StateLine::new(name, change, self.clock.rfc3339(change.at));
@@ -297,6 +314,8 @@ pub fn state_words(change: &StateChange) -> String {
     }
 }
 
+/// The contract of an NDJSON event line; [`json::push_event`] writes the same bytes faster.
+#[cfg(test)]
 #[derive(Serialize)]
 struct EventLine<'a> {
     kind: &'static str,
@@ -368,6 +387,96 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(back["data"], data);
         assert_eq!(out[0], b'x', "what came before is kept");
+    }
+
+    fn printer(terminal: bool) -> Printer {
+        let opts = Options {
+            format: Format::Ndjson,
+            count: None,
+            timeout: None,
+            comments: false,
+            terminal,
+            colors: None,
+        };
+        Printer::new(&opts, vec!["feed \u{1b}\"x\"".into()], vec![1 << 20])
+    }
+
+    fn event_msg(kind: &str, data: &str, id: &str, flags: [bool; 3]) -> FeedMsg {
+        FeedMsg::Event {
+            event: crate::sse::Event {
+                event_type: Arc::from(kind),
+                data: data.into(),
+                id: Arc::from(id),
+                truncated: flags[0],
+                type_truncated: flags[1],
+                id_truncated: flags[2],
+            },
+            at: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_234_567),
+        }
+    }
+
+    /// What the line was before the fast path: serde_json, then the terminal pass.
+    fn serde_line(p: &mut Printer, msg: &FeedMsg) -> Vec<u8> {
+        let FeedMsg::Event { event, at } = msg else {
+            unreachable!()
+        };
+        let line = EventLine {
+            kind: "event",
+            feed: &p.names[0],
+            event_type: &event.event_type,
+            data: &event.data,
+            id: &event.id,
+            at: p.clock.rfc3339(*at),
+            truncated: event.truncated,
+            type_truncated: event.type_truncated,
+            id_truncated: event.id_truncated,
+        };
+        let mut out = serde_json::to_vec(&line).unwrap();
+        if p.terminal {
+            escape_json_for_terminal(&mut out, 0);
+        }
+        out.push(b'\n');
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn event_lines_are_the_bytes_serde_json_wrote_on_a_pipe_and_on_a_terminal(
+            kind in "[a-z\u{0}-\u{1f}\u{7f}-\u{9f}\u{2028}\u{202e}\"\\\\]{0,12}",
+            data in proptest::prelude::any::<String>(),
+            raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..32),
+            flags in proptest::prelude::any::<[bool; 3]>(),
+            terminal in proptest::prelude::any::<bool>(),
+        ) {
+            let id = String::from_utf8_lossy(&raw);
+            let data = format!("{data}\u{2028}\u{2029}\u{7f}{id}");
+            let msg = event_msg(&kind, &data, &id, flags);
+            let mut p = printer(terminal);
+            // Twice: the second line takes the cached type.
+            p.print(0, &msg).unwrap();
+            p.print(0, &msg).unwrap();
+            let want = serde_line(&mut p, &msg).repeat(2);
+            let (out, _) = p.take(Vec::new());
+            proptest::prop_assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&want));
+        }
+    }
+
+    #[test]
+    fn on_a_terminal_an_event_line_has_no_control_bidi_or_del_left_and_is_the_same_json() {
+        let data = "a\u{1b}[31mb\u{7f}c\u{9b}d\u{202e}e\u{2028}f\n";
+        let mut p = printer(true);
+        p.print(0, &event_msg("t\u{9b}", data, "i\u{1b}", [false; 3]))
+            .unwrap();
+        let (out, _) = p.take(Vec::new());
+        let line = std::str::from_utf8(&out).unwrap().trim_end();
+        assert!(
+            !line.chars().any(|c| c.is_control() || text::is_unsafe(c)),
+            "{line}"
+        );
+        let back: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(back["data"], data);
+        assert_eq!(back["type"], "t\u{9b}");
+        assert_eq!(back["feed"], "feed \u{1b}\"x\"");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! draws it.
 //!
 //! One `select!`, biased to input: keys are handled before any queued feed messages, and feed
-//! messages are taken in batches per feed, so a flood never starves a key press. The screen is
+//! messages are taken in batches per feed, so a flood never starves a key press. Feed messages
+//! are taken when nothing waits to be drawn, at the frame slot, or at once under a backlog, not
+//! on every feed's wake-up (see [`pace`]). The screen is
 //! drawn only when something changed, at most ~30 times a second (a key press is drawn at
 //! once), and not at all when idle
 //! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
@@ -18,6 +20,7 @@ pub mod layout;
 pub mod line_editor;
 pub mod overview;
 mod overview_keys;
+pub mod pace;
 pub mod pane;
 pub mod rate;
 pub mod render;
@@ -99,8 +102,21 @@ const QUEUE_BYTES: usize = 64 << 20;
 const MIN_QUEUE_BYTES: usize = 4 << 20;
 /// Messages a feed's queue holds at most (the byte bound is usually reached first).
 const QUEUE: usize = 1 << 20;
-/// Messages taken from one feed per turn.
-const PER_TURN: usize = 4096;
+/// Messages taken from one feed per turn. A turn is applied before the loop looks at keys, the
+/// frame slot and the other feeds again, so it is kept short: 512 messages of a flood take a
+/// few ms, where 4096 took ~50 ms on a loaded machine and a quiet feed's event waited for them.
+const PER_TURN: usize = 512;
+/// How long turns are taken back to back while feeds have a backlog.
+const BACKLOG_BUDGET: Duration = Duration::from_millis(4);
+/// How often the queues' counters are copied into the panes while feed traffic flows.
+const STATS: Duration = Duration::from_millis(250);
+
+/// Applies a batch of feed messages, in order.
+fn take_batch(app: &mut App, batch: &mut Vec<(FeedId, feed::FeedMsg)>, now: std::time::Instant) {
+    for (id, msg) in batch.drain(..) {
+        app.update(Msg::Feed(id, msg), now);
+    }
+}
 
 /// Runs the dashboard until the user quits. The terminal is restored on return, on error and
 /// on panic (ratatui's hook).
@@ -165,13 +181,30 @@ async fn event_loop(
     let mut interrupt = Signal::new(SignalKind::interrupt())?;
     let mut quit = Signal::new(SignalKind::quit())?;
 
+    // Fed and reset, not rebuilt, each time round: one timer for the whole run.
+    let sleep = tokio::time::sleep_until(start);
+    tokio::pin!(sleep);
+    let mut backlog = false;
+
     let result = loop {
         // Draw when something changed and the frame budget allows it.
-        let now = Instant::now();
+        let mut now = Instant::now();
         if app.dirty {
             // A key is answered at once; feed traffic waits for the next frame slot.
             let due = last_frame.map_or(now, |t| t + FRAME);
             if now >= due || key_pressed {
+                if !key_pressed {
+                    // What queued up since the last frame goes into this one (see `pace`).
+                    if inbox.try_recv(&mut batch, PER_TURN) {
+                        backlog = pace::has_backlog(&batch, PER_TURN);
+                        take_batch(&mut app, &mut batch, now.into_std());
+                    }
+                    if now >= stats_due {
+                        refresh_stats(&mut app, &inbox, &handles, &mut crashed, now.into_std());
+                        stats_due = now + STATS;
+                    }
+                    now = Instant::now();
+                }
                 key_pressed = false;
                 app.now = now.into_std();
                 terminal.draw(|f| render::render(f, &app))?;
@@ -187,6 +220,10 @@ async fn event_loop(
                 None => now + Duration::from_secs(3600),
             }
         };
+        if sleep.deadline() != wake {
+            sleep.as_mut().reset(wake);
+        }
+        let listen = pace::listen_to_feeds(app.dirty, backlog);
         tokio::select! {
             biased;
             ev = input.next() => match ev {
@@ -212,26 +249,34 @@ async fn event_loop(
                 Some(Err(e)) => break Err(e),
                 None => break Ok(0),
             },
-            _ = inbox.recv(&mut batch, PER_TURN) => {
+            _ = inbox.recv(&mut batch, PER_TURN), if listen => {
                 let now = Instant::now();
-                for (id, msg) in batch.drain(..) {
-                    app.update(Msg::Feed(id, msg), now.into_std());
+                backlog = pace::has_backlog(&batch, PER_TURN);
+                take_batch(&mut app, &mut batch, now.into_std());
+                // A backlog is drained turn after turn for a few ms before keys and the frame
+                // slot get a look again: one trip round the loop per short turn costs more
+                // than the turn.
+                while backlog && now.elapsed() < BACKLOG_BUDGET {
+                    backlog = inbox.try_recv(&mut batch, PER_TURN)
+                        && pace::has_backlog(&batch, PER_TURN);
+                    take_batch(&mut app, &mut batch, Instant::now().into_std());
                 }
                 if now >= stats_due {
                     refresh_stats(&mut app, &inbox, &handles, &mut crashed, now.into_std());
-                    stats_due = now + Duration::from_millis(250);
+                    stats_due = now + STATS;
                 }
             }
             _ = terminate.recv() => break Ok(128 + 15),
             _ = hangup.recv() => break Ok(128 + 1),
             _ = interrupt.recv() => break Ok(128 + 2),
             _ = quit.recv() => break Ok(128 + 3),
-            _ = tokio::time::sleep_until(wake) => {
+            _ = &mut sleep => {
                 let now = Instant::now().into_std();
-                refresh_stats(&mut app, &inbox, &handles, &mut crashed, now);
                 if !app.dirty {
+                    refresh_stats(&mut app, &inbox, &handles, &mut crashed, now);
                     app.update(Msg::Tick, now);
                 }
+                // Dirty: this is the frame slot, and the top of the loop takes what queued.
             }
         }
     };
