@@ -174,3 +174,64 @@ async fn ctrl_keys_from_a_real_terminal_fire_no_binding_and_edit_the_filter() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn o_opens_the_overview_slash_filters_it_enter_opens_a_pane_and_esc_comes_back() {
+    // One server; each feed's path names it, and its one event says which feed it is.
+    let server = TestServer::start(|_, req| {
+        let name = req.path.trim_start_matches('/').to_string();
+        vec![
+            sse_head(),
+            write(format!("data: hello from {name}\n\n")),
+            Step::Hold,
+        ]
+    })
+    .await;
+    let urls: Vec<String> = ["alpha", "beta", "gamma"]
+        .iter()
+        .map(|n| server.url(&format!("/{n}")))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = urls.iter().map(String::as_str).collect();
+        // Three feeds fit one page of 120×30: the dashboard starts in the panes.
+        let mut tui = Tui::start(&args, 30, 120);
+        let screen = tui.wait_text("hello from gamma", WAIT);
+        assert!(screen.contains("o overview"), "{screen}");
+        assert!(!screen.contains("sorted by"), "{screen}");
+
+        // A frame is written top to bottom: waiting for its footer waits for all of it.
+        tui.keys("o");
+        let screen = tui.wait_text("/ filter names", WAIT);
+        assert!(screen.contains("sorted by state"), "{screen}");
+        assert!(screen.contains("Feeds 3"), "{screen}");
+        assert!(screen.contains("o panes"), "{screen}");
+        assert_eq!(screen.matches("● open").count(), 3, "{screen}");
+
+        tui.keys("/bet");
+        let screen = tui.wait_text("1 of 3 feed names match", WAIT);
+        assert!(screen.contains("hello from beta"), "{screen}");
+        assert!(!screen.contains("hello from alpha"), "{screen}");
+        // Enter keeps the filter; Enter again opens beta's pane, zoomed.
+        tui.keys("\r");
+        tui.wait_for("the prompt closed", WAIT, |s| {
+            !s.contains("feed names match") && s.contains("Feeds 1 of 3")
+        });
+        tui.keys("\r");
+        let screen = tui.wait_text("Esc overview", WAIT);
+        assert!(screen.contains("zoomed"), "{screen}");
+        assert!(screen.contains("hello from beta"), "{screen}");
+        assert!(!screen.contains("hello from gamma"), "{screen}");
+
+        // Esc comes back to the overview, still filtered, beta still selected.
+        tui.keys("\x1b");
+        let screen = tui.wait_text("/ filter names", WAIT);
+        assert!(screen.contains("sorted by state"), "{screen}");
+        assert!(screen.contains("Feeds 1 of 3 /bet"), "{screen}");
+        assert!(screen.contains("1/1"), "{screen}");
+        assert!(!screen.contains("zoomed"), "{screen}");
+        tui.keys("q");
+        assert_eq!(tui.wait_exit(WAIT), 0);
+    })
+    .await
+    .unwrap();
+}

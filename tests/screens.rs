@@ -1,105 +1,17 @@
 //! Whole screens rendered to ratatui's `TestBackend`, compared with reviewed snapshots in
 //! `tests/snapshots/`. Time is fixed (UTC, a fixed instant) so the screens are stable.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+#[path = "support/screen.rs"]
+mod screen;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ssedash::feed::{ConnState, FeedId, FeedMsg, FeedSpec, StateChange};
-use ssedash::sse::Event;
-use ssedash::tui::app::{App, Msg};
-use ssedash::tui::{render, theme};
-
-/// 2026-11-24 12:00:00 UTC.
-fn base_time() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_521_600)
-}
-
-struct Screen {
-    app: App,
-    t0: Instant,
-}
-
-impl Screen {
-    fn new(feeds: &[&str], w: u16, h: u16) -> Screen {
-        let t0 = Instant::now();
-        let specs: Vec<FeedSpec> = feeds
-            .iter()
-            .map(|n| FeedSpec::new(*n, format!("http://127.0.0.1:7878/{n}").parse().unwrap()))
-            .collect();
-        let mut app = App::new(&specs, theme::load_all(None, false).unwrap(), 0, t0);
-        app.tz = jiff::tz::TimeZone::UTC;
-        app.update(Msg::Resize(w, h), t0);
-        Screen { app, t0 }
-    }
-
-    fn at(&self, ms: u64) -> Instant {
-        self.t0 + Duration::from_millis(ms)
-    }
-
-    fn state(
-        &mut self,
-        feed: usize,
-        state: ConnState,
-        attempt: u32,
-        status: Option<u16>,
-        reason: Option<&str>,
-        ms: u64,
-    ) {
-        let change = StateChange {
-            state,
-            attempt,
-            status,
-            reason: reason.map(String::from),
-            at: base_time() + Duration::from_millis(ms),
-        };
-        let now = self.at(ms);
-        self.app
-            .update(Msg::Feed(FeedId(feed), FeedMsg::State(change)), now);
-    }
-
-    fn open(&mut self, feed: usize, ms: u64) {
-        self.state(feed, ConnState::Connecting, 1, None, None, ms);
-        self.state(feed, ConnState::Open, 1, Some(200), None, ms);
-    }
-
-    fn event(&mut self, feed: usize, kind: &str, data: &str, id: &str, ms: u64) {
-        let msg = FeedMsg::Event {
-            event: Event {
-                event_type: Arc::from(kind),
-                data: data.into(),
-                id: Arc::from(id),
-                truncated: false,
-                type_truncated: false,
-                id_truncated: false,
-            },
-            at: base_time() + Duration::from_millis(ms),
-        };
-        let now = self.at(ms);
-        self.app.update(Msg::Feed(FeedId(feed), msg), now);
-    }
-
-    fn key(&mut self, code: KeyCode, ms: u64) {
-        let now = self.at(ms);
-        self.app
-            .update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), now);
-    }
-
-    fn key_with(&mut self, code: KeyCode, mods: KeyModifiers, ms: u64) {
-        let now = self.at(ms);
-        self.app.update(Msg::Key(KeyEvent::new(code, mods)), now);
-    }
-
-    fn draw(&mut self, ms: u64) -> TestBackend {
-        self.app.now = self.at(ms);
-        let mut terminal =
-            Terminal::new(TestBackend::new(self.app.width, self.app.height)).unwrap();
-        terminal.draw(|f| render::render(f, &self.app)).unwrap();
-        terminal.backend().clone()
-    }
-}
+use screen::{Screen, row_with, text};
+use ssedash::feed::ConnState;
+use ssedash::tui::render;
 
 fn ticker(s: &mut Screen, feed: usize, n: u64) {
     let symbols = ["ACME", "GLOBX", "INITech", "UMBR"];
@@ -225,7 +137,7 @@ fn failed_feed() {
 
 #[test]
 fn help_overlay() {
-    let mut s = Screen::new(&["ticker"], 100, 28);
+    let mut s = Screen::new(&["ticker"], 100, 32);
     s.open(0, 0);
     ticker(&mut s, 0, 5);
     s.key(KeyCode::Char('?'), 2000);
@@ -301,6 +213,8 @@ fn many_feeds_are_paged() {
     let names: Vec<String> = (1..=12).map(|i| format!("feed-{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut s = Screen::new(&refs, 100, 30);
+    // More feeds than one page holds: the dashboard starts in the overview; `o` shows panes.
+    s.key(KeyCode::Char('o'), 0);
     for i in 0..12 {
         s.open(i, 0);
     }
@@ -308,19 +222,6 @@ fn many_feeds_are_paged() {
         s.key(KeyCode::Tab, 100);
     }
     insta::assert_snapshot!(s.draw(1000));
-}
-
-/// The screen's text, one string.
-fn text(backend: &TestBackend) -> String {
-    format!("{backend}")
-}
-
-/// The row of the screen holding `needle`.
-fn row_with<'a>(screen: &'a str, needle: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no row with {needle:?} in\n{screen}"))
 }
 
 #[test]
@@ -403,7 +304,7 @@ fn help_on_a_small_screen_scrolls_to_every_key() {
     assert!(!first.contains("Ctrl-C"), "{first}");
     // Scrolling down one line at a time shows every key, each meaning whole.
     let mut seen = first;
-    for _ in 0..40 {
+    for _ in 0..60 {
         s.key(KeyCode::Char('j'), 100);
         seen.push_str(&text(&s.draw(100)));
     }
@@ -557,6 +458,7 @@ fn the_title_bar_names_a_failed_feed_on_another_page() {
     let names: Vec<String> = (1..=12).map(|i| format!("feed-{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut s = Screen::new(&refs, 100, 30);
+    s.key(KeyCode::Char('o'), 0);
     for i in 0..12 {
         s.open(i, 0);
     }

@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use super::detail::DetailView;
 use super::layout::{self, PaneLayout};
 use super::line_editor::{History, LineEditor};
+use super::overview::{Overview, RESORT_EVERY};
 use super::pane::Pane;
 use super::theme::Theme;
 use crate::feed::{Command, ConnState, FeedId, FeedMsg, FeedSpec};
@@ -39,6 +40,15 @@ pub enum Mode {
     Help {
         scroll: usize,
     },
+}
+
+/// What the body of the screen shows (`o` switches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The feeds' panes, paged when they do not all fit.
+    Panes,
+    /// One row per feed.
+    Overview,
 }
 
 /// Something the event loop must do.
@@ -90,6 +100,10 @@ pub struct App {
     pub started: Instant,
     /// Filters kept this session, for Up/Down in the filter prompt.
     pub filter_history: History,
+    pub view: View,
+    pub overview: Overview,
+    /// The starting view is picked at the first size the terminal reports.
+    view_picked: bool,
 }
 
 pub(super) const NOTICE_FOR: Duration = Duration::from_secs(3);
@@ -111,6 +125,9 @@ impl App {
             dirty: true,
             started: now,
             filter_history: History::default(),
+            view: View::Panes,
+            overview: Overview::default(),
+            view_picked: false,
         }
     }
 
@@ -128,6 +145,50 @@ impl App {
 
     /// Applies one message; returns what the event loop must do.
     pub fn update(&mut self, msg: Msg, now: Instant) -> Option<Action> {
+        // A state change or a new size is applied to the overview at once; event traffic
+        // and ticks only make its order stale.
+        let at_once = matches!(msg, Msg::Resize(..) | Msg::Feed(_, FeedMsg::State(_)));
+        let traffic = matches!(msg, Msg::Feed(..) | Msg::Stats { .. } | Msg::Tick);
+        let first_size = !self.view_picked && matches!(msg, Msg::Resize(..));
+        let action = self.apply(msg, now);
+        if first_size {
+            self.pick_view(now);
+        }
+        self.overview.stale |= traffic || at_once;
+        if self.view == View::Overview
+            && (at_once
+                || (self.overview.stale
+                    && self
+                        .overview
+                        .sorted_at
+                        .is_none_or(|t| now >= t + RESORT_EVERY)))
+        {
+            self.refresh_overview(now);
+        }
+        action
+    }
+
+    /// The dashboard starts in the overview when the feeds do not all fit on one page of
+    /// panes, else in the panes.
+    fn pick_view(&mut self, now: Instant) {
+        self.view_picked = true;
+        let body = layout::body(Rect::new(0, 0, self.width, self.height));
+        if self.panes.len() > layout::per_page(self.panes.len(), body) {
+            self.view = View::Overview;
+            self.refresh_overview(now);
+        }
+    }
+
+    /// Sorts and filters the overview's rows again, keeping the focused feed selected.
+    pub(super) fn refresh_overview(&mut self, now: Instant) {
+        if let Some(focus) = self.overview.refresh(&self.panes, self.focus, now) {
+            self.focus = focus;
+        }
+        self.overview
+            .scroll_into_view(super::overview::table_rows(self.height));
+    }
+
+    fn apply(&mut self, msg: Msg, now: Instant) -> Option<Action> {
         self.now = now;
         match msg {
             Msg::Feed(id, feed_msg) => {
@@ -227,8 +288,19 @@ impl App {
         // at different moments still share one redraw a second.
         let mut step: Option<Duration> = None;
         let mut need = |d: Duration| step = Some(step.map_or(d, |s| s.min(d)));
-        for (idx, _) in &self.layout().slots {
-            let pane = &self.panes[*idx];
+        let shown: Vec<usize> = match self.view {
+            View::Panes => self.layout().slots.iter().map(|(i, _)| *i).collect(),
+            View::Overview => self
+                .overview
+                .rows
+                .iter()
+                .skip(self.overview.first)
+                .take(super::overview::table_rows(self.height))
+                .copied()
+                .collect(),
+        };
+        for idx in shown {
+            let pane = &self.panes[idx];
             match &pane.state {
                 ConnState::Waiting { retry_at, .. } => {
                     let left = retry_at.saturating_duration_since(now);

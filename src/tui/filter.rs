@@ -63,6 +63,14 @@ impl TextFilter {
 }
 
 impl TextFilter {
+    /// Whether the filter matches `hay` (a feed name, in the overview).
+    pub fn is_match(&self, hay: &str) -> bool {
+        match &self.matcher {
+            Matcher::Regex(re) => re.is_match(hay),
+            Matcher::Plain { needle, .. } => hay.contains(needle.as_str()),
+        }
+    }
+
     /// Where the filter matches in `hay` (byte ranges, at most `max`), for highlighting.
     pub fn find_in(&self, hay: &str, max: usize) -> Vec<(usize, usize)> {
         match &self.matcher {

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, App, Mode, NOTICE_FOR};
+use super::app::{Action, App, Mode, NOTICE_FOR, View};
 use super::detail::DetailView;
-use super::line_editor::{Edit, LineEditor};
+use super::line_editor::{Edit, History, LineEditor};
 use super::{help, layout};
 use crate::feed::{Command, ConnState, FeedId};
 
@@ -54,6 +54,7 @@ impl App {
             return None;
         }
         match mode {
+            Mode::Normal if self.view == View::Overview => self.on_key_overview(key),
             Mode::Normal => self.on_key_normal(key),
             Mode::Filter { .. } => None,
             Mode::Types { cursor, types } => {
@@ -71,12 +72,13 @@ impl App {
         }
     }
 
-    fn on_key_normal(&mut self, key: KeyEvent) -> Option<Action> {
+    pub(super) fn on_key_normal(&mut self, key: KeyEvent) -> Option<Action> {
         let page = self.page_rows();
         let n = self.panes.len();
         match key.code {
             KeyCode::Char('q') => return Some(Action::Quit),
             KeyCode::Char('?') => self.mode = Mode::Help { scroll: 0 },
+            KeyCode::Char('o') => self.show_overview(),
             KeyCode::Tab if n > 0 => self.focus = (self.focus + 1) % n,
             KeyCode::BackTab if n > 0 => self.focus = (self.focus + n - 1) % n,
             KeyCode::Char(c @ '1'..='9') => {
@@ -119,9 +121,12 @@ impl App {
                 };
             }
             KeyCode::Esc => {
+                let opened_from_overview = self.overview.return_zoom.is_some();
                 if let Some(p) = self.focused_mut() {
                     if p.filter.is_some() {
                         p.set_filter("");
+                    } else if opened_from_overview {
+                        self.show_overview();
                     } else {
                         p.follow();
                     }
@@ -181,7 +186,7 @@ impl App {
         }
     }
 
-    fn notify(&mut self, text: &str) {
+    pub(super) fn notify(&mut self, text: &str) {
         self.notice = Some((text.to_string(), self.now + NOTICE_FOR));
     }
 
@@ -195,35 +200,33 @@ impl App {
         let plain = key.modifiers.is_empty();
         match key.code {
             KeyCode::Enter if plain => {
-                self.filter_history.push(input.text());
+                self.history_mut().push(input.text());
                 self.mode = Mode::Normal;
                 return;
             }
             KeyCode::Esc if plain => {
                 self.mode = Mode::Normal;
-                if let Some(p) = self.focused_mut() {
-                    p.set_filter("");
-                }
+                self.set_filter_here("");
                 return;
             }
             // Up goes back through the filters kept this session; Down comes forward, and
             // past the newest gives back what was being typed.
-            KeyCode::Up if plain && !self.filter_history.is_empty() => {
+            KeyCode::Up if plain && !self.history().is_empty() => {
                 let at = match history_at {
                     None => {
                         draft = input.text().to_string();
-                        self.filter_history.len() - 1
+                        self.history().len() - 1
                     }
                     Some(at) => at.saturating_sub(1),
                 };
                 history_at = Some(at);
-                input = LineEditor::new(self.filter_history.get(at).unwrap_or_default());
+                input = LineEditor::new(self.history().get(at).unwrap_or_default());
             }
             KeyCode::Down if plain && history_at.is_some() => {
                 let next = history_at.map_or(0, |at| at + 1);
-                if next < self.filter_history.len() {
+                if next < self.history().len() {
                     history_at = Some(next);
-                    input = LineEditor::new(self.filter_history.get(next).unwrap_or_default());
+                    input = LineEditor::new(self.history().get(next).unwrap_or_default());
                 } else {
                     history_at = None;
                     input = LineEditor::new(&std::mem::take(&mut draft));
@@ -235,16 +238,57 @@ impl App {
                 Edit::Ignored => return,
             },
         }
-        if let Some(p) = self.focused_mut()
-            && p.filter.as_ref().map_or("", |f| f.pattern.as_str()) != input.text()
-        {
-            p.set_filter(input.text());
+        if self.filter_here() != input.text() {
+            self.set_filter_here(input.text());
         }
         self.mode = Mode::Filter {
             input,
             history_at,
             draft,
         };
+    }
+
+    /// The filters kept this session for the prompt of this view: event filters in the
+    /// panes, name filters in the overview.
+    fn history(&self) -> &History {
+        match self.view {
+            View::Panes => &self.filter_history,
+            View::Overview => &self.overview.history,
+        }
+    }
+
+    fn history_mut(&mut self) -> &mut History {
+        match self.view {
+            View::Panes => &mut self.filter_history,
+            View::Overview => &mut self.overview.history,
+        }
+    }
+
+    /// The filter the prompt edits: the focused pane's, or the overview's name filter.
+    fn filter_here(&self) -> &str {
+        match self.view {
+            View::Panes => self
+                .focused()
+                .and_then(|p| p.filter.as_ref())
+                .map_or("", |f| f.pattern.as_str()),
+            View::Overview => self.overview.pattern(),
+        }
+    }
+
+    pub(super) fn set_filter_here(&mut self, pattern: &str) {
+        match self.view {
+            View::Panes => {
+                if let Some(p) = self.focused_mut() {
+                    p.set_filter(pattern);
+                }
+            }
+            View::Overview => {
+                // The selected feed stays selected while it matches; else the top row.
+                self.overview.set_filter(pattern);
+                self.overview.cursor = Some(0);
+                self.refresh_overview(self.now);
+            }
+        }
     }
 
     fn on_key_help(&mut self, key: KeyEvent, scroll: usize) {

@@ -18,6 +18,8 @@ pub mod help;
 mod keys;
 pub mod layout;
 pub mod line_editor;
+pub mod overview;
+mod overview_keys;
 pub mod pace;
 pub mod pane;
 pub mod rate;

@@ -3,6 +3,7 @@
 pub(crate) use super::fmt;
 mod list;
 mod overlay;
+mod overview;
 mod pane;
 
 use ratatui::Frame;
@@ -12,7 +13,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use ratatui::style::Modifier;
 
-use super::app::{App, Mode};
+use super::app::{App, Mode, View};
 use super::layout;
 use super::line_editor::LineEditor;
 use super::theme::Theme;
@@ -59,8 +60,16 @@ pub fn render(frame: &mut Frame, app: &App) {
             body,
         );
     }
-    for (idx, rect) in &pane_layout.slots {
-        pane::render(frame, app, *idx, *rect);
+    match app.view {
+        View::Panes => {
+            for (idx, rect) in &pane_layout.slots {
+                pane::render(frame, app, *idx, *rect);
+            }
+        }
+        View::Overview if !app.panes.is_empty() => {
+            overview::render(frame, app, layout::body(area));
+        }
+        View::Overview => {}
     }
     footer(
         frame,
@@ -152,15 +161,22 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     frame.render_widget(Paragraph::new(left), area);
 
     let mut right = Vec::new();
-    if pane_layout.pages > 1 {
+    let panes = app.view == View::Panes;
+    if panes && pane_layout.pages > 1 {
         right.push(Span::styled(
             format!("page {}/{} ", pane_layout.page + 1, pane_layout.pages),
             theme.accent(),
         ));
     }
-    if app.zoomed {
+    if panes && app.zoomed {
         right.push(Span::styled("zoomed ", theme.accent()));
     }
+    // The way to the other view.
+    right.push(Span::styled("o ", theme.accent()));
+    right.push(Span::styled(
+        if panes { "overview " } else { "panes " },
+        theme.dim(),
+    ));
     // On a narrow screen the theme name gives way first, then the rest, rather than
     // overwrite the left-hand side.
     let fits = |line: &Line| (left_width as usize + line.width()) < area.width as usize;
@@ -242,7 +258,27 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         Mode::Filter { input, .. } => {
             let mut spans = vec![Span::styled(" / ", theme.accent())];
             spans.extend(editor_spans(input, theme));
-            if let Some(p) = app.focused() {
+            if app.view == View::Overview {
+                let filter = app.overview.filter.as_ref();
+                if let Some(err) = filter.and_then(|f| f.error()) {
+                    spans.push(Span::styled(
+                        format!(
+                            "  invalid regex ({}): matching as text",
+                            crate::text::escape(err)
+                        ),
+                        theme.warning(),
+                    ));
+                } else {
+                    spans.push(Span::styled(
+                        format!(
+                            "  {} of {} feed names match",
+                            fmt::count(app.overview.rows.len() as u64),
+                            fmt::count(app.panes.len() as u64)
+                        ),
+                        theme.dim(),
+                    ));
+                }
+            } else if let Some(p) = app.focused() {
                 if let Some(err) = p.filter.as_ref().and_then(|f| f.error()) {
                     spans.push(Span::styled(
                         format!(
@@ -277,6 +313,20 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ("Esc", "back"),
                 ],
                 Mode::Help { .. } => &[("j/k", "scroll"), ("Esc", "close")],
+                _ if app.view == View::Overview => &[
+                    ("q", "quit"),
+                    ("?", "help"),
+                    ("o", "panes"),
+                    ("j/k", "select"),
+                    ("f", "next failed"),
+                    ("⏎", "open"),
+                    ("/", "filter names"),
+                    ("s", "sort"),
+                    ("S", "reverse"),
+                    ("r", "reconnect"),
+                    ("d", "disconnect"),
+                    ("T", "theme"),
+                ],
                 Mode::Types { .. } => &[
                     ("j/k", "move"),
                     ("␣", "show/hide"),
@@ -287,6 +337,8 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                 _ => &[
                     ("q", "quit"),
                     ("?", "help"),
+                    ("Esc", "overview"),
+                    ("o", "overview"),
                     ("Tab/1-9", "focus"),
                     ("[ ]", "page"),
                     ("f", "next failed"),
@@ -302,16 +354,20 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                 ],
             };
             // `[ ]` only with pages to turn, `f` only with a feed in trouble.
-            let paged = app.layout().pages > 1;
+            let paged = app.view == View::Panes && app.layout().pages > 1;
             let trouble = app
                 .panes
                 .iter()
                 .any(|p| matches!(p.state, ConnState::Failed | ConnState::Waiting { .. }));
+            // A pane opened from the overview: `Esc` goes back (`o` says the same).
+            let opened = app.view == View::Panes && app.overview.return_zoom.is_some();
             let mut spans = vec![Span::raw(" ")];
             let mut used = 1;
-            for (key, what) in keys.iter().filter(|(k, _)| match *k {
-                "[ ]" => paged,
-                "f" => trouble,
+            for (key, what) in keys.iter().filter(|(k, w)| match (*k, *w) {
+                ("[ ]", _) => paged,
+                ("f", _) => trouble,
+                ("Esc", "overview") => opened,
+                ("o", "overview") => !opened,
                 _ => true,
             }) {
                 // Whole keys only: one that does not fit is left out with those after it.

@@ -88,7 +88,7 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
 
 /// The state at a glance, for the title's right corner: the state (with the countdown), the
 /// reason, and the style.
-fn badge(pane: &Pane, app: &App, theme: &Theme) -> (String, Option<String>, Style) {
+pub(super) fn badge(pane: &Pane, app: &App, theme: &Theme) -> (String, Option<String>, Style) {
     let since = app.now.saturating_duration_since(pane.since);
     let reason = pane.reason.as_deref().map(|r| text::escape(r).into_owned());
     match &pane.state {
