@@ -38,6 +38,11 @@ pub struct FeedSpec {
     pub read_timeout: Duration,
     pub max_event_bytes: usize,
     pub buffer: usize,
+    /// The least time between two reads of the response body (zero: read as soon as bytes
+    /// arrive). Events that arrive in between wait in the socket and are read together, which
+    /// saves a read, a wake-up and a queue message per event on busy feeds: the dashboard, which
+    /// draws at most ~30 frames a second anyway, sets it; `tail` does not.
+    pub read_interval: Duration,
     pub tls: Tls,
 }
 
@@ -67,6 +72,7 @@ impl FeedSpec {
             buffer: DEFAULT_BUFFER,
             tls: Tls::default(),
             setup_error: None,
+            read_interval: Duration::ZERO,
         }
     }
 

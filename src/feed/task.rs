@@ -147,6 +147,21 @@ fn unshare_if_sparse(batch: &mut [FeedMsg], read: usize) {
     }
 }
 
+/// A read smaller than this is a trickle, worth pausing after (see `FeedSpec::read_interval`).
+const COALESCE_BELOW: usize = 2 * 1024;
+
+/// `at`, moved on to the next multiple of `step` since the process started: feeds that pause
+/// between reads all wake at the same instants, one wake-up of the runtime for all of them
+/// instead of one each.
+fn on_grid(at: tokio::time::Instant, step: Duration) -> tokio::time::Instant {
+    static ORIGIN: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
+    let origin = *ORIGIN.get_or_init(tokio::time::Instant::now);
+    let step_ns = step.as_nanos().max(1);
+    let since = at.saturating_duration_since(origin).as_nanos();
+    let steps = since.div_ceil(step_ns);
+    origin + Duration::from_nanos((steps * step_ns).min(u64::MAX as u128) as u64)
+}
+
 async fn wait_for_command(commands: &mut mpsc::Receiver<Command>) -> Option<Command> {
     commands.recv().await
 }
@@ -260,7 +275,23 @@ impl Feed {
         let stall = tokio::time::sleep(read_timeout);
         tokio::pin!(stall);
         let mut last_read = tokio::time::Instant::now();
+        let read_interval = self.spec.read_interval;
+        let mut last_len = 0;
+        let pause = tokio::time::sleep(Duration::ZERO);
+        tokio::pin!(pause);
         loop {
+            let resume = on_grid(last_read + read_interval, read_interval);
+            // Only a trickle waits: a read that brought a lot is a busy feed, read at once again
+            // so the pause never caps how fast a feed can go.
+            if !read_interval.is_zero()
+                && last_len < COALESCE_BELOW
+                && resume > tokio::time::Instant::now()
+            {
+                // Not polling the body leaves new bytes in the socket, so the next read takes
+                // everything that arrived during the pause at once.
+                pause.as_mut().reset(resume);
+                pause.as_mut().await;
+            }
             let next = tokio::select! {
                 biased;
                 next = body.next() => next,
@@ -282,6 +313,7 @@ impl Feed {
                 Some(Ok(chunk)) => chunk,
             };
             last_read = tokio::time::Instant::now();
+            last_len = chunk.len();
             self.tx.add_bytes(chunk.len() as u64);
             let at = SystemTime::now();
             let spec = &self.spec;
@@ -376,5 +408,24 @@ impl Feed {
             request = request.body(body.clone());
         }
         request.build().map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_end_on_one_grid_so_feeds_wake_together() {
+        let step = Duration::from_millis(25);
+        // A point on the grid stays where it is.
+        let g = on_grid(tokio::time::Instant::now(), step);
+        assert_eq!(on_grid(g, step), g);
+        // Two feeds that read at different moments within a step resume at the same instant:
+        // the next grid point, no earlier than asked.
+        let a = on_grid(g + Duration::from_millis(3), step);
+        let b = on_grid(g + Duration::from_millis(11), step);
+        assert_eq!(a, g + step);
+        assert_eq!(b, g + step);
     }
 }

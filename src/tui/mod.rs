@@ -92,6 +92,11 @@ impl Signal {
     }
 }
 
+/// The least time between two reads of one feed's response: a frame's worth, so a busy feed
+/// costs a read (and a wake-up) per frame at most rather than per event, and a quiet feed's
+/// event is not held back at all (it comes after a long gap).
+const READ_INTERVAL: Duration = Duration::from_millis(25);
+
 /// The shortest time between two frames (~30 fps).
 pub const FRAME: Duration = Duration::from_millis(33);
 /// Bytes all feeds' queues hold together before events are dropped (and counted): shared
@@ -162,7 +167,9 @@ async fn event_loop(
         .iter()
         .map(|spec| {
             let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
-            feed::spawn(Arc::new(spec.clone()), inbox.add_feed(queue))
+            let mut spec = spec.clone();
+            spec.read_interval = READ_INTERVAL;
+            feed::spawn(Arc::new(spec), inbox.add_feed(queue))
         })
         .collect();
     let start = Instant::now();
