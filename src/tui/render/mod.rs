@@ -258,45 +258,36 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         Mode::Filter { input, .. } => {
             let mut spans = vec![Span::styled(" / ", theme.accent())];
             spans.extend(editor_spans(input, theme));
-            if app.view == View::Overview {
-                let filter = app.overview.filter.as_ref();
-                if let Some(err) = filter.and_then(|f| f.error()) {
-                    spans.push(Span::styled(
-                        format!(
-                            "  invalid regex ({}): matching as text",
-                            crate::text::escape(err)
-                        ),
-                        theme.warning(),
-                    ));
-                } else {
-                    spans.push(Span::styled(
-                        format!(
-                            "  {} of {} feed names match",
-                            fmt::count(app.overview.rows.len() as u64),
-                            fmt::count(app.panes.len() as u64)
-                        ),
-                        theme.dim(),
-                    ));
-                }
-            } else if let Some(p) = app.focused() {
-                if let Some(err) = p.filter.as_ref().and_then(|f| f.error()) {
-                    spans.push(Span::styled(
-                        format!(
-                            "  invalid regex ({}): matching as text",
-                            crate::text::escape(err)
-                        ),
-                        theme.warning(),
-                    ));
-                } else {
-                    spans.push(Span::styled(
-                        format!(
-                            "  {} of {} match",
-                            fmt::count(p.visible.len() as u64),
-                            fmt::count(p.events.len() as u64)
-                        ),
-                        theme.dim(),
-                    ));
-                }
+            // The filter's state: its regex error, or how much it lets through.
+            let state = if app.view == View::Overview {
+                let error = app.overview.filter.as_ref().and_then(|f| f.error());
+                let matched = format!(
+                    "  {} of {} feed names match",
+                    fmt::count(app.overview.rows.len() as u64),
+                    fmt::count(app.panes.len() as u64)
+                );
+                Some((error, matched))
+            } else {
+                app.focused().map(|p| {
+                    let error = p.filter.as_ref().and_then(|f| f.error());
+                    let matched = format!(
+                        "  {} of {} match",
+                        fmt::count(p.visible.len() as u64),
+                        fmt::count(p.events.len() as u64)
+                    );
+                    (error, matched)
+                })
+            };
+            match state {
+                Some((Some(err), _)) => spans.push(Span::styled(
+                    format!(
+                        "  invalid regex ({}): matching as text",
+                        crate::text::escape(err)
+                    ),
+                    theme.warning(),
+                )),
+                Some((None, matched)) => spans.push(Span::styled(matched, theme.dim())),
+                None => {}
             }
             spans.push(Span::styled(
                 "   ⏎ keep · Esc clear · ↑ earlier",
