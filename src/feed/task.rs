@@ -280,7 +280,8 @@ impl Feed {
         let pause = tokio::time::sleep(Duration::ZERO);
         tokio::pin!(pause);
         loop {
-            let resume = on_grid(last_read + read_interval, read_interval);
+            // The grid point after the one this read followed: one read per slot.
+            let resume = on_grid(last_read + read_interval / 2, read_interval);
             // Only a trickle waits: a read that brought a lot is a busy feed, read at once again
             // so the pause never caps how fast a feed can go.
             if !read_interval.is_zero()

@@ -92,10 +92,10 @@ impl Signal {
     }
 }
 
-/// The least time between two reads of one feed's response: a frame's worth, so a busy feed
-/// costs a read (and a wake-up) per frame at most rather than per event, and a quiet feed's
-/// event is not held back at all (it comes after a long gap).
-const READ_INTERVAL: Duration = Duration::from_millis(25);
+/// How often a trickling feed is read at most: one slot of a grid shared by every feed, so 100
+/// feeds of a few events a second cost a wake-up per slot rather than one per event. A quiet
+/// feed's event is not held back (it comes after a long gap), and a busy one is read at once.
+const READ_INTERVAL: Duration = Duration::from_millis(50);
 
 /// The shortest time between two frames (~30 fps).
 pub const FRAME: Duration = Duration::from_millis(33);
