@@ -1,6 +1,5 @@
 //! `App::update` with no terminal: what a key press or a feed message does to the dashboard.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -26,14 +25,7 @@ fn app(feeds: &[&str]) -> (App, Instant) {
 
 fn event(app: &mut App, feed: usize, kind: &str, data: &str, id: &str, now: Instant) {
     let msg = FeedMsg::Event {
-        event: Event {
-            event_type: Arc::from(kind),
-            data: data.into(),
-            id: Arc::from(id),
-            truncated: false,
-            type_truncated: false,
-            id_truncated: false,
-        },
+        event: Event::new(kind, data, id),
         at: SystemTime::now(),
     };
     app.update(Msg::Feed(FeedId(feed), msg), now);

@@ -69,15 +69,8 @@ fn quote(i: usize) -> String {
 }
 
 fn push(pane: &mut Pane, event_type: &Arc<str>, i: usize, now: Instant) {
-    let event = Event {
-        event_type: event_type.clone(),
-        data: quote(i).into(),
-        // Fixed width, so every event holds the same number of bytes.
-        id: Arc::from(format!("{i:08}")),
-        truncated: false,
-        type_truncated: false,
-        id_truncated: false,
-    };
+    // A fixed-width id, so every event holds the same number of bytes.
+    let event = Event::new(event_type.clone(), quote(i), format!("{i:08}"));
     pane.on_event(event, SystemTime::now(), now);
 }
 

@@ -31,14 +31,7 @@ fn parse_chunks(chunks: &[&[u8]]) -> Vec<Item> {
 }
 
 fn event(event_type: &str, data: &str, id: &str) -> Item {
-    Item::Event(Event {
-        event_type: Arc::from(event_type),
-        data: data.into(),
-        id: Arc::from(id),
-        truncated: false,
-        type_truncated: false,
-        id_truncated: false,
-    })
+    Item::Event(Event::new(event_type, data, id))
 }
 
 fn message(data: &str) -> Item {

@@ -287,14 +287,7 @@ mod tests {
 
     fn event(data: &str) -> FeedMsg {
         FeedMsg::Event {
-            event: Event {
-                event_type: Arc::from("message"),
-                data: data.into(),
-                id: Arc::from(""),
-                truncated: false,
-                type_truncated: false,
-                id_truncated: false,
-            },
+            event: Event::new("message", data, ""),
             at: SystemTime::UNIX_EPOCH,
         }
     }

@@ -45,6 +45,22 @@ pub struct Event {
 }
 
 impl Event {
+    /// A whole event: nothing in it was cut.
+    pub fn new(
+        event_type: impl Into<Arc<str>>,
+        data: impl Into<Data>,
+        id: impl Into<Arc<str>>,
+    ) -> Self {
+        Event {
+            event_type: event_type.into(),
+            data: data.into(),
+            id: id.into(),
+            truncated: false,
+            type_truncated: false,
+            id_truncated: false,
+        }
+    }
+
     /// Bytes of text the event holds (data, type and id): what byte budgets count.
     pub fn text_len(&self) -> usize {
         self.data.len() + self.event_type.len() + self.id.len()

@@ -2,7 +2,6 @@
 //! screens are stable: shared by the screen and overview tests.
 #![allow(dead_code)]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -68,14 +67,7 @@ impl Screen {
 
     pub fn event(&mut self, feed: usize, kind: &str, data: &str, id: &str, ms: u64) {
         let msg = FeedMsg::Event {
-            event: Event {
-                event_type: Arc::from(kind),
-                data: data.into(),
-                id: Arc::from(id),
-                truncated: false,
-                type_truncated: false,
-                id_truncated: false,
-            },
+            event: Event::new(kind, data, id),
             at: base_time() + Duration::from_millis(ms),
         };
         let now = self.at(ms);
