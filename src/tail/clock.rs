@@ -5,6 +5,9 @@ use std::time::{Duration, SystemTime};
 /// Timestamps formatted once per millisecond, not once per event.
 #[derive(Default)]
 pub(super) struct Clock {
+    /// The time last asked for, as given: the events of one read share it, so most calls end
+    /// at one comparison.
+    asked: Option<SystemTime>,
     last: Option<SystemTime>,
     rfc3339: String,
     local_last: Option<SystemTime>,
@@ -14,6 +17,10 @@ pub(super) struct Clock {
 
 impl Clock {
     pub(super) fn rfc3339(&mut self, at: SystemTime) -> &str {
+        if self.asked == Some(at) {
+            return &self.rfc3339;
+        }
+        self.asked = Some(at);
         let at = truncate_ms(at);
         if self.last != Some(at) {
             self.last = Some(at);
