@@ -263,12 +263,18 @@ impl Feed {
         };
         self.reconnect.opened();
         self.state(ConnState::Open, attempt, Some(200), None).await;
-        self.read_body(response).await
+        self.read_body(response.bytes_stream(), classify_error)
+            .await
     }
 
-    async fn read_body(&mut self, response: reqwest::Response) -> Ending {
+    /// Reads and reports a response body (generic over the stream so tests can feed one).
+    async fn read_body<E>(
+        &mut self,
+        body: impl futures_util::Stream<Item = Result<bytes::Bytes, E>>,
+        classify: impl Fn(&E) -> Ending,
+    ) -> Ending {
         let read_timeout = self.spec.read_timeout;
-        let mut body = response.bytes_stream();
+        tokio::pin!(body);
         let mut batch = Vec::new();
         // One stall timer for the whole response, moved on only when it fires: re-arming a
         // timer on every read costs more than the read itself on a feed of small events.
@@ -310,7 +316,7 @@ impl Feed {
             };
             let chunk = match next {
                 None => return Ending::CleanEnd,
-                Some(Err(err)) => return classify_error(&err),
+                Some(Err(err)) => return classify(&err),
                 Some(Ok(chunk)) => chunk,
             };
             last_read = tokio::time::Instant::now();
@@ -373,6 +379,13 @@ impl Feed {
             if let Some(kind) = stop {
                 return Ending::StopEvent(kind);
             }
+            if last_len >= COALESCE_BELOW {
+                // A busy feed's next read is ready at once, and a queue that drops never
+                // makes it wait: give the other feeds' tasks on this thread their turn first.
+                // (Tokio's own budget lets a task keep going for 128 reads, which for big
+                // reads is a tenth of a second.)
+                tokio::task::yield_now().await;
+            }
         }
     }
 
@@ -414,7 +427,50 @@ impl Feed {
 
 #[cfg(test)]
 mod tests {
+    use std::task::Poll;
+
     use super::*;
+    use crate::feed::{Inbox, Overflow, QueueOptions};
+
+    /// A flooding feed's next read is always ready and a dropping queue never makes it wait,
+    /// so only a yield lets the other feeds' tasks on its thread run: without one, tokio lets
+    /// it go on for 128 reads, a tenth of a second of big reads, while a quiet feed's event
+    /// waits in its socket.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_flooding_feed_gives_up_its_thread_after_every_read() {
+        let mut inbox = Inbox::new();
+        let tx = inbox.add_feed(QueueOptions::new(1 << 20, 1 << 30, Overflow::Drop));
+        let spec = FeedSpec::new("flood", "http://127.0.0.1:9/".parse().unwrap());
+        let mut feed = Feed {
+            parser: Parser::new(spec.max_event_bytes),
+            reconnect: Reconnect::new(spec.reconnect.clone()),
+            client: Err("not used".into()),
+            spec: Arc::new(spec),
+            tx,
+        };
+        let per_read = COALESCE_BELOW / 9 + 1;
+        let read = bytes::Bytes::from("data: x\n\n".repeat(per_read));
+        let reads = 10;
+        let body = futures_util::stream::iter((0..reads).map(|_| Ok::<_, ()>(read.clone())));
+        let reading = feed.read_body(body, |_| unreachable!("no errors in this body"));
+        tokio::pin!(reading);
+        let mut per_poll = Vec::new();
+        let mut out = Vec::new();
+        let ending = loop {
+            let polled = futures_util::poll!(reading.as_mut());
+            inbox.try_recv(&mut out, usize::MAX);
+            per_poll.push(out.len());
+            out.clear();
+            if let Poll::Ready(ending) = polled {
+                break ending;
+            }
+        };
+        assert_eq!(ending, Ending::CleanEnd);
+        // Every read's events, then one poll that finds the end of the body.
+        let mut want = vec![per_read; reads];
+        want.push(0);
+        assert_eq!(per_poll, want, "events queued per poll of the feed's task");
+    }
 
     #[test]
     fn pauses_end_on_one_grid_so_feeds_wake_together() {
