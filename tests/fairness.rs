@@ -1,6 +1,9 @@
 //! Fairness: one feed flooding at full speed next to 99 quiet ones does not delay a quiet
 //! feed's event by more than 50 ms in `tail` (issue 7).
 //!
+//! The order in which queues are drained, which the dashboard and `tail` share, is checked
+//! without a clock: a quiet feed's message is taken in the same turn as the flood's next batch.
+//!
 //! A loopback server serves `/flood` (events as fast as the socket takes them) and
 //! `/quiet/N` (one event about every 300 ms, its data the send time in microseconds since the
 //! epoch). `ssedash tail` runs on all 100 feeds from a config file; a thread reads its stdout
@@ -12,6 +15,8 @@ use std::process::{Command, Stdio};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use ssedash::feed::{FeedMsg, Inbox, Overflow, QueueOptions, Sender};
+use ssedash::sse::Event;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -160,4 +165,36 @@ async fn a_flooding_feed_delays_no_quiet_feeds_event_by_more_than_50_ms_in_tail(
         max <= BOUND,
         "a quiet event waited {max:?} (p50 {p50:?}, p99 {p99:?}) behind the flood"
     );
+}
+
+fn event(data: String) -> FeedMsg {
+    FeedMsg::Event {
+        event: Event::new("message", data, ""),
+        at: SystemTime::now(),
+    }
+}
+
+/// Whatever the flood's backlog and wherever the turn starts, one turn takes at most
+/// `PER_TURN` of the flood's messages and every message a quiet feed has: the quiet event is
+/// applied beside the flood's next batch, never behind the backlog.
+#[tokio::test]
+async fn a_quiet_feeds_event_is_taken_in_the_same_turn_as_the_floods_next_batch() {
+    const PER_TURN: usize = 512;
+    let mut inbox = Inbox::new();
+    let queue = QueueOptions::new(1 << 20, 1 << 30, Overflow::Drop);
+    let flood = inbox.add_feed(queue);
+    let quiet: Vec<Sender> = (0..QUIET_FEEDS).map(|_| inbox.add_feed(queue)).collect();
+    flood
+        .send_all((0..100_000).map(|i| event(format!("flood {i}"))))
+        .await;
+    let mut out = Vec::new();
+    // One quiet feed after another, so the turn starts at every place in the rotation.
+    for (n, feed) in quiet.iter().enumerate() {
+        feed.send(event(format!("quiet {n}"))).await;
+        out.clear();
+        assert!(inbox.try_recv(&mut out, PER_TURN));
+        let from = |id| out.iter().filter(|(f, _)| *f == id).count();
+        assert_eq!(from(feed.id()), 1, "quiet feed {n}'s event is in this turn");
+        assert_eq!(from(flood.id()), PER_TURN, "the flood gave one turn's worth");
+    }
 }
