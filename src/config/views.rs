@@ -269,13 +269,14 @@ fn read_column(
             "align" => f
                 .string("left or right", "\"right\"")
                 .and_then(|a| match a {
-                    "left" => Ok(align = Align::Left),
-                    "right" => Ok(align = Align::Right),
+                    "left" => Ok(Align::Left),
+                    "right" => Ok(Align::Right),
                     other => Err(f.fail(format!(
                         "`align` = \"{}\": write \"left\" or \"right\"",
                         escape(other)
                     ))),
-                }),
+                })
+                .map(|a| align = a),
             _ => Err(unknown_key(scope, key, COLUMN_KEYS, "a column", None)),
         };
         scope.src.keep(read);
