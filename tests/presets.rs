@@ -294,3 +294,67 @@ async fn tail_preset_shows_an_error_event_inline_and_in_the_summary() {
     assert_eq!(run.stdout, "Let me\n[error: Overloaded]\n");
     assert!(run.stderr.contains("error: Overloaded"), "{}", run.stderr);
 }
+
+// ---- the demo's assistant ---------------------------------------------------------------
+
+/// The demo feed `assistant` through the feed engine: each connection is one whole answer in
+/// OpenAI's format (text, usage, finish), and the feed asks again after it.
+#[tokio::test]
+async fn demo_assistant_streams_a_new_openai_chat_answer_on_each_connection() {
+    use ssedash::feed::{self, ConnState, FeedMsg, Inbox, Overflow, QueueOptions};
+    let base = ssedash::demo::start().await.expect("demo server starts");
+    let mut spec = ssedash::cli::demo_feeds(&base)
+        .into_iter()
+        .find(|f| f.name == "assistant")
+        .expect("a demo assistant");
+    spec.url.set_query(Some("speed=20"));
+    assert_eq!(spec.method, "POST");
+    assert_eq!(spec.exprs.preset.as_deref(), Some("openai-chat"));
+    let exprs = spec.exprs.clone();
+    let mut inbox = Inbox::new();
+    let tx = inbox.add_feed(QueueOptions::new(10_000, 64 << 20, Overflow::Wait));
+    let _handle = feed::spawn(std::sync::Arc::new(spec), tx);
+    let mut messages: Vec<MessageStats> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let collect = async {
+        let mut batch = Vec::new();
+        // Two whole answers: the second connection's ending closes the second message.
+        let mut ended = 0;
+        while ended < 2 {
+            inbox.recv(&mut batch, 1000).await;
+            for (_, msg) in batch.drain(..) {
+                match msg {
+                    FeedMsg::State(change) if change.state == ConnState::Connecting => {
+                        messages.push(MessageStats::new(change.at));
+                        texts.push(String::new());
+                    }
+                    FeedMsg::State(change) if matches!(change.state, ConnState::Waiting { .. }) => {
+                        ended += 1;
+                    }
+                    FeedMsg::Event { event, at } => {
+                        let d = exprs.derive(&event);
+                        assert!(d.errors.is_empty(), "{:?}", d.errors);
+                        texts
+                            .last_mut()
+                            .unwrap()
+                            .push_str(d.text.as_deref().unwrap_or(""));
+                        messages.last_mut().unwrap().add(&d, at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), collect)
+        .await
+        .expect("two answers within 30 s");
+    for (text, m) in texts.iter().zip(&messages).take(2) {
+        assert!(
+            text.len() > 80 && text.ends_with('.'),
+            "whole answer: {text:?}"
+        );
+        assert_eq!(m.finish.as_deref(), Some("stop"));
+        assert!(m.usage.prompt_tokens.is_some() && m.usage.completion_tokens == Some(m.chunks));
+    }
+    assert_ne!(texts[0], texts[1], "each connection is a new answer");
+}
