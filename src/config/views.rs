@@ -417,7 +417,8 @@ pub(super) fn describe_rows(exprs: &FeedExprs) -> Vec<(&'static str, String)> {
         .iter()
         .map(|c| {
             let title = escape(&c.title);
-            if c.title == c.expr.source() {
+            if c.title == c.expr.source() || c.title == crate::view::default_title(c.expr.source())
+            {
                 title.into_owned()
             } else {
                 format!("{title} = {}", src(&c.expr))
