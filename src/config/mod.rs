@@ -68,10 +68,12 @@ mod describe;
 mod env;
 mod errors;
 mod headers;
+mod highlights;
 mod layer;
 mod parse;
 mod starter;
 mod value;
+mod views;
 
 use std::path::{Path, PathBuf};
 
