@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod feed;
+pub mod highlight;
 pub mod redact;
 pub mod sse;
 pub mod tail;
