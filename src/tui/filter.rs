@@ -40,6 +40,11 @@ impl TextFilter {
         }
     }
 
+    /// A `jq:` filter: it is decided on an event's data, not found in text.
+    pub fn is_jq(&self) -> bool {
+        false
+    }
+
     /// The regex error, if the pattern is not a valid regex.
     pub fn error(&self) -> Option<&str> {
         match &self.matcher {

@@ -10,6 +10,7 @@
 //! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
 
 pub mod app;
+pub mod board;
 pub mod detail;
 pub mod events;
 pub mod filter;
@@ -25,6 +26,7 @@ pub mod pane;
 pub mod rate;
 pub mod render;
 pub mod theme;
+pub mod transcript;
 pub mod visible;
 
 use std::io;
