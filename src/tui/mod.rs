@@ -27,6 +27,7 @@ pub mod rate;
 pub mod render;
 pub mod theme;
 pub mod transcript;
+pub mod views;
 pub mod visible;
 
 use std::io;

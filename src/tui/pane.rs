@@ -11,7 +11,10 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::feed::{ConnState, FeedSpec, StateChange};
 use crate::sse::Event;
 
+use super::board::Board;
 use super::events::EventRing;
+use super::transcript::Transcript;
+pub use super::views::{EventExtra, Extras};
 pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
@@ -40,6 +43,14 @@ impl TypeFilter {
             TypeFilter::Only(list) => list.iter().any(|t| &**t == event_type),
         }
     }
+}
+
+/// What a pane draws: its event list or one of its feed's views (`v` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneView {
+    List,
+    Board,
+    Transcript,
 }
 
 /// One feed's pane.
@@ -97,6 +108,17 @@ pub struct Pane {
     pub paused_at: Option<u64>,
     /// Connection attempts seen (the first is not a reconnect).
     attempts_seen: u64,
+
+    // Views (see `views.rs`): only feeds with expressions have any of these.
+    pub view: PaneView,
+    /// The views `v` cycles through, the configured one first.
+    pub views: Vec<PaneView>,
+    pub board: Option<Box<Board>>,
+    pub transcript: Option<Box<Transcript>>,
+    /// What the list shows of each kept event besides its text (columns, error mark).
+    pub extras: Option<Box<Extras>>,
+    /// Events that matched `error_when`.
+    pub errors: u64,
 }
 
 impl Pane {
@@ -133,6 +155,12 @@ impl Pane {
             selected: None,
             paused_at: None,
             attempts_seen: 0,
+            view: PaneView::List,
+            views: vec![PaneView::List],
+            board: None,
+            transcript: None,
+            extras: None,
+            errors: 0,
         }
     }
 
@@ -193,6 +221,9 @@ impl Pane {
         if let Some((seq, text_len)) = self.events.pop_front() {
             self.evicted += 1;
             self.kept_bytes -= text_len;
+            if let Some(extras) = &mut self.extras {
+                extras.pop_front(seq);
+            }
             if self.visible.front() == Some(seq) {
                 self.visible.pop_front();
             }
@@ -372,6 +403,15 @@ impl Pane {
     pub fn clear(&mut self) {
         self.events.clear(self.next_seq);
         self.kept_bytes = 0;
+        if let Some(extras) = &mut self.extras {
+            extras.clear(self.next_seq);
+        }
+        if let Some(board) = &mut self.board {
+            board.clear();
+        }
+        if let Some(transcript) = &mut self.transcript {
+            transcript.clear();
+        }
         self.visible = match self.visible {
             Visible::All { .. } => Visible::All {
                 first: self.next_seq,

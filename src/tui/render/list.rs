@@ -11,12 +11,21 @@ use super::fmt;
 use crate::feed::ConnState;
 use crate::text;
 use crate::tui::app::App;
-use crate::tui::pane::{Pane, StoredEvent, TypeFilter};
+use crate::tui::pane::{Pane, PaneView, StoredEvent, TypeFilter};
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused: bool, area: Rect) {
     if area.height == 0 {
         return;
+    }
+    match (pane.view, &pane.board, &pane.transcript) {
+        (PaneView::Board, Some(board), _) => {
+            return super::board::render(frame, board, app, theme, focused, area);
+        }
+        (PaneView::Transcript, _, Some(transcript)) => {
+            return super::transcript::render(frame, pane, transcript, theme, focused, area);
+        }
+        _ => {}
     }
     let n = pane.shown_len();
     if n == 0 {
