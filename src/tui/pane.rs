@@ -14,7 +14,7 @@ use crate::sse::Event;
 use super::board::Board;
 use super::events::EventRing;
 use super::transcript::Transcript;
-pub use super::views::{EventExtra, Extras};
+pub use super::views::{ColumnHead, EventExtra, Extras};
 pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
@@ -119,6 +119,8 @@ pub struct Pane {
     pub extras: Option<Box<Extras>>,
     /// Events that matched `error_when`.
     pub errors: u64,
+    /// The list's columns (and the board's), when the feed's view has any.
+    pub columns: Vec<ColumnHead>,
 }
 
 impl Pane {
@@ -161,6 +163,7 @@ impl Pane {
             transcript: None,
             extras: None,
             errors: 0,
+            columns: Vec::new(),
         }
     }
 

@@ -4,8 +4,31 @@
 
 use std::collections::VecDeque;
 
+use ratatui::style::Style;
+
 use super::events::reserve_up_to;
-use super::pane::PaneView;
+use super::pane::{Pane, PaneView};
+use crate::highlight::{self, Mark};
+
+/// A column of the list and the board: its title and alignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnHead {
+    pub title: String,
+    pub right: bool,
+}
+
+impl Pane {
+    /// The highlights of `text` shown for an event (with its extra, if the feed has any).
+    pub fn highlight_marks(&self, text: &str, extra: Option<&EventExtra>) -> Vec<Mark> {
+        let whole = extra.and_then(|x| x.rule).map(usize::from);
+        highlight::marks(text, [], whole)
+    }
+
+    /// The style of the feed's highlight rule `i`.
+    pub fn rule_style(&self, _i: usize) -> Style {
+        Style::default()
+    }
+}
 
 /// The most of a column value kept per event (a list row shows far less).
 pub const CELL_CHARS: usize = 256;
