@@ -276,6 +276,18 @@ impl Board {
         self.stale = false;
     }
 
+    /// The filter changed: each row passes by its latest event again (a jq filter is run on
+    /// it once here), and the rows are filtered at the next refresh.
+    pub fn refilter(&mut self, filter: Option<&TextFilter>) {
+        for row in &mut self.rows {
+            row.passes = match (filter, row.last.stored()) {
+                (Some(f), Some(e)) => f.matches(&e),
+                _ => true,
+            };
+        }
+        self.sorted_at = None;
+    }
+
     /// `s`: the next sort (key, last update, count, then each column).
     pub fn next_sort(&mut self) {
         self.sort = match self.sort {

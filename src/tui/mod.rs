@@ -21,6 +21,7 @@ pub mod layout;
 pub mod line_editor;
 pub mod overview;
 mod overview_keys;
+mod view_keys;
 pub mod pace;
 pub mod pane;
 pub mod rate;

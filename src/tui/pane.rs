@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::feed::{ConnState, FeedSpec, StateChange};
 use crate::sse::Event;
+use crate::view::FeedExprs;
 
 use super::board::Board;
 use super::events::EventRing;
@@ -121,6 +122,8 @@ pub struct Pane {
     pub errors: u64,
     /// The list's columns (and the board's), when the feed's view has any.
     pub columns: Vec<ColumnHead>,
+    /// The feed's expressions (views, `type_from`, `error_when`, highlights).
+    pub exprs: Arc<FeedExprs>,
 }
 
 impl Pane {
@@ -164,7 +167,9 @@ impl Pane {
             extras: None,
             errors: 0,
             columns: Vec::new(),
+            exprs: spec.exprs.clone(),
         }
+        .with_views(now)
     }
 
     pub fn on_state(&mut self, change: &StateChange, now: Instant) {
@@ -180,13 +185,19 @@ impl Pane {
         if change.state == ConnState::Connecting {
             self.user_disconnected = false;
         }
+        self.on_state_views(change, now);
         self.state = change.state.clone();
         self.attempt = change.attempt;
         self.status = change.status;
         self.reason = change.reason.clone();
     }
 
-    pub fn on_event(&mut self, event: Event, at: SystemTime, now: Instant) {
+    pub fn on_event(&mut self, mut event: Event, at: SystemTime, now: Instant) {
+        // The feed's expressions run once, here, on arrival (never when drawing).
+        let derived = (!self.exprs.is_empty()).then(|| self.exprs.derive(&event));
+        if let Some(t) = derived.as_ref().and_then(|d| d.event_type.clone()) {
+            event.event_type = t;
+        }
         self.total += 1;
         self.last_event_at = Some(now);
         self.last_event_id = event.id.clone();
@@ -214,10 +225,14 @@ impl Pane {
         while self.kept_bytes > self.capacity_bytes && !self.events.is_empty() {
             self.evict_oldest();
         }
-        if self.passes(&self.events.view(&slot, seq)) {
+        let passes = self.passes_new(&self.events.view(&slot, seq), derived.as_ref());
+        if passes {
             self.visible.push_back(seq, self.capacity);
         }
         self.events.push(slot, self.capacity);
+        if let Some(d) = derived {
+            self.on_derived(d, seq, passes, now);
+        }
     }
 
     fn evict_oldest(&mut self) {
@@ -246,6 +261,7 @@ impl Pane {
 
     /// Rebuilds the filtered list after a filter change.
     pub fn refilter(&mut self) {
+        self.refilter_views();
         self.visible = if self.filter.is_none() && self.types_shown == TypeFilter::All {
             Visible::All {
                 first: self.next_seq - self.events.len() as u64,
@@ -368,6 +384,9 @@ impl Pane {
 
     /// Moves the selection by `delta` rows; reaching the newest row follows again.
     pub fn scroll(&mut self, delta: isize) {
+        if self.scroll_view(delta) {
+            return;
+        }
         let n = self.shown_len();
         let Some(cur) = self.cursor() else {
             return;
@@ -382,11 +401,17 @@ impl Pane {
     }
 
     pub fn scroll_to_top(&mut self) {
+        if self.jump_view(false) {
+            return;
+        }
         let first = self.shown().next();
         self.selected = first;
     }
 
     pub fn follow(&mut self) {
+        if self.jump_view(true) {
+            return;
+        }
         self.selected = None;
     }
 

@@ -127,6 +127,8 @@ pub struct Update {
     pub completion_tokens: Option<u64>,
     pub finish: Option<String>,
     pub is_error: bool,
+    /// What an error event says, from the feed's `error_text` expression.
+    pub error_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -189,7 +191,11 @@ impl Transcript {
         }
         if update.is_error {
             let sep = if m.parts.is_empty() { "" } else { "\n" };
-            m.push(PartKind::Error, &format!("{sep}{}", error_message(data)));
+            let msg = match update.error_message {
+                Some(msg) => format!("error: {msg}"),
+                None => error_message(data),
+            };
+            m.push(PartKind::Error, &format!("{sep}{msg}"));
         }
         // Usage figures are the stream's latest report, not a sum (Anthropic sends a running
         // total of output tokens).
