@@ -26,7 +26,11 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
     // The badge's first part (state and countdown) always shows; the name gives way first,
     // then the badge's reason.
     let (badge_main, badge_reason, badge_style) = badge(pane, app, theme);
-    let room = area.width.saturating_sub(4) as usize;
+    let errors_w = badge_spans(pane, String::new(), Style::default(), theme)
+        .iter()
+        .map(Span::width)
+        .sum::<usize>();
+    let room = (area.width.saturating_sub(4) as usize).saturating_sub(errors_w);
     let main_len = badge_main.chars().count() + 2;
     let name_room = room.saturating_sub(main_len + number.len() + 2).max(6);
     let name = text::clip(&text::escape(&pane.name), name_room).into_owned();

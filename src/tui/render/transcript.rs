@@ -52,9 +52,9 @@ pub fn render(
     let message_lines = |i: usize| {
         let m = &tr.messages[i];
         let number = tr.dropped + i as u64 + 1;
-        let mut lines = vec![header(m, number, theme, width, pane.state.is_final())];
+        let mut lines = header(m, number, theme, width, pane.state.is_final());
         if highlight && Some(i) == cursor {
-            lines[0] = lines[0].clone().style(theme.selected());
+            lines = lines.into_iter().map(|l| l.style(theme.selected())).collect();
         }
         lines.extend(body(m, filter, theme, width));
         lines
@@ -93,8 +93,9 @@ pub fn render(
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// `── #3 · first token 0.41 s · 2.3 s · 57 chunks, 26/s · tokens 12 in, 57 out · stop ──`
-fn header<'a>(m: &Message, number: u64, theme: &Theme, width: usize, ended: bool) -> Line<'a> {
+/// `── #3 · first token 0.41 s · 2.3 s · 57 chunks, 26/s · tokens 12 in, 57 out · stop ──`,
+/// wrapped between its items on a narrow pane.
+fn header<'a>(m: &Message, number: u64, theme: &Theme, width: usize, ended: bool) -> Vec<Line<'a>> {
     let mut items = vec![format!("#{number}")];
     match m.ttft() {
         Some(d) => items.push(format!("first token {}", seconds(d))),
@@ -122,12 +123,31 @@ fn header<'a>(m: &Message, number: u64, theme: &Theme, width: usize, ended: bool
     if m.cut {
         items.push("cut at 1 MiB".into());
     }
-    let body = format!("── {} ", items.join(" · "));
-    let fill = width.saturating_sub(Line::raw(body.as_str()).width());
-    Line::from(vec![
-        Span::styled(body, theme.dim().add_modifier(Modifier::BOLD)),
-        Span::styled("─".repeat(fill), theme.dim()),
-    ])
+    let style = theme.dim().add_modifier(Modifier::BOLD);
+    let mut rows: Vec<String> = vec!["──".into()];
+    for (k, item) in items.iter().enumerate() {
+        let sep = if k == 0 { " " } else { " · " };
+        let last = rows.last_mut().expect("one row at least");
+        if last.chars().count() + sep.len() + item.chars().count() + 1 > width && k > 0 {
+            rows.push(format!("   {item}"));
+        } else {
+            last.push_str(sep);
+            last.push_str(item);
+        }
+    }
+    let n = rows.len();
+    rows.into_iter()
+        .enumerate()
+        .map(|(k, row)| {
+            let row = format!("{row} ");
+            let fill = width.saturating_sub(Line::raw(row.as_str()).width());
+            let mut spans = vec![Span::styled(row, style)];
+            if k + 1 == n {
+                spans.push(Span::styled("─".repeat(fill), theme.dim()));
+            }
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// `1.23 s` under ten seconds, else whole units.
