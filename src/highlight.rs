@@ -171,6 +171,28 @@ pub fn ansi(text: &str, marks: &[Mark], theme: &Theme, rule_style: impl Fn(usize
     out
 }
 
+/// An event's data as `tail --format text` prints it: escaped for the terminal, and with
+/// colours (`theme` is `None` off a terminal or under `NO_COLOR`) its highlights, the feed's
+/// regex `rules` first.
+pub fn terminal_text<'a>(
+    data: &'a str,
+    theme: Option<&Theme>,
+    rules: &[crate::view::HighlightRule],
+) -> std::borrow::Cow<'a, str> {
+    let escaped = crate::text::escape_unambiguous(data);
+    let Some(theme) = theme else { return escaped };
+    let regexes = rules.iter().enumerate().filter_map(|(i, r)| match &r.matcher {
+        crate::view::HighlightMatch::Regex(re) => Some((i, re)),
+        crate::view::HighlightMatch::Jq(_) => None,
+    });
+    let found = marks(&escaped, regexes, None);
+    if found.is_empty() {
+        return escaped;
+    }
+    let style_of = |i: usize| rules.get(i).map_or_else(Style::default, |r| r.style);
+    std::borrow::Cow::Owned(ansi(&escaped, &found, theme, style_of))
+}
+
 /// The SGR parameters of a style's colour and emphasis (`None`: nothing to set).
 fn sgr_of(style: Style) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
@@ -289,6 +311,17 @@ mod tests {
         for m in marks(text, [], None) {
             assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
         }
+    }
+
+    #[test]
+    fn tail_text_is_coloured_only_with_a_theme_and_stays_escaped() {
+        let theme = crate::tui::theme::load_all(None, false).unwrap().remove(2);
+        let data = "ERROR \x1b[2J boom";
+        assert_eq!(terminal_text(data, None, &[]), "ERROR \\x1b[2J boom");
+        let coloured = terminal_text(data, Some(&theme), &[]);
+        assert!(coloured.starts_with("\x1b[1;91mERROR\x1b[0m"), "{coloured:?}");
+        // The feed's own escape sequence is still shown escaped, never sent.
+        assert!(coloured.contains("\\x1b[2J"), "{coloured:?}");
     }
 
     #[test]
