@@ -265,7 +265,8 @@ pub struct FeedExprs {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Cell {
-    /// `None`: the expression gave no output, or failed (the error is in [`Derived::errors`]).
+    /// `None`: the expression gave no output or `null`, or failed (the error is in
+    /// [`Derived::errors`]).
     pub text: Option<String>,
     /// The value, when it is a number.
     pub number: Option<f64>,
@@ -359,11 +360,12 @@ impl FeedExprs {
             .columns
             .iter()
             .map(|col| match col.expr.first_val(&input) {
+                // A missing field is an empty cell, not the word "null".
+                Ok(Some(jaq_json::Val::Null)) | Ok(None) => Cell::default(),
                 Ok(Some(v)) => Cell {
                     text: Some(cut(&val_text(&v), MAX_CELL_BYTES).to_owned()),
                     number: val_number(&v),
                 },
-                Ok(None) => Cell::default(),
                 Err(e) => {
                     errors.push(format!("column {}: {e}", col.title));
                     Cell::default()
