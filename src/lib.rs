@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod expr;
 pub mod feed;
+pub mod highlight;
 pub mod redact;
 pub mod sse;
 pub mod tail;

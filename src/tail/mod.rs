@@ -20,6 +20,7 @@ use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOpti
 use crate::tui::theme::Theme;
 
 pub use hangup::stdout_hangup;
+pub(crate) use print::sgr;
 use print::Printer;
 
 /// Messages a feed's queue holds before its task waits for the writer.

@@ -207,11 +207,8 @@ impl Printer {
                 } else {
                     String::new()
                 };
-                writeln!(
-                    self.out,
-                    "{time} {prefix}{kind}{id} {}{cut}",
-                    text::escape_unambiguous(&event.data)
-                )
+                let data = crate::highlight::terminal_text(&event.data, self.colors.as_ref(), &[]);
+                writeln!(self.out, "{time} {prefix}{kind}{id} {data}{cut}")
             }
             FeedMsg::State(change) => {
                 let time = paint(&dim, &self.clock.local_time(change.at));

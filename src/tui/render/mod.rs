@@ -1,10 +1,12 @@
 //! Drawing: a pure function of the [`App`] state. Nothing here changes state or does I/O.
 
 pub(crate) use super::fmt;
+mod board;
 mod list;
 mod overlay;
 mod overview;
 mod pane;
+mod transcript;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
