@@ -29,6 +29,7 @@ const TOP_KEYS: &[&str] = &[
     "reconnect",
     "tls",
     "feed",
+    "alert",
 ];
 const FEED_KEYS: &[&str] = &[
     "name",
@@ -61,11 +62,13 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let mut top = Layer::default();
     let mut theme = None;
     let mut feeds = None;
+    let mut alerts = Vec::new();
     for (key, value) in entries(doc.get_ref()) {
         let name = key.get_ref().as_ref();
         let read = match name {
             "theme" => read_theme(&scope, value).map(|t| theme = Some(t)),
             "feed" => read_feeds(&scope, value, &base).map(|f| feeds = Some(f)),
+            "alert" => super::alerts::read_alerts(&scope, value).map(|a| alerts = a),
             _ => match top.read(&scope, name, value, &base, TOP_KEYS) {
                 Ok(true) => Ok(()),
                 Ok(false) if FEED_KEYS.contains(&name) => Err(scope.error(
@@ -91,6 +94,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             Vec::new()
         }
     };
+    // Every feed name written in the file, usable or not, so an alert is judged only on its own.
+    let feed_names: Vec<String> = feeds.iter().filter_map(|f| f.name.clone()).collect();
+    let feed_names: Vec<&str> = feed_names.iter().map(String::as_str).collect();
+    let alerts = super::alerts::finish_alerts(&src, alerts, &feed_names);
     let feeds = feeds
         .into_iter()
         .filter_map(|feed| {
@@ -114,6 +121,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         theme: theme.map(|(name, _)| name),
         theme_at,
         feeds,
+        alerts,
     })
 }
 
@@ -155,6 +163,8 @@ struct ReadFeed {
     spec: Option<FeedSpec>,
     layer: Layer,
     who: String,
+    /// The name as written, even when the feed has other problems (alerts name feeds).
+    name: Option<String>,
 }
 
 fn read_feeds(
@@ -297,6 +307,7 @@ fn read_feed(
         spec,
         layer,
         who: scope.who,
+        name: name.as_ref().map(|(n, _)| n.clone()),
     };
     (feed, name)
 }
