@@ -120,7 +120,7 @@ impl Commands {
         };
         tokio::spawn(async move {
             let (outcome, output) = run_one(&job).await;
-            drop(permit);
+            // Reported before the slot is given back, so `idle` sees every result sent.
             let _ = done
                 .send(CommandDone {
                     alert: job.alert,
@@ -129,6 +129,7 @@ impl Commands {
                     output,
                 })
                 .await;
+            drop(permit);
         });
     }
 
