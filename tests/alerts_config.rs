@@ -199,3 +199,19 @@ fn a_single_alert_table_is_an_error_that_says_to_use_two_brackets() {
     let e = err("[alert]\nname = \"x\"\nmatch = \"a\"\n");
     assert_error(&e, 7, &["write an [[alert]] header (two brackets)"]);
 }
+
+#[test]
+fn when_is_compiled_at_load_and_bad_jq_is_an_error_at_its_line() {
+    let config =
+        ok("[[alert]]\nname = \"x\"\nwhen = 'select(.symbol == \"NMBS\") | .price > 240'\n");
+    assert_eq!(
+        config.alerts[0].condition.describe(),
+        "when select(.symbol == \"NMBS\") | .price > 240"
+    );
+    let e = err("[[alert]]\nname = \"x\"\nwhen = '.price >'\n");
+    assert_error(
+        &e,
+        9,
+        &["alert \"x\": `when` = '.price >' is not a valid jq expression"],
+    );
+}

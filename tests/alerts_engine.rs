@@ -411,3 +411,54 @@ fn no_alerts_means_no_work_and_no_wake_ups() {
     assert_eq!(r.event(0, 1.0, "ERROR"), vec![]);
     assert_eq!(r.engine.next_due(r.at(1.0)), None);
 }
+
+fn when(src: &str) -> Condition {
+    Condition::When(ssedash::expr::Expr::compile(src).unwrap())
+}
+
+#[test]
+fn when_fires_as_the_jq_condition_becomes_true_and_resolves_when_it_turns_false() {
+    let spec = alert(
+        "nmbs",
+        when(r#"select(.symbol == "NMBS") | .price > 240"#),
+        Duration::ZERO,
+    );
+    let mut r = Run::new(vec![spec], &["ticker"]);
+    assert_eq!(
+        edges(&r.event(0, 0.1, r#"{"symbol":"NMBS","price":239}"#)),
+        vec![]
+    );
+    assert_eq!(
+        edges(&r.event(0, 0.2, r#"{"symbol":"NMBS","price":241}"#)),
+        vec![(0, 0, FIRED)]
+    );
+    assert_eq!(
+        edges(&r.event(0, 0.3, r#"{"symbol":"NMBS","price":245}"#)),
+        vec![]
+    );
+    // Another symbol gives no output (select): not true, so the alert resolves.
+    assert_eq!(
+        edges(&r.event(0, 0.4, r#"{"symbol":"ACME","price":300}"#)),
+        vec![(0, 0, RESOLVED)]
+    );
+    // Data that is not JSON, or a runtime error, is not a match.
+    assert_eq!(edges(&r.event(0, 0.5, "[DONE]")), vec![]);
+    assert_eq!(
+        edges(&r.event(0, 0.6, "5")),
+        vec![],
+        "cannot index a number"
+    );
+}
+
+#[test]
+fn when_with_a_cooldown_fires_at_most_once_per_window() {
+    let mut r = Run::new(vec![alert("big", when(".n > 10"), 30 * S)], &["f"]);
+    assert_eq!(edges(&r.event(0, 1.0, r#"{"n":11}"#)), vec![(0, 0, FIRED)]);
+    assert_eq!(
+        edges(&r.event(0, 2.0, r#"{"n":1}"#)),
+        vec![(0, 0, RESOLVED)]
+    );
+    assert_eq!(edges(&r.event(0, 3.0, r#"{"n":12}"#)), vec![]);
+    assert_eq!(edges(&r.event(0, 4.0, r#"{"n":1}"#)), vec![]);
+    assert_eq!(edges(&r.event(0, 31.0, r#"{"n":13}"#)), vec![(0, 0, FIRED)]);
+}

@@ -100,3 +100,55 @@ async fn until_with_an_empty_type_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[tokio::test]
+async fn until_jq_exits_0_at_the_first_event_whose_data_makes_it_true() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        write("event: deploy\ndata: {\"type\":\"deploy\",\"status\":\"building\"}\nid: 1\n\n"),
+        write("data: not json at all\nid: 2\n\n"),
+        write("event: deploy\ndata: {\"type\":\"deploy\",\"status\":\"finished\"}\nid: 3\n\n"),
+        sleep_ms(3000),
+        write("data: {\"late\":true}\nid: 4\n\n"),
+        Step::Hold,
+    ])
+    .await;
+    let expr = r#"select(.type=="deploy") | .status == "finished""#;
+    let run = tail(&server.url("/"), &["--until", expr, "--timeout", "20"]).await;
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let ids: Vec<String> = run
+        .event_triples()
+        .into_iter()
+        .map(|(_, _, id)| id)
+        .collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+}
+
+#[tokio::test]
+async fn until_jq_exits_1_at_the_timeout_when_it_never_holds() {
+    let server = TestServer::always(ticks_then(vec![Step::Hold])).await;
+    let run = tail(&server.url("/"), &["--until", ". > 5", "--timeout", "1"]).await;
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("--until . > 5: no event matched within 1 s"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn until_with_invalid_jq_is_a_usage_error() {
+    let run = support::ssedash(
+        &["tail", "http://127.0.0.1:9/", "--until", ".status =="],
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .contains("--until '.status ==': not a jq expression"),
+        "{}",
+        run.stderr
+    );
+}

@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::spec::{AlertSpec, Condition, RATE_WINDOW, StateName};
+use crate::expr::Input;
 use crate::sse::Event;
 
 /// Firings per minute, all alerts and feeds together, before the cap holds them back.
@@ -285,11 +286,18 @@ impl Engine {
             seq,
             event: event.clone(),
         };
+        // The data is parsed once for all the `when`s of this feed, and only if there is one.
+        let mut input = None;
         for a in 0..self.alerts.len() {
             if !self.watches[a][feed] {
                 continue;
             }
             match &self.alerts[a].condition {
+                Condition::When(expr) => {
+                    let input = input.get_or_insert_with(|| Input::from_data(&event.data));
+                    let hit = expr.truthy(input).unwrap_or(false);
+                    self.edge_on_event(a, feed, hit, now, cause, out);
+                }
                 Condition::Match(re) => {
                     let hit = re.is_match(&event.data) || re.is_match(&event.event_type);
                     self.edge_on_event(a, feed, hit, now, cause, out);
@@ -338,7 +346,7 @@ impl Engine {
                 }
                 let track = &mut self.feeds[f];
                 let (truth, since, held, cause) = match self.alerts[a].condition {
-                    Condition::Match(_) => {
+                    Condition::Match(_) | Condition::When(_) => {
                         self.cooldown_over(a, f, now, out);
                         continue;
                     }
@@ -399,7 +407,7 @@ impl Engine {
                 let track = &self.feeds[f];
                 let cooldown_end = slot.fired_at.map(|t| t + alert.cooldown);
                 match alert.condition {
-                    Condition::Match(_) => {
+                    Condition::Match(_) | Condition::When(_) => {
                         if slot.active && !alert.cooldown.is_zero() {
                             cooldown_end.map(&mut need);
                         }

@@ -20,6 +20,9 @@ pub struct AlertSpec {
 /// When an alert's condition holds.
 #[derive(Debug, Clone)]
 pub enum Condition {
+    /// A jq expression on the event's data (the raw string when it is not JSON), true when
+    /// its first output is truthy. A runtime error counts as false.
+    When(crate::expr::Expr),
     /// A regex (smart case) on the event's data or type.
     Match(Regex),
     /// No event (comments do not count) for this long.
@@ -39,6 +42,7 @@ impl PartialEq for Condition {
     fn eq(&self, other: &Self) -> bool {
         use Condition::*;
         match (self, other) {
+            (When(a), When(b)) => a.source() == b.source(),
             (Match(a), Match(b)) => a.as_str() == b.as_str(),
             (SilentFor(a), SilentFor(b)) => a == b,
             (State { state: a, held: x }, State { state: b, held: y }) => a == b && x == y,
@@ -81,7 +85,7 @@ impl Condition {
 
     /// Judged on events as they arrive (`when`, `match`), rather than on the clock.
     pub fn is_per_event(&self) -> bool {
-        matches!(self, Condition::Match(_))
+        matches!(self, Condition::Match(_) | Condition::When(_))
     }
 
     /// What the condition says, for the alert log and `check`.
@@ -94,6 +98,7 @@ impl Condition {
             }
         };
         match self {
+            Condition::When(expr) => format!("when {}", expr.source()),
             Condition::Match(re) => format!("match {:?}", re.as_str()),
             Condition::SilentFor(d) => format!("silent for {}", crate::text::duration(*d)),
             Condition::State { state, held: d } => format!("state {}{}", state.name(), held(d)),

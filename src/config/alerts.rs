@@ -314,10 +314,18 @@ fn read_condition(f: &Field<'_, '_>) -> Result<Condition, ConfigError> {
     }
 }
 
-/// `when = '<jq>'` needs the jq module (views-core); until it is there, say so.
+/// `when = '<jq>'`: compiled here, so a typo is a config error at its line.
 fn read_when(f: &Field<'_, '_>) -> Result<Condition, ConfigError> {
-    f.string("a jq expression", "'.price > 240'")?;
-    Err(f.fail("`when` (jq) is not available in this build; use match = \"...\" (a regex) for now"))
+    let src = f.string("a jq expression", "'.price > 240'")?;
+    crate::expr::Expr::compile(src)
+        .map(Condition::When)
+        .map_err(|e| {
+            f.fail(format!(
+                "`when` = '{}' is not a valid jq expression: {}",
+                escape(src),
+                escape(&e)
+            ))
+        })
 }
 
 fn read_name(f: &Field<'_, '_>) -> Result<String, ConfigError> {
