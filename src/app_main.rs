@@ -84,7 +84,12 @@ async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<
         )
         .into());
     }
-    Ok(crate::tui::run(feeds, themes, theme).await?)
+    let alerts = match &config {
+        Some(config) => config.alerts.clone(),
+        None if args.demo => crate::alert::demo::alerts(),
+        None => Vec::new(),
+    };
+    Ok(crate::tui::run(feeds, themes, theme, alerts).await?)
 }
 
 fn no_feeds_dashboard() -> UsageError {
