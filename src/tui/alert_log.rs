@@ -65,6 +65,10 @@ pub struct Alerts {
     due: Option<Instant>,
     notify_failed: bool,
     names: Vec<String>,
+    /// An instant and the wall-clock time then: log times follow from the `now` the app is
+    /// given, so they are exact in tests too.
+    origin: (Instant, SystemTime),
+    last_now: Instant,
 }
 
 impl Alerts {
@@ -81,7 +85,14 @@ impl Alerts {
             due,
             notify_failed: false,
             names,
+            origin: (now, SystemTime::now()),
+            last_now: now,
         }
+    }
+
+    /// Sets which wall-clock time `at` is (log times are counted from it).
+    pub fn set_wall_clock(&mut self, at: Instant, wall: SystemTime) {
+        self.origin = (at, wall);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -122,7 +133,8 @@ impl Alerts {
         true
     }
 
-    pub(super) fn command_done(&mut self, done: CommandDone) {
+    pub(super) fn command_done(&mut self, done: CommandDone, now: Instant) {
+        self.last_now = now;
         self.push(Entry::Note {
             alert: Some(done.alert.clone()),
             feed: Some(done.feed.clone()),
@@ -131,7 +143,8 @@ impl Alerts {
     }
 
     /// A notification could not be shown: said once (there may be no notification service).
-    pub(super) fn notify_failed(&mut self, why: String) {
+    pub(super) fn notify_failed(&mut self, why: String, now: Instant) {
+        self.last_now = now;
         if !std::mem::replace(&mut self.notify_failed, true) {
             self.push(Entry::Note {
                 alert: None,
@@ -145,14 +158,17 @@ impl Alerts {
         if self.log.len() == LOG_ENTRIES {
             self.log.pop_front();
         }
-        self.log.push_back(LogEntry {
-            at: SystemTime::now(),
-            what,
-        });
+        let (origin, wall) = self.origin;
+        let at = match self.last_now.checked_duration_since(origin) {
+            Some(after) => wall + after,
+            None => wall - origin.duration_since(self.last_now),
+        };
+        self.log.push_back(LogEntry { at, what });
     }
 
     /// Logs what the engine said and queues the firings' actions.
     fn apply(&mut self, _feed: Option<usize>, now: Instant) {
+        self.last_now = now;
         for output in std::mem::take(&mut self.out) {
             match output {
                 Output::Transition(t) => {

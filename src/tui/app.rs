@@ -218,12 +218,12 @@ impl App {
         self.dirty |= self.alerts.tick(now);
         match msg {
             Msg::AlertCommand(done) => {
-                self.alerts.command_done(done);
+                self.alerts.command_done(done, now);
                 self.dirty = true;
                 None
             }
             Msg::NotifyFailed(why) => {
-                self.alerts.notify_failed(why);
+                self.alerts.notify_failed(why, now);
                 self.dirty = true;
                 None
             }
