@@ -84,7 +84,12 @@ async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<
         )
         .into());
     }
-    Ok(crate::tui::run(feeds, themes, theme).await?)
+    let alerts = match &config {
+        Some(config) => config.alerts.clone(),
+        None if args.demo => crate::alert::demo::alerts(),
+        None => Vec::new(),
+    };
+    Ok(crate::tui::run(feeds, themes, theme, alerts).await?)
 }
 
 fn no_feeds_dashboard() -> UsageError {
@@ -108,10 +113,23 @@ async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
         }
         FeedSource::Nothing => return Err(no_feeds().into()),
     };
+    let until = args
+        .until
+        .as_deref()
+        .map(crate::alert::Until::parse)
+        .transpose()
+        .map_err(UsageError)?;
+    let alerts = match &config {
+        Some(config) => config.alerts.clone(),
+        None if args.feeds.demo => crate::alert::demo::alerts(),
+        None => Vec::new(),
+    };
     let opts = tail::Options {
         count,
         timeout,
         comments: args.comments,
+        alerts,
+        until: until.clone(),
         ..tail::Options::for_stdout(args.format.map(Into::into), || {
             tail_theme(config.as_ref().and_then(|c| c.theme.as_deref()))
         })
@@ -124,6 +142,16 @@ async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
         tail::stdout_hangup(),
     )
     .await?;
+    if let (tail::Outcome::UntilMissed { timed_out }, Some(until)) = (outcome, &until) {
+        let why = match timeout {
+            Some(t) if timed_out => format!("within {} s", t.as_secs_f64()),
+            _ => "before the feeds ended".into(),
+        };
+        eprintln!(
+            "ssedash: --until {}: no event matched {why}",
+            text::escape(&until.source())
+        );
+    }
     Ok(outcome.exit_code())
 }
 

@@ -127,6 +127,10 @@ pub struct TailArgs {
     /// Exit after this many seconds (decimals allowed).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// Exit 0 at the first event that matches (`type:NAME`), 1 if none did by --timeout or
+    /// the end of every feed.
+    #[arg(long, value_name = "EXPR")]
+    pub until: Option<String>,
     /// Also print comments (heartbeats).
     #[arg(long)]
     pub comments: bool,

@@ -2,6 +2,7 @@
 //!
 //! The binary is a thin `main.rs`; everything lives here so that `tests/` drive the real thing.
 
+pub mod alert;
 pub mod app_main;
 pub mod cli;
 pub mod config;

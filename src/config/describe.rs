@@ -29,6 +29,7 @@ pub fn describe(config: &Config) -> String {
         out.push('\n');
         describe_feed(&mut out, feed);
     }
+    super::alerts::describe_alerts(&mut out, &config.alerts);
     out
 }
 

@@ -64,6 +64,7 @@
 //! with any text from the file escaped. All the problems of a file are reported (the first 20
 //! listed), except after a TOML syntax error, which is reported alone.
 
+mod alerts;
 mod describe;
 mod env;
 mod errors;
@@ -96,6 +97,8 @@ pub struct Config {
     /// (themes are checked by the dashboard's code, not here) can be reported at its line.
     pub theme_at: Option<(usize, usize)>,
     pub feeds: Vec<FeedSpec>,
+    /// `[[alert]]` tables, in file order (see `src/config/alerts.rs`).
+    pub alerts: Vec<crate::alert::AlertSpec>,
 }
 
 impl Config {

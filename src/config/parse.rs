@@ -31,6 +31,7 @@ const TOP_KEYS: &[&str] = &[
     "tls",
     "highlight",
     "feed",
+    "alert",
 ];
 const FEED_KEYS: &[&str] = &[
     "name",
@@ -69,6 +70,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let mut top = Layer::default();
     let mut theme = None;
     let mut feeds = None;
+    let mut alerts = Vec::new();
     let mut highlights = Vec::new();
     for (key, value) in entries(doc.get_ref()) {
         let name = key.get_ref().as_ref();
@@ -79,6 +81,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 Ok(())
             }
             "feed" => read_feeds(&scope, value, &base).map(|f| feeds = Some(f)),
+            "alert" => super::alerts::read_alerts(&scope, value).map(|a| alerts = a),
             _ => match top.read(&scope, name, value, &base, TOP_KEYS) {
                 Ok(true) => Ok(()),
                 Ok(false) if FEED_KEYS.contains(&name) => Err(scope.error(
@@ -104,6 +107,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             Vec::new()
         }
     };
+    // Every feed name written in the file, usable or not, so an alert is judged only on its own.
+    let feed_names: Vec<String> = feeds.iter().filter_map(|f| f.name.clone()).collect();
+    let feed_names: Vec<&str> = feed_names.iter().map(String::as_str).collect();
+    let alerts = super::alerts::finish_alerts(&src, alerts, &feed_names);
     let feeds = feeds
         .into_iter()
         .filter_map(|feed| {
@@ -129,6 +136,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         theme: theme.map(|(name, _)| name),
         theme_at,
         feeds,
+        alerts,
     })
 }
 
@@ -171,6 +179,8 @@ struct ReadFeed {
     layer: Layer,
     views: FeedViews,
     who: String,
+    /// The name as written, even when the feed has other problems (alerts name feeds).
+    name: Option<String>,
 }
 
 fn read_feeds(
@@ -318,6 +328,7 @@ fn read_feed(
         layer,
         views,
         who: scope.who,
+        name: name.as_ref().map(|(n, _)| n.clone()),
     };
     (feed, name)
 }

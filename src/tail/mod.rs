@@ -63,6 +63,10 @@ pub struct Options {
     pub terminal: bool,
     /// The colours of `--format text` (the dashboard's theme), or `None` for no colour.
     pub colors: Option<Theme>,
+    /// `[[alert]]`s to judge and report (see [`crate::alert::tail`]).
+    pub alerts: Vec<crate::alert::AlertSpec>,
+    /// `--until`: end with exit 0 at the first event that matches.
+    pub until: Option<crate::alert::Until>,
 }
 
 impl Options {
@@ -82,6 +86,8 @@ impl Options {
             comments: false,
             terminal,
             colors: (terminal && !no_color).then(theme),
+            alerts: Vec::new(),
+            until: None,
         }
     }
 }
@@ -100,13 +106,16 @@ pub enum Outcome {
     Interrupted,
     /// The reader went away (`| head`): exit 0, quietly.
     PipeClosed,
+    /// `--until` was given and the run ended (timeout, or every feed ended) before an event
+    /// matched: exit 1. `timed_out`: it was the timeout.
+    UntilMissed { timed_out: bool },
 }
 
 impl Outcome {
     pub fn exit_code(self) -> i32 {
         match self {
             Outcome::Done | Outcome::PipeClosed => 0,
-            Outcome::Failed | Outcome::NeverConnected => 1,
+            Outcome::Failed | Outcome::NeverConnected | Outcome::UntilMissed { .. } => 1,
             Outcome::Interrupted => 130,
         }
     }
@@ -151,6 +160,14 @@ pub async fn run(
             feed::spawn(Arc::new(spec), inbox.add_feed(queue))
         })
         .collect();
+    let mut alerts = crate::alert::tail::TailAlerts::new(
+        &opts.alerts,
+        opts.until.as_ref(),
+        &names,
+        opts.format,
+        opts.terminal,
+    );
+    let mut until_met = false;
     let mut printer = Printer::new(&opts, names, limits);
     printer.set_views(&exprs);
     let (tx, spare, writer) = start_writer(out, err);
@@ -169,6 +186,10 @@ pub async fn run(
             _ = &mut hangup => break 'run Stop::WriterGone,
             _ = sleep_until(deadline) => break 'run Stop::Deadline,
             _ = inbox.recv(&mut batch, PER_TURN) => {}
+            wake = alert_wake(&mut alerts) => if let Some(a) = &mut alerts {
+                let (out, err) = printer.buffers();
+                a.on_wake(wake, out, err);
+            },
         }
         let mut rounds = 0;
         let complete = loop {
@@ -187,6 +208,17 @@ pub async fn run(
                     _ => {}
                 }
                 printer.print(id.0, &msg)?;
+                if let Some(a) = &mut alerts {
+                    let (out, err) = printer.buffers();
+                    if a.on_msg(id.0, &msg, out, err) {
+                        until_met = true;
+                        break;
+                    }
+                }
+            }
+            if until_met {
+                batch.clear();
+                break true;
             }
             if opts.count.is_some_and(|n| events >= n) || finals.iter().all(Option::is_some) {
                 break true;
@@ -224,6 +256,16 @@ pub async fn run(
     for handle in &handles {
         handle.task.abort();
     }
+    // Alert commands still running finish (each within its timeout) and are reported, unless
+    // the user pressed Ctrl-C or nobody reads any more.
+    if let Some(a) = &mut alerts
+        && matches!(stop, Stop::Complete | Stop::Deadline)
+    {
+        a.finish(printer.buffers().1).await;
+        if printer.pending() > 0 {
+            let _ = tx.send(printer.take(Vec::new())).await;
+        }
+    }
     drop(tx);
     // A finished run waits for every byte; a deadline or Ctrl-C waits briefly, since the
     // reader may be the reason the output is stuck.
@@ -246,6 +288,10 @@ pub async fn run(
     let failed = finals.iter().any(|s| s == &Some(ConnState::Failed));
     Ok(match stop {
         Stop::Interrupted => Outcome::Interrupted,
+        _ if until_met => Outcome::Done,
+        _ if opts.until.is_some() => Outcome::UntilMissed {
+            timed_out: matches!(stop, Stop::Deadline),
+        },
         _ if failed => Outcome::Failed,
         _ if !answered => Outcome::NeverConnected,
         _ => Outcome::Done,
@@ -280,6 +326,16 @@ fn start_writer(
         Ok(())
     });
     (tx, spare, writer)
+}
+
+/// The alerts' next wake-up; never, when the run has none.
+async fn alert_wake(
+    alerts: &mut Option<crate::alert::tail::TailAlerts>,
+) -> crate::alert::tail::Wake {
+    match alerts {
+        Some(a) => a.wait().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {

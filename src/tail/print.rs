@@ -78,6 +78,11 @@ impl Printer {
         )
     }
 
+    /// The stdout and stderr buffers, for lines made elsewhere (alerts).
+    pub(super) fn buffers(&mut self) -> (&mut Vec<u8>, &mut Vec<u8>) {
+        (&mut self.out, &mut self.err)
+    }
+
     pub(super) fn pending(&self) -> usize {
         self.out.len() + self.err.len()
     }

@@ -8,12 +8,15 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 
+use super::alert_log::Alerts;
 use super::detail::DetailView;
 use super::layout::{self, PaneLayout};
 use super::line_editor::{History, LineEditor};
 use super::overview::{Overview, RESORT_EVERY};
 use super::pane::Pane;
 use super::theme::Theme;
+use crate::alert::AlertSpec;
+use crate::alert::command::CommandDone;
 use crate::feed::{Command, ConnState, FeedId, FeedMsg, FeedSpec};
 
 /// What the user is doing, which decides what keys mean.
@@ -39,6 +42,10 @@ pub enum Mode {
     /// The key list; `scroll` is its first line shown.
     Help {
         scroll: usize,
+    },
+    /// The alert log (`!`); `cursor` indexes its entries.
+    AlertLog {
+        cursor: usize,
     },
 }
 
@@ -75,6 +82,10 @@ pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
     Tick,
+    /// An alert command finished.
+    AlertCommand(CommandDone),
+    /// A desktop notification could not be shown, and why.
+    NotifyFailed(String),
 }
 
 #[derive(Debug)]
@@ -104,6 +115,8 @@ pub struct App {
     pub overview: Overview,
     /// The starting view is picked at the first size the terminal reports.
     view_picked: bool,
+    /// `[[alert]]`s: the engine, the log and the actions waiting for the event loop.
+    pub alerts: Alerts,
 }
 
 pub(super) const NOTICE_FOR: Duration = Duration::from_secs(3);
@@ -128,7 +141,18 @@ impl App {
             view: View::Panes,
             overview: Overview::default(),
             view_picked: false,
+            alerts: Alerts::new(
+                Vec::new(),
+                specs.iter().map(|s| s.name.clone()).collect(),
+                now,
+            ),
         }
+    }
+
+    /// Watches these alerts from now on.
+    pub fn set_alerts(&mut self, alerts: Vec<AlertSpec>, now: Instant) {
+        let names = self.panes.iter().map(|p| p.name.clone()).collect();
+        self.alerts = Alerts::new(alerts, names, now);
     }
 
     pub fn theme(&self) -> &Theme {
@@ -195,7 +219,19 @@ impl App {
 
     fn apply(&mut self, msg: Msg, now: Instant) -> Option<Action> {
         self.now = now;
+        // Silences, states held and rates are judged when due, whatever woke the loop.
+        self.dirty |= self.alerts.tick(now);
         match msg {
+            Msg::AlertCommand(done) => {
+                self.alerts.command_done(done, now);
+                self.dirty = true;
+                None
+            }
+            Msg::NotifyFailed(why) => {
+                self.alerts.notify_failed(why, now);
+                self.dirty = true;
+                None
+            }
             Msg::Feed(id, feed_msg) => {
                 self.on_feed(id, feed_msg, now);
                 None
@@ -258,8 +294,20 @@ impl App {
             return;
         };
         match msg {
-            FeedMsg::State(change) => pane.on_state(&change, now),
-            FeedMsg::Event { event, at } => pane.on_event(event, at, now),
+            FeedMsg::State(change) => {
+                pane.on_state(&change, now);
+                let state = crate::alert::StateName::of(&change.state);
+                self.alerts.on_state(id.0, state, now);
+            }
+            FeedMsg::Event { event, at } => {
+                let seq = pane.next_seq;
+                if self.alerts.is_empty() {
+                    pane.on_event(event, at, now);
+                } else {
+                    pane.on_event(event.clone(), at, now);
+                    self.alerts.on_event(id.0, seq, &event, now);
+                }
+            }
             // Counted by the queue (Msg::Stats); the dashboard does not ask for comments.
             FeedMsg::Comment { .. } => {}
         }
@@ -328,10 +376,10 @@ impl App {
         }
         let tick = step.map(|step| self.next_on_grid(now, step));
         let notice = self.notice.as_ref().map(|(_, until)| *until);
-        match (tick, notice) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [tick, notice, self.alerts.next_due()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The first multiple of `step` after `now`, counted from the dashboard's start.

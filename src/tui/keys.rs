@@ -55,6 +55,14 @@ impl App {
             return None;
         }
         match mode {
+            Mode::Normal if key.code == KeyCode::Char('!') => {
+                self.open_alert_log();
+                None
+            }
+            Mode::AlertLog { cursor } => {
+                self.on_key_alert_log(key, cursor);
+                None
+            }
             Mode::Normal if self.view == View::Overview => self.on_key_overview(key),
             Mode::Normal => self.on_key_normal(key),
             Mode::Filter { .. } => None,

@@ -9,6 +9,8 @@
 //! once), and not at all when idle
 //! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
 
+mod alert_actions;
+pub mod alert_log;
 pub mod app;
 pub mod board;
 pub mod detail;
@@ -130,10 +132,15 @@ fn take_batch(app: &mut App, batch: &mut Vec<(FeedId, feed::FeedMsg)>, now: std:
 /// Runs the dashboard until the user quits. The terminal is restored on return, on error and
 /// on panic (ratatui's hook).
 /// Returns the exit code: 0 after `q`, 128 + the signal's number after a signal.
-pub async fn run(specs: Vec<FeedSpec>, themes: Vec<Theme>, theme: usize) -> io::Result<i32> {
+pub async fn run(
+    specs: Vec<FeedSpec>,
+    themes: Vec<Theme>,
+    theme: usize,
+    alerts: Vec<crate::alert::AlertSpec>,
+) -> io::Result<i32> {
     let mut terminal = ratatui::try_init()?;
     catch_worker_panics();
-    let result = event_loop(&mut terminal, specs, themes, theme).await;
+    let result = event_loop(&mut terminal, specs, themes, theme, alerts).await;
     ratatui::restore();
     // Back to the default hook: the terminal is ours no more.
     let _ = std::panic::take_hook();
@@ -164,6 +171,7 @@ async fn event_loop(
     specs: Vec<FeedSpec>,
     themes: Vec<Theme>,
     theme: usize,
+    alerts: Vec<crate::alert::AlertSpec>,
 ) -> io::Result<i32> {
     let mut inbox = Inbox::new();
     let per_feed = (QUEUE_BYTES / specs.len().max(1)).max(MIN_QUEUE_BYTES);
@@ -178,6 +186,8 @@ async fn event_loop(
         .collect();
     let start = Instant::now();
     let mut app = App::new(&specs, themes, theme, start.into_std());
+    app.set_alerts(alerts, start.into_std());
+    let mut alert_edge = alert_actions::Edge::new();
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height), start.into_std());
     let mut input = EventStream::new();
@@ -198,6 +208,8 @@ async fn event_loop(
     let mut backlog = false;
 
     let result = loop {
+        // What alerts asked for since the last time round (bell, notification, command).
+        alert_edge.run(app.alerts.take_jobs(), terminal);
         // Draw when something changed and the frame budget allows it.
         let mut now = Instant::now();
         if app.dirty {
@@ -276,6 +288,9 @@ async fn event_loop(
                     refresh_stats(&mut app, &inbox, &handles, &mut crashed, now.into_std());
                     stats_due = now + STATS;
                 }
+            }
+            msg = alert_edge.recv() => {
+                app.update(msg, Instant::now().into_std());
             }
             _ = terminate.recv() => break Ok(128 + 15),
             _ = hangup.recv() => break Ok(128 + 1),

@@ -99,6 +99,7 @@ fn describe_escapes_every_piece_of_config_text() {
         theme: Some(hostile.into()),
         theme_at: Some((1, 9)),
         feeds: vec![feed],
+        alerts: vec![],
     };
     let text = describe(&config);
     assert!(!text.contains(RAW), "raw control in:\n{text:?}");

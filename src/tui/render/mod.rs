@@ -2,6 +2,7 @@
 
 pub(crate) use super::fmt;
 mod board;
+mod alert_log;
 mod list;
 mod overlay;
 mod overview;
@@ -82,6 +83,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Mode::Help { scroll } => overlay::help(frame, app, *scroll, area),
         Mode::Types { cursor, types } => overlay::types(frame, app, *cursor, types, area),
         Mode::Detail(view) => overlay::detail(frame, app, view, area),
+        Mode::AlertLog { cursor } => alert_log::render(frame, app, *cursor, area),
         Mode::Normal | Mode::Filter { .. } => {}
     }
 }
@@ -154,6 +156,20 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
         spans.push(Span::styled("f", theme.accent()));
         spans.push(Span::styled(")", theme.dim()));
         items.push((1, spans));
+    }
+    // Firings not seen yet (`!` opens the log); they stay on a narrow screen.
+    if app.alerts.unseen > 0 {
+        let n = app.alerts.unseen as u64;
+        items.insert(
+            1,
+            (
+                0,
+                vec![
+                    Span::styled(format!("! {}", fmt::plural(n, "alert")), theme.warning()),
+                    Span::styled(" (!)", theme.dim()),
+                ],
+            ),
+        );
     }
     let spans = fit_items(items, area.width as usize, |_| {
         Span::styled(" │ ", theme.dim())

@@ -48,7 +48,9 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
             text::clip(&badge_main, badge_room.saturating_sub(2))
         ),
     };
-    let title = Line::from(vec![
+    // An alert with `flash` fired here and the alert log (`!`) has not been opened since.
+    let flashed = app.alerts.flashed.get(idx).copied().unwrap_or(false);
+    let mut title = Line::from(vec![
         Span::styled(format!(" {number}"), theme.dim()),
         Span::styled(
             format!("{name} "),
@@ -59,6 +61,13 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
             },
         ),
     ]);
+    if flashed {
+        title.spans.insert(
+            1,
+            Span::styled("!", theme.warning().add_modifier(Modifier::REVERSED)),
+        );
+        title.spans.insert(2, Span::raw(" "));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {
@@ -66,7 +75,11 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
         } else {
             BorderType::Rounded
         })
-        .border_style(theme.border(focused))
+        .border_style(if flashed {
+            theme.warning()
+        } else {
+            theme.border(focused)
+        })
         .title(title)
         .title(Line::from(badge_spans(pane, badge_text, badge_style, theme)).right_aligned());
     let inner = block.inner(area);
