@@ -4,11 +4,15 @@
 
 pub mod app_main;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod demo;
 pub mod feed;
+pub mod log;
+pub mod man;
 pub mod redact;
 pub mod sse;
 pub mod tail;
 pub mod text;
 pub mod tui;
+pub mod version;

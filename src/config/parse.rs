@@ -18,7 +18,7 @@ use super::{Config, ConfigError};
 use crate::feed::FeedSpec;
 use crate::text::{escape, has_controls};
 
-const TOP_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &[
     "theme",
     "read_timeout",
     "max_event_bytes",
@@ -26,11 +26,13 @@ const TOP_KEYS: &[&str] = &[
     "events",
     "stop_on",
     "headers",
+    "proxy",
+    "no_proxy",
     "reconnect",
     "tls",
     "feed",
 ];
-const FEED_KEYS: &[&str] = &[
+pub(super) const FEED_KEYS: &[&str] = &[
     "name",
     "url",
     "method",
@@ -43,6 +45,8 @@ const FEED_KEYS: &[&str] = &[
     "read_timeout",
     "max_event_bytes",
     "buffer",
+    "proxy",
+    "no_proxy",
     "reconnect",
     "tls",
 ];

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use super::ConfigError;
 use super::errors::shown_path;
 
-const STARTER: &str = r#"# ssedash feeds: one [[feed]] table per Server-Sent Events stream.
+const STARTER: &str = r#"#:schema ./ssedash.schema.json
+# ssedash feeds: one [[feed]] table per Server-Sent Events stream.
 # Try it: run `ssedash demo` in one terminal and `ssedash` in another.
 # `ssedash check` validates this file and shows what each feed will do.
 
@@ -84,5 +85,7 @@ pub fn write_starter_to(path: &Path) -> Result<(), ConfigError> {
         Err(e) => return Err(fail("create it", e)),
     };
     file.write_all(STARTER.as_bytes())
-        .map_err(|e| fail("write it", e))
+        .map_err(|e| fail("write it", e))?;
+    // The starter's `#:schema` line names this file, for editors.
+    super::write_schema_beside(path).map(|_| ())
 }

@@ -44,6 +44,11 @@ pub struct FeedSpec {
     /// draws at most ~30 frames a second anyway, sets it; `tail` does not.
     pub read_interval: Duration,
     pub tls: Tls,
+    /// The feed's own `proxy` and `no_proxy` (unset: the environment's).
+    pub proxy: super::proxy::ProxySettings,
+    /// The headers as written, `${VAR}`s unexpanded, for the debug log (set where they are
+    /// expanded; empty when nothing was).
+    pub header_templates: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,6 +78,8 @@ impl FeedSpec {
             tls: Tls::default(),
             setup_error: None,
             read_interval: Duration::ZERO,
+            proxy: Default::default(),
+            header_templates: Vec::new(),
         }
     }
 
