@@ -6,6 +6,9 @@ fn main() {
     let dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let commit = source_commit(&dir).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=SSEDASH_COMMIT={commit}");
+    // The man page's date: the commit's, so a page does not change with the day it is built.
+    let date = commit_date(&dir).unwrap_or_default();
+    println!("cargo:rustc-env=SSEDASH_COMMIT_DATE={date}");
     println!("cargo:rerun-if-changed=build/commit.rs");
     println!("cargo:rerun-if-changed=.cargo_vcs_info.json");
     // A new commit or a checkout moves HEAD or the branch it names: build again then. Only

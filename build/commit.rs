@@ -8,6 +8,18 @@ pub fn source_commit(dir: &std::path::Path) -> Option<String> {
     git_commit(dir).or_else(|| vcs_info_commit(dir))
 }
 
+/// The date of the commit at `dir` (`2026-11-30`), when it is a git checkout.
+pub fn commit_date(dir: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["log", "-1", "--format=%cs"])
+        .current_dir(dir)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let date = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && date.len() == 10).then_some(date)
+}
+
 fn git_commit(dir: &std::path::Path) -> Option<String> {
     let out = std::process::Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])

@@ -15,7 +15,12 @@ use crate::tui::help;
 pub fn render(out: &mut dyn Write) -> io::Result<()> {
     let mut cmd = Cli::command();
     cmd.build();
+    let date = match env!("SSEDASH_COMMIT_DATE") {
+        "" => env!("CARGO_PKG_VERSION"),
+        date => date,
+    };
     let man = Man::new(cmd.clone())
+        .date(date)
         .source(format!("ssedash {}", env!("CARGO_PKG_VERSION")))
         .manual("User Commands");
     let mut page = Vec::new();

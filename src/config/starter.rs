@@ -19,6 +19,8 @@ const STARTER: &str = r#"#:schema ./ssedash.schema.json
 # events = ["quote"]              # only show these event types (default: all)
 # stop_on = ["close"]             # event types after which a feed closes for good
 # headers = { "User-Agent" = "ssedash" }   # sent by every feed, under its own headers
+# proxy = "http://127.0.0.1:3128" # HTTP proxy (default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY)
+# no_proxy = ["localhost", ".internal", "10.0.0.0/8"]   # reached directly (default: NO_PROXY)
 
 # [reconnect]
 # when = "always"                 # always | on-error | never (feeds that are not GET: never)
@@ -43,6 +45,7 @@ url = "http://127.0.0.1:7878/ticker"
 # read_timeout = "30s"
 # max_event_bytes = 65536
 # buffer = 2000
+# no_proxy = ["*"]                # this feed goes direct, whatever the proxy settings say
 # [feed.reconnect]
 # when = "on-error"
 # [feed.tls]
@@ -84,8 +87,13 @@ pub fn write_starter_to(path: &Path) -> Result<(), ConfigError> {
         }
         Err(e) => return Err(fail("create it", e)),
     };
+    // The starter's `#:schema` line names this file, for editors. Written first, so that a
+    // problem with it leaves nothing behind.
+    if let Err(e) = super::write_schema_beside(path) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
     file.write_all(STARTER.as_bytes())
-        .map_err(|e| fail("write it", e))?;
-    // The starter's `#:schema` line names this file, for editors.
-    super::write_schema_beside(path).map(|_| ())
+        .map_err(|e| fail("write it", e))
 }
