@@ -40,7 +40,10 @@ fn git_paths(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     ) else {
         return Vec::new();
     };
-    let (git_dir, common) = (std::path::PathBuf::from(git_dir), std::path::PathBuf::from(common));
+    let (git_dir, common) = (
+        std::path::PathBuf::from(git_dir),
+        std::path::PathBuf::from(common),
+    );
     let mut paths = vec![git_dir.join("HEAD"), common.join("packed-refs")];
     if let Some(head) = git(&["symbolic-ref", "-q", "HEAD"]) {
         paths.push(common.join(head));

@@ -39,7 +39,9 @@ pub fn main() -> i32 {
         Some(Command::Check { config }) => check(config.as_deref()),
         Some(Command::Demo { addr }) => runtime.block_on(run_demo(addr)),
         Some(Command::Init { path }) => init(path.as_deref()),
-        Some(Command::Completions { shell }) => print_with(|out| crate::completions::write(shell, out)),
+        Some(Command::Completions { shell }) => {
+            print_with(|out| crate::completions::write(shell, out))
+        }
         Some(Command::Man) => print_with(crate::man::render),
         Some(Command::Schema) => print_with(|out| out.write_all(config::SCHEMA.as_bytes())),
         Some(Command::FeedNames { config }) => {

@@ -107,7 +107,9 @@ pub fn response(spec: &FeedSpec, attempt: u32, response: &reqwest::Response) {
     let headers: Vec<String> = response
         .headers()
         .iter()
-        .map(|(name, value)| shown_header(name.as_str(), &String::from_utf8_lossy(value.as_bytes())))
+        .map(|(name, value)| {
+            shown_header(name.as_str(), &String::from_utf8_lossy(value.as_bytes()))
+        })
         .collect();
     tracing::debug!(
         feed = %escape(&spec.name),
@@ -235,6 +237,9 @@ mod tests {
             shown_header("Set-Cookie", "sid=abc"),
             format!("Set-Cookie: {MASK}")
         );
-        assert_eq!(shown_header("Accept", "text/event-stream"), "Accept: text/event-stream");
+        assert_eq!(
+            shown_header("Accept", "text/event-stream"),
+            "Accept: text/event-stream"
+        );
     }
 }

@@ -141,8 +141,14 @@ fn configuration(roff: &mut Roff) {
 fn environment(roff: &mut Roff) {
     roff.control("SH", ["ENVIRONMENT"]);
     let vars: &[(&str, &str)] = &[
-        ("SSEDASH_CONFIG", "the config file, when --config is not given"),
-        ("SSEDASH_LOG", "the debug log file, when --log-file is not given"),
+        (
+            "SSEDASH_CONFIG",
+            "the config file, when --config is not given",
+        ),
+        (
+            "SSEDASH_LOG",
+            "the debug log file, when --log-file is not given",
+        ),
         (
             "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
             "proxies for feeds that set no proxy of their own (also in lower case)",
@@ -163,7 +169,10 @@ fn environment(roff: &mut Roff) {
 fn exit_status(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
     let codes: &[(&str, &str)] = &[
-        ("0", "success; for tail: --count or --timeout reached, or every feed closed"),
+        (
+            "0",
+            "success; for tail: --count or --timeout reached, or every feed closed",
+        ),
         ("1", "a feed failed, or none got an answer before --timeout"),
         ("2", "a usage or config error"),
         ("130", "interrupted (Ctrl-C)"),

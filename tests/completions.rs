@@ -25,7 +25,11 @@ fn script(shell: &str) -> String {
         .args(["completions", shell])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -63,7 +67,11 @@ fn bash_complete(dir: &Path, words: &[&str]) -> Vec<String> {
         .env_remove("SSEDASH_CONFIG")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -80,7 +88,11 @@ fn the_bash_script_passes_bash_n() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -123,7 +135,9 @@ fn other_words_in_bash_still_complete_as_clap_generated_them() {
 #[test]
 fn the_zsh_script_passes_zsh_n() {
     if !has("zsh") {
-        eprintln!("NOTICE: zsh is not installed; `zsh -n` skipped (.ci/run installs it when it can)");
+        eprintln!(
+            "NOTICE: zsh is not installed; `zsh -n` skipped (.ci/run installs it when it can)"
+        );
         return;
     }
     let dir = setup("zsh");
@@ -132,7 +146,11 @@ fn the_zsh_script_passes_zsh_n() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -162,7 +180,10 @@ fn feed_tab_in_zsh_lists_the_feed_names_of_the_config() {
         .output()
         .unwrap();
     let names = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(names.lines().collect::<Vec<_>>(), ["ticker", "tock", "news feed"]);
+    assert_eq!(
+        names.lines().collect::<Vec<_>>(),
+        ["ticker", "tock", "news feed"]
+    );
 }
 
 #[test]
@@ -191,5 +212,9 @@ fn the_feed_names_helper_prints_names_even_when_the_config_has_other_mistakes() 
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "kept\n");
     // It is for scripts: not in the help.
     let help = Command::new(BIN).arg("--help").output().unwrap();
-    assert!(!String::from_utf8(help.stdout).unwrap().contains("__feed-names"));
+    assert!(
+        !String::from_utf8(help.stdout)
+            .unwrap()
+            .contains("__feed-names")
+    );
 }

@@ -13,14 +13,19 @@ use support::*;
 /// ignores, an event, one cut at max_event_bytes, then a clean end. Connection 3: one event.
 async fn server() -> TestServer {
     TestServer::start(|n, _| match n {
-        0 => vec![
-            head(
-                "503 Service Unavailable",
-                &["Retry-After: 1", "Set-Cookie: sid=cookie-secret", "Content-Length: 0"],
-            ),
-        ],
+        0 => vec![head(
+            "503 Service Unavailable",
+            &[
+                "Retry-After: 1",
+                "Set-Cookie: sid=cookie-secret",
+                "Content-Length: 0",
+            ],
+        )],
         1 => vec![
-            head("200 OK", &["Content-Type: text/event-stream", "X-Request-Id: r-42"]),
+            head(
+                "200 OK",
+                &["Content-Type: text/event-stream", "X-Request-Id: r-42"],
+            ),
             write(b"\xEF\xBB\xBFfoo: bar\ndata: hi\n\n"),
             write(format!("data: {}\n\n", "x".repeat(3000))),
         ],
@@ -49,13 +54,27 @@ async fn the_log_file_has_attempts_masked_headers_delays_with_reasons_and_parse_
     let url = server.url("/events");
     let run = ssedash_with(
         &[
-            "tail", &url, "--format", "ndjson", "--count", "3", "--max-event-bytes", "1024",
-            "--reconnect-delay", "100",
-            "-H", "Authorization: Bearer ${LOG_TEST_TOKEN}",
-            "-H", "X-Tenant: ${LOG_TEST_TENANT}",
-            "--log-file", log.to_str().unwrap(),
+            "tail",
+            &url,
+            "--format",
+            "ndjson",
+            "--count",
+            "3",
+            "--max-event-bytes",
+            "1024",
+            "--reconnect-delay",
+            "100",
+            "-H",
+            "Authorization: Bearer ${LOG_TEST_TOKEN}",
+            "-H",
+            "X-Tenant: ${LOG_TEST_TENANT}",
+            "--log-file",
+            log.to_str().unwrap(),
         ],
-        &[("LOG_TEST_TOKEN", "token-secret"), ("LOG_TEST_TENANT", "tenant-secret")],
+        &[
+            ("LOG_TEST_TOKEN", "token-secret"),
+            ("LOG_TEST_TENANT", "tenant-secret"),
+        ],
         Duration::from_secs(30),
     )
     .await;
@@ -97,7 +116,10 @@ async fn the_log_file_has_attempts_masked_headers_delays_with_reasons_and_parse_
     }
     // None of it on the terminal's streams.
     for stream in [&run.stderr, &run.stdout] {
-        assert!(!stream.contains("DEBUG") && !stream.contains("connecting:"), "{stream}");
+        assert!(
+            !stream.contains("DEBUG") && !stream.contains("connecting:"),
+            "{stream}"
+        );
     }
 }
 
@@ -108,7 +130,12 @@ async fn ssedash_log_names_the_log_file_and_a_run_without_it_writes_none() {
     let log = dir.path().join("from-env.log");
     let url = server.url("/s");
     let args = ["tail", &url, "--format", "ndjson", "--count", "1"];
-    let run = ssedash_with(&args, &[("SSEDASH_LOG", log.to_str().unwrap())], Duration::from_secs(30)).await;
+    let run = ssedash_with(
+        &args,
+        &[("SSEDASH_LOG", log.to_str().unwrap())],
+        Duration::from_secs(30),
+    )
+    .await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("connecting: GET"), "{text}");
@@ -116,7 +143,10 @@ async fn ssedash_log_names_the_log_file_and_a_run_without_it_writes_none() {
     let cwd_before: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     let run = ssedash_with(&args, &[], Duration::from_secs(30)).await;
     assert_eq!(run.code, Some(0));
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), cwd_before.len());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        cwd_before.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -127,7 +157,12 @@ async fn a_log_file_that_cannot_be_opened_is_a_usage_error() {
     )
     .await;
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("--log-file /nonexistent-dir/x.log: cannot open it"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--log-file /nonexistent-dir/x.log: cannot open it"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -136,11 +171,10 @@ async fn the_dashboard_logs_to_the_file_and_never_to_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("dash.log");
     let (url, log_arg) = (server.url("/s"), log.to_str().unwrap().to_string());
-    let mut tui = tokio::task::spawn_blocking(move || {
-        Tui::start(&[&url, "--log-file", &log_arg], 24, 100)
-    })
-    .await
-    .unwrap();
+    let mut tui =
+        tokio::task::spawn_blocking(move || Tui::start(&[&url, "--log-file", &log_arg], 24, 100))
+            .await
+            .unwrap();
     let raw = tokio::task::spawn_blocking(move || {
         tui.wait_text("shown", Duration::from_secs(20));
         tui.keys("q");

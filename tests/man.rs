@@ -23,10 +23,17 @@ fn groff(page: &str) -> Option<(String, String)> {
         .stderr(Stdio::piped())
         .spawn();
     let Ok(mut child) = child else {
-        eprintln!("NOTICE: groff is not installed; the man page was not rendered (.ci/run installs it when it can)");
+        eprintln!(
+            "NOTICE: groff is not installed; the man page was not rendered (.ci/run installs it when it can)"
+        );
         return None;
     };
-    child.stdin.take().unwrap().write_all(page.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(page.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     Some((
@@ -65,17 +72,34 @@ fn the_man_page_lists_every_key_of_the_help_overlay() {
 #[test]
 fn the_man_page_has_the_config_reference_options_and_subcommands() {
     let page = page();
-    for section in ["CONFIGURATION", "ENVIRONMENT", "\"EXIT STATUS\"", "\"COMMAND OPTIONS\""] {
+    for section in [
+        "CONFIGURATION",
+        "ENVIRONMENT",
+        "\"EXIT STATUS\"",
+        "\"COMMAND OPTIONS\"",
+    ] {
         assert!(page.contains(&format!(".SH {section}")), "{section}");
     }
     let Some((text, _)) = groff(&page) else {
         return;
     };
     // Every key the starter documents, options of the dashboard and of `tail`.
-    for key in ["read_timeout", "max_event_bytes", "[reconnect]", "ca_file", "[[feed]]"] {
+    for key in [
+        "read_timeout",
+        "max_event_bytes",
+        "[reconnect]",
+        "ca_file",
+        "[[feed]]",
+    ] {
         assert!(text.contains(key), "{key}");
     }
-    for option in ["--log-file", "--config", "--count", "--format", "ssedash tail"] {
+    for option in [
+        "--log-file",
+        "--config",
+        "--count",
+        "--format",
+        "ssedash tail",
+    ] {
         assert!(text.contains(option), "{option}");
     }
     assert!(!text.contains("__feed-names"));

@@ -44,11 +44,21 @@ impl Proxy {
 
     /// The request lines it forwarded, e.g. `GET http://127.0.0.1:4000/a HTTP/1.1`.
     fn requests(&self) -> Vec<String> {
-        self.seen.lock().unwrap().iter().map(|(l, _)| l.clone()).collect()
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(l, _)| l.clone())
+            .collect()
     }
 
     fn authorizations(&self) -> Vec<Option<String>> {
-        self.seen.lock().unwrap().iter().map(|(_, a)| a.clone()).collect()
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, a)| a.clone())
+            .collect()
     }
 }
 
@@ -68,14 +78,19 @@ async fn forward(
     let first = head.lines().next().unwrap_or("").to_string();
     let auth = head
         .lines()
-        .find_map(|l| l.strip_prefix("proxy-authorization: ").or(l.strip_prefix("Proxy-Authorization: ")))
+        .find_map(|l| {
+            l.strip_prefix("proxy-authorization: ")
+                .or(l.strip_prefix("Proxy-Authorization: "))
+        })
         .map(str::to_string);
     log.lock().unwrap().push((first.clone(), auth));
     // `GET http://127.0.0.1:PORT/path HTTP/1.1`: forwarded in origin form, loopback only.
     let mut parts = first.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let Some(rest) = target.strip_prefix("http://127.0.0.1:") else {
-        client.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n").await?;
+        client
+            .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            .await?;
         return Ok(());
     };
     let (port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -113,7 +128,9 @@ async fn tail_config(config: &str, env: &[(&str, &str)], count: &str) -> Run {
     std::fs::write(&path, config).unwrap();
     let path = path.to_str().unwrap();
     ssedash_with(
-        &["tail", "--config", path, "--format", "ndjson", "--count", count],
+        &[
+            "tail", "--config", path, "--format", "ndjson", "--count", count,
+        ],
         env,
         Duration::from_secs(30),
     )
@@ -132,7 +149,10 @@ async fn a_feeds_proxy_carries_its_requests_with_the_credentials_of_its_url() {
     let run = tail_config(&config, &env(""), "1").await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.events()[0]["data"], "through");
-    assert_eq!(proxy.requests(), [format!("GET {} HTTP/1.1", server.url("/via"))]);
+    assert_eq!(
+        proxy.requests(),
+        [format!("GET {} HTTP/1.1", server.url("/via"))]
+    );
     // me:pw, as Basic.
     assert_eq!(proxy.authorizations(), [Some("Basic bWU6cHc=".to_string())]);
 }
@@ -149,7 +169,10 @@ async fn http_proxy_from_the_environment_is_used_unless_the_feeds_no_proxy_names
     );
     let run = tail_config(&config, &env(&proxy.url), "2").await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert_eq!(proxy.requests(), [format!("GET {} HTTP/1.1", server.url("/env"))]);
+    assert_eq!(
+        proxy.requests(),
+        [format!("GET {} HTTP/1.1", server.url("/env"))]
+    );
     let mut paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
     paths.sort();
     assert_eq!(paths, ["/direct", "/env"]);
@@ -218,12 +241,21 @@ async fn a_proxy_that_is_not_http_is_a_config_error_at_its_line() {
         "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\nproxy = \"socks5://127.0.0.1:1080\"\nno_proxy = 3\n",
     )
     .unwrap();
-    let run = ssedash(&["check", "--config", path.to_str().unwrap()], Duration::from_secs(30)).await;
+    let run = ssedash(
+        &["check", "--config", path.to_str().unwrap()],
+        Duration::from_secs(30),
+    )
+    .await;
     assert_eq!(run.code, Some(2));
     assert!(
         run.stderr.contains("feeds.toml:4:9: feed \"a\": `proxy` \"socks5://127.0.0.1:1080\": `socks5` proxies are not supported"),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("feeds.toml:5:12: feed \"a\": `no_proxy` must be a list of host names"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("feeds.toml:5:12: feed \"a\": `no_proxy` must be a list of host names"),
+        "{}",
+        run.stderr
+    );
 }

@@ -15,7 +15,9 @@ fn compiled() -> (Schemas, SchemaIndex) {
     let mut schemas = Schemas::new();
     let mut compiler = Compiler::new();
     compiler.set_default_draft(Draft::V7);
-    compiler.add_resource("mem:feeds.schema.json", schema).unwrap();
+    compiler
+        .add_resource("mem:feeds.schema.json", schema)
+        .unwrap();
     let index = compiler
         .compile("mem:feeds.schema.json", &mut schemas)
         .unwrap_or_else(|e| panic!("schema.json does not compile: {e:#}"));
@@ -52,7 +54,10 @@ fn toml_files(dir: &Path, found: &mut Vec<PathBuf>) {
 fn ssedash_schema_prints_a_draft_7_schema_that_compiles() {
     let out = Command::new(BIN).arg("schema").output().unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), ssedash::config::SCHEMA);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        ssedash::config::SCHEMA
+    );
     let schema: Value = serde_json::from_str(ssedash::config::SCHEMA).unwrap();
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
     compiled();
@@ -86,9 +91,9 @@ fn starter_uncommented() -> String {
     let mut out = String::new();
     for line in ssedash::config::starter_config().lines() {
         let body = line.strip_prefix("# ").unwrap_or(line);
-        let is_key = body
-            .split_once(" = ")
-            .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        let is_key = body.split_once(" = ").is_some_and(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        });
         let is_table = body.starts_with('[') && body.trim_end().ends_with(']');
         if line.starts_with("# ") && (is_key || is_table) {
             out.push_str(body);
@@ -103,7 +108,10 @@ fn starter_uncommented() -> String {
 #[test]
 fn every_key_the_starter_documents_is_in_the_schema() {
     let all = starter_uncommented();
-    assert!(all.contains("\n[feed.tls]\n") && all.contains("\nmethod = \"POST\""), "{all}");
+    assert!(
+        all.contains("\n[feed.tls]\n") && all.contains("\nmethod = \"POST\""),
+        "{all}"
+    );
     validate(&all).unwrap_or_else(|e| panic!("{e}\n{all}"));
 }
 
@@ -111,7 +119,10 @@ fn every_key_the_starter_documents_is_in_the_schema() {
 fn the_starter_names_the_schema_file_on_its_first_line() {
     let first = ssedash::config::starter_config().lines().next().unwrap();
     assert_eq!(first, ssedash::config::SCHEMA_DIRECTIVE);
-    assert_eq!(first, format!("#:schema ./{}", ssedash::config::SCHEMA_FILE));
+    assert_eq!(
+        first,
+        format!("#:schema ./{}", ssedash::config::SCHEMA_FILE)
+    );
 }
 
 const FEED: &str = "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:7878/a\"\n";
@@ -161,7 +172,10 @@ fn values_the_loader_refuses_for_their_shape_the_schema_refuses_too() {
         "theme = \"dark\"\n".to_string(),
     ] {
         assert!(validate(&case).is_err(), "the schema accepts:\n{case}");
-        assert!(loads(&case, dir.path()).is_err(), "the loader accepts:\n{case}");
+        assert!(
+            loads(&case, dir.path()).is_err(),
+            "the loader accepts:\n{case}"
+        );
     }
 }
 
@@ -173,7 +187,11 @@ fn init_writes_the_schema_beside_the_starter_and_never_replaces_a_foreign_file()
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let starter = std::fs::read_to_string(dir.path().join("feeds.toml")).unwrap();
     assert!(starter.starts_with("#:schema ./ssedash.schema.json\n"));
     let schema = std::fs::read_to_string(dir.path().join("ssedash.schema.json")).unwrap();
@@ -188,6 +206,12 @@ fn init_writes_the_schema_beside_the_starter_and_never_replaces_a_foreign_file()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an ssedash schema"));
-    assert_eq!(std::fs::read_to_string(other.path().join("ssedash.schema.json")).unwrap(), "mine");
-    assert!(!other.path().join("feeds.toml").exists(), "nothing is left half-written");
+    assert_eq!(
+        std::fs::read_to_string(other.path().join("ssedash.schema.json")).unwrap(),
+        "mine"
+    );
+    assert!(
+        !other.path().join("feeds.toml").exists(),
+        "nothing is left half-written"
+    );
 }

@@ -56,7 +56,10 @@ mod tests {
         let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
         let tables: [(&str, &[&str]); 4] = [
             ("/properties", super::super::parse::TOP_KEYS),
-            ("/definitions/feed/properties", super::super::parse::FEED_KEYS),
+            (
+                "/definitions/feed/properties",
+                super::super::parse::FEED_KEYS,
+            ),
             (
                 "/definitions/reconnect/properties",
                 super::super::layer::RECONNECT_KEYS,

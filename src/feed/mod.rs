@@ -1,8 +1,8 @@
 //! Feeds: one tokio task per feed, talking to the rest of the program only through messages.
 
 mod http;
-mod queue;
 pub mod proxy;
+mod queue;
 pub mod reconnect;
 mod spec;
 mod task;

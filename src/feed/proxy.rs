@@ -89,7 +89,10 @@ pub fn route(settings: &ProxySettings, env: &ProxyEnv, target: &Url) -> Route {
     } else {
         &["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
     };
-    match env.first(names).map(|(name, value)| (name, parse_proxy(value))) {
+    match env
+        .first(names)
+        .map(|(name, value)| (name, parse_proxy(value)))
+    {
         Some((name, Ok(url))) => Route::Proxy {
             url,
             from: format!("from {name}"),

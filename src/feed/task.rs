@@ -74,7 +74,11 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
         };
         feed.parser.end_of_stream();
         crate::log::ignored_lines(&feed.spec, feed.parser.take_ignored_lines());
-        let why = crate::log::why(&ending, &feed.spec.reconnect, feed.reconnect.reconnection_time());
+        let why = crate::log::why(
+            &ending,
+            &feed.spec.reconnect,
+            feed.reconnect.reconnection_time(),
+        );
         let decision = feed.reconnect.decide(ending, fastrand::f64());
         crate::log::decision(&feed.spec, &decision, why);
         let attempt = feed.reconnect.attempt();
