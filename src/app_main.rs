@@ -16,6 +16,14 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => return command_line_error(e),
     };
+    // Held until the end of main: dropping it flushes the log's last lines.
+    let _log = match crate::log::init(cli.log_file.as_deref()) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("ssedash: {}", text::escape(&e));
+            return 2;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -31,6 +39,14 @@ pub fn main() -> i32 {
         Some(Command::Check { config }) => check(config.as_deref()),
         Some(Command::Demo { addr }) => runtime.block_on(run_demo(addr)),
         Some(Command::Init { path }) => init(path.as_deref()),
+        Some(Command::Completions { shell }) => {
+            print_with(|out| crate::completions::write(shell, out))
+        }
+        Some(Command::Man) => print_with(crate::man::render),
+        Some(Command::Schema) => print_with(|out| out.write_all(config::SCHEMA.as_bytes())),
+        Some(Command::FeedNames { config }) => {
+            print_with(|out| crate::completions::write_feed_names(config.as_deref(), out))
+        }
         None => runtime.block_on(run_dashboard(cli.feeds, cli.theme)),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
@@ -90,6 +106,15 @@ async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<
         None => Vec::new(),
     };
     Ok(crate::tui::run(feeds, themes, theme, alerts).await?)
+}
+
+/// Prints a generated text (completions, man page, schema) to stdout; `| head` is no error.
+fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<i32> {
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        printed => Ok(printed.map(|()| 0)?),
+    }
 }
 
 fn no_feeds_dashboard() -> UsageError {

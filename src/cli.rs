@@ -20,7 +20,7 @@ pub use views::ViewArgs;
 #[derive(Debug, Parser)]
 #[command(
     name = "ssedash",
-    version,
+    version = crate::version::VERSION,
     about = "A terminal dashboard for live Server-Sent Events feeds",
     long_about = "A terminal dashboard for live Server-Sent Events feeds.\n\n\
         `ssedash` opens the dashboard on the feeds of feeds.toml, `ssedash URL...` on ad-hoc URLs \
@@ -37,6 +37,10 @@ pub struct Cli {
     /// Colour theme (dark, light, high-contrast, or a file name in the user themes dir).
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Write a debug log to this file (connections, headers with secrets masked, delays,
+    /// parse oddities); never to the terminal.
+    #[arg(long, value_name = "PATH", env = "SSEDASH_LOG", global = true)]
+    pub log_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +65,21 @@ pub enum Command {
         /// Where to write it (a folder gets a feeds.toml in it).
         #[arg(value_name = "PATH")]
         path: Option<PathBuf>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `ssedash man | man -l -`.
+    Man,
+    /// Print the JSON Schema of feeds.toml, for editors (Taplo, Even Better TOML).
+    Schema,
+    /// The feed names of the config, one a line: what completion offers after --feed.
+    #[command(name = "__feed-names", hide = true)]
+    FeedNames {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 

@@ -82,8 +82,19 @@ fn describe_feed(out: &mut String, feed: &FeedSpec) {
     let tls = crate::feed::trust_description(&feed.tls);
     rows.push(("tls", crate::text::escape(&tls).into_owned()));
     rows.extend(super::views::describe_rows(&feed.exprs));
+    rows.push(("proxy", describe_proxy(feed)));
     for (label, value) in rows {
         let _ = writeln!(out, "  {label:<LABEL_WIDTH$}{value}");
+    }
+}
+
+/// The proxy the feed's URL goes through and where that comes from (the config, which
+/// environment variable), or why none: the same rule the HTTP client applies.
+fn describe_proxy(feed: &FeedSpec) -> String {
+    use crate::feed::proxy::{ProxyEnv, Route, route};
+    match route(&feed.proxy, &ProxyEnv::from_env(), &feed.url) {
+        Route::Proxy { url, from } => format!("{} ({})", escape(&masked_url(&url)), escape(&from)),
+        Route::Direct { why } => format!("none ({})", escape(&why)),
     }
 }
 
@@ -159,7 +170,7 @@ fn describe_reconnect(policy: &Policy) -> String {
 
 /// `Bearer ${API_TOKEN}` stays; `Bearer s3cret` becomes `Bearer ••••`: variable references and
 /// a leading auth scheme are not secret, any other literal text may be.
-fn mask_template(template: &str) -> String {
+pub(crate) fn mask_template(template: &str) -> String {
     let mut out = String::new();
     let mut literal = String::new();
     let mut rest = template;

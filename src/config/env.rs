@@ -51,6 +51,7 @@ pub fn expand_with(
 /// it is kept in `setup_error`, naming the header, and the header is dropped.
 pub fn resolve_env(spec: &mut crate::feed::FeedSpec) {
     let mut problems = Vec::new();
+    spec.header_templates = spec.headers.clone();
     spec.headers
         .retain_mut(|(name, value)| match expand_env(value) {
             Ok(expanded) => {

@@ -16,8 +16,8 @@ use crate::feed::Tls;
 use crate::feed::reconnect::{Policy, When};
 use crate::text::escape;
 
-const RECONNECT_KEYS: &[&str] = &["when", "initial", "max", "cap", "factor", "jitter"];
-const TLS_KEYS: &[&str] = &["insecure", "ca_file"];
+pub(super) const RECONNECT_KEYS: &[&str] = &["when", "initial", "max", "cap", "factor", "jitter"];
+pub(super) const TLS_KEYS: &[&str] = &["insecure", "ca_file"];
 const WHEN_VALUES: &[&str] = &["always", "on-error", "never"];
 
 /// One level of settings; `None` means "not set here".
@@ -36,6 +36,8 @@ pub(super) struct Layer {
     jitter: Option<f64>,
     insecure: Option<bool>,
     ca_file: Option<PathBuf>,
+    proxy: Option<url::Url>,
+    no_proxy: Option<Vec<String>>,
 }
 
 /// A value and where it was written, for messages that relate two keys.
@@ -117,6 +119,8 @@ impl Layer {
                 let table = f.table("{ insecure = true }")?;
                 self.read_tls(&scope.sub("tls."), table, base, parent_keys);
             }
+            "proxy" => self.proxy = Some(super::proxy::read_proxy(&f)?),
+            "no_proxy" => self.no_proxy = Some(super::proxy::read_no_proxy(&f)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -247,6 +251,10 @@ impl Layer {
         spec.tls = Tls {
             insecure: self.insecure.or(top.insecure).unwrap_or(false),
             ca_file: self.ca_file.clone().or_else(|| top.ca_file.clone()),
+        };
+        spec.proxy = crate::feed::proxy::ProxySettings {
+            proxy: self.proxy.clone().or_else(|| top.proxy.clone()),
+            no_proxy: self.no_proxy.clone().or_else(|| top.no_proxy.clone()),
         };
     }
 }

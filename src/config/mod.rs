@@ -72,6 +72,8 @@ mod headers;
 mod highlights;
 mod layer;
 mod parse;
+mod proxy;
+mod schema;
 mod starter;
 mod value;
 mod views;
@@ -81,9 +83,11 @@ use std::path::{Path, PathBuf};
 pub use describe::describe;
 pub use env::{EnvError, expand_env, expand_with, referenced_vars, resolve_env};
 pub use errors::{ConfigError, MAX_LISTED};
+pub use schema::{SCHEMA, SCHEMA_DIRECTIVE, SCHEMA_FILE, write_schema_beside};
 pub use starter::{starter_config, write_starter, write_starter_to};
 
 use crate::feed::FeedSpec;
+pub(crate) use describe::mask_template;
 pub(crate) use errors::{shell_word, shown_path};
 
 /// A loaded config file.

@@ -19,7 +19,7 @@ use super::{Config, ConfigError};
 use crate::feed::FeedSpec;
 use crate::text::{escape, has_controls};
 
-const TOP_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &[
     "theme",
     "read_timeout",
     "max_event_bytes",
@@ -27,13 +27,15 @@ const TOP_KEYS: &[&str] = &[
     "events",
     "stop_on",
     "headers",
+    "proxy",
+    "no_proxy",
     "reconnect",
     "tls",
     "highlight",
     "feed",
     "alert",
 ];
-const FEED_KEYS: &[&str] = &[
+pub(super) const FEED_KEYS: &[&str] = &[
     "name",
     "url",
     "method",
@@ -46,6 +48,8 @@ const FEED_KEYS: &[&str] = &[
     "read_timeout",
     "max_event_bytes",
     "buffer",
+    "proxy",
+    "no_proxy",
     "reconnect",
     "tls",
     "preset",

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use super::ConfigError;
 use super::errors::shown_path;
 
-const STARTER: &str = r#"# ssedash feeds: one [[feed]] table per Server-Sent Events stream.
+const STARTER: &str = r#"#:schema ./ssedash.schema.json
+# ssedash feeds: one [[feed]] table per Server-Sent Events stream.
 # Try it: run `ssedash demo` in one terminal and `ssedash` in another.
 # `ssedash check` validates this file and shows what each feed will do.
 
@@ -18,6 +19,8 @@ const STARTER: &str = r#"# ssedash feeds: one [[feed]] table per Server-Sent Eve
 # events = ["quote"]              # only show these event types (default: all)
 # stop_on = ["close"]             # event types after which a feed closes for good
 # headers = { "User-Agent" = "ssedash" }   # sent by every feed, under its own headers
+# proxy = "http://127.0.0.1:3128" # HTTP proxy (default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY)
+# no_proxy = ["localhost", ".internal", "10.0.0.0/8"]   # reached directly (default: NO_PROXY)
 
 # [reconnect]
 # when = "always"                 # always | on-error | never (feeds that are not GET: never)
@@ -52,6 +55,7 @@ url = "http://127.0.0.1:7878/ticker"
 # stop_when = '.done == true'     # true closes the feed for good, like stop_on
 # error_when = '.error != null'   # true marks the event as an error (counted, coloured)
 # preset = "openai-chat"          # LLM streams: openai-chat, openai-responses, anthropic, gemini
+# no_proxy = ["*"]                # this feed goes direct, whatever the proxy settings say
 # [feed.reconnect]
 # when = "on-error"
 # [feed.tls]
@@ -104,6 +108,13 @@ pub fn write_starter_to(path: &Path) -> Result<(), ConfigError> {
         }
         Err(e) => return Err(fail("create it", e)),
     };
+    // The starter's `#:schema` line names this file, for editors. Written first, so that a
+    // problem with it leaves nothing behind.
+    if let Err(e) = super::write_schema_beside(path) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
     file.write_all(STARTER.as_bytes())
         .map_err(|e| fail("write it", e))
 }

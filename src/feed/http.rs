@@ -243,10 +243,23 @@ pub fn load_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>,
 /// building one reads the whole platform trust store (tens of milliseconds), which a
 /// dashboard of 100 feeds must not pay 100 times on its runtime.
 pub fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
-    type Key = (Duration, bool, Option<std::path::PathBuf>);
+    use super::proxy::{ProxyEnv, ProxySettings, reqwest_proxy};
+    type Key = (
+        Duration,
+        bool,
+        Option<std::path::PathBuf>,
+        ProxySettings,
+        ProxyEnv,
+    );
     static CLIENTS: Mutex<Vec<(Key, reqwest::Client)>> = Mutex::new(Vec::new());
     let connect_timeout = spec.read_timeout.min(Duration::from_secs(30));
-    let key: Key = (connect_timeout, spec.tls.insecure, spec.tls.ca_file.clone());
+    let key: Key = (
+        connect_timeout,
+        spec.tls.insecure,
+        spec.tls.ca_file.clone(),
+        spec.proxy.clone(),
+        ProxyEnv::from_env(),
+    );
     let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
         return Ok(client.clone());
@@ -255,7 +268,10 @@ pub fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         .connect_timeout(connect_timeout)
         .tcp_nodelay(true)
-        .danger_accept_invalid_certs(spec.tls.insecure);
+        .danger_accept_invalid_certs(spec.tls.insecure)
+        // One rule for every request (redirects too), the one `check` describes.
+        .no_proxy()
+        .proxy(reqwest_proxy(key.3.clone(), key.4.clone()));
     if let Some(path) = &spec.tls.ca_file {
         for cert in load_ca_file(path)? {
             builder = builder.add_root_certificate(cert);

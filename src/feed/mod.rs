@@ -1,6 +1,7 @@
 //! Feeds: one tokio task per feed, talking to the rest of the program only through messages.
 
 mod http;
+pub mod proxy;
 mod queue;
 pub mod reconnect;
 mod spec;
@@ -8,7 +9,7 @@ mod task;
 
 use std::time::{Duration, Instant, SystemTime};
 
-pub use http::{ERROR_DETAIL_BYTES, load_ca_file, trust_description};
+pub use http::{ERROR_DETAIL_BYTES, load_ca_file, plain_duration, trust_description};
 pub use queue::{Inbox, MSG_OVERHEAD, Overflow, QueueOptions, Sender};
 pub use spec::{DEFAULT_BUFFER, DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT, FeedSpec, Tls};
 pub use task::{Command, FeedHandle, spawn};

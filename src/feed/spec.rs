@@ -47,6 +47,11 @@ pub struct FeedSpec {
     /// The jq expressions this feed runs per event (views, type_from, stop_when, ...); empty by
     /// default. The task reads only `stop_when`, which closes the feed like `stop_on`.
     pub exprs: std::sync::Arc<crate::view::FeedExprs>,
+    /// The feed's own `proxy` and `no_proxy` (unset: the environment's).
+    pub proxy: super::proxy::ProxySettings,
+    /// The headers as written, `${VAR}`s unexpanded, for the debug log (set where they are
+    /// expanded; empty when nothing was).
+    pub header_templates: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -77,6 +82,8 @@ impl FeedSpec {
             setup_error: None,
             read_interval: Duration::ZERO,
             exprs: Default::default(),
+            proxy: Default::default(),
+            header_templates: Vec::new(),
         }
     }
 

@@ -73,7 +73,14 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
             continue;
         };
         feed.parser.end_of_stream();
+        crate::log::ignored_lines(&feed.spec, feed.parser.take_ignored_lines());
+        let why = crate::log::why(
+            &ending,
+            &feed.spec.reconnect,
+            feed.reconnect.reconnection_time(),
+        );
         let decision = feed.reconnect.decide(ending, fastrand::f64());
+        crate::log::decision(&feed.spec, &decision, why);
         let attempt = feed.reconnect.attempt();
         match decision {
             Decision::Retry {
@@ -257,6 +264,7 @@ impl Feed {
                 };
             }
         };
+        crate::log::attempt(&self.spec, attempt, self.parser.last_event_id());
         let read_timeout = self.spec.read_timeout;
         let response = match tokio::time::timeout(read_timeout, client.execute(request)).await {
             Err(_) => {
@@ -268,6 +276,7 @@ impl Feed {
             Ok(Err(err)) => return classify_error(&err),
             Ok(Ok(response)) => response,
         };
+        crate::log::response(&self.spec, attempt, &response);
         let response = match check_response(response).await {
             Ok(response) => response,
             Err(ending) => return ending,
@@ -294,6 +303,7 @@ impl Feed {
         let mut last_read = tokio::time::Instant::now();
         let read_interval = self.spec.read_interval;
         let mut last_len = 0;
+        let mut first_read = true;
         let pause = tokio::time::sleep(Duration::ZERO);
         tokio::pin!(pause);
         loop {
@@ -330,6 +340,9 @@ impl Feed {
                 Some(Err(err)) => return classify(&err),
                 Some(Ok(chunk)) => chunk,
             };
+            if std::mem::take(&mut first_read) {
+                crate::log::body_start(&self.spec, &chunk);
+            }
             last_read = tokio::time::Instant::now();
             last_len = chunk.len();
             self.tx.add_bytes(chunk.len() as u64);
@@ -347,6 +360,9 @@ impl Feed {
                 }
                 match item {
                     Item::Event(event) => {
+                        if event.truncated {
+                            crate::log::cut_event(spec, &event.event_type, &event.id);
+                        }
                         if spec.stop_on.iter().any(|t| **t == *event.event_type) {
                             stop = Some(event.event_type.to_string());
                         } else if let Some(reason) = stop_when(spec, &event) {

@@ -103,6 +103,8 @@ pub struct Parser {
     last_event_id_cut: bool,
     /// The last dispatched type, reused so a stream of `event: quote` allocates it once.
     type_cache: Arc<str>,
+    /// Lines ignored since last asked (unknown fields, invalid `retry:`), for the debug log.
+    ignored_lines: u64,
 }
 
 impl Parser {
@@ -124,6 +126,7 @@ impl Parser {
             last_event_id: empty,
             last_event_id_cut: false,
             type_cache: Arc::from("message"),
+            ignored_lines: 0,
         }
     }
 
@@ -182,6 +185,11 @@ impl Parser {
             self.bom_seen = None;
         }
         self.push_lines(bytes, read, out);
+    }
+
+    /// How many lines were ignored since the last call (see `ignored_lines`).
+    pub fn take_ignored_lines(&mut self) -> u64 {
+        std::mem::take(&mut self.ignored_lines)
     }
 
     /// The response ended (cleanly or not). An unfinished event is discarded, as the spec says;
@@ -307,7 +315,9 @@ impl Parser {
                 });
                 out(Item::Retry(ms));
             }
-            _ => {}
+            // An `id:` equal to the current one is not ignored: it changes nothing.
+            b"id" => {}
+            _ => self.ignored_lines += 1,
         }
     }
 
