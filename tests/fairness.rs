@@ -195,6 +195,10 @@ async fn a_quiet_feeds_event_is_taken_in_the_same_turn_as_the_floods_next_batch(
         assert!(inbox.try_recv(&mut out, PER_TURN));
         let from = |id| out.iter().filter(|(f, _)| *f == id).count();
         assert_eq!(from(feed.id()), 1, "quiet feed {n}'s event is in this turn");
-        assert_eq!(from(flood.id()), PER_TURN, "the flood gave one turn's worth");
+        assert_eq!(
+            from(flood.id()),
+            PER_TURN,
+            "the flood gave one turn's worth"
+        );
     }
 }

@@ -206,6 +206,16 @@ async fn event_loop(
     let sleep = tokio::time::sleep_until(start);
     tokio::pin!(sleep);
     let mut backlog = false;
+    // When the feed messages waiting to be drawn began to come (see `pace::frame_due`).
+    let mut traffic_since: Option<std::time::Instant> = None;
+    let frame_due = |last: Option<Instant>, traffic: Option<std::time::Instant>, now: Instant| {
+        Instant::from_std(pace::frame_due(
+            last.map(Instant::into_std),
+            FRAME,
+            traffic,
+            now.into_std(),
+        ))
+    };
 
     let result = loop {
         // What alerts asked for since the last time round (bell, notification, command).
@@ -214,7 +224,7 @@ async fn event_loop(
         let mut now = Instant::now();
         if app.dirty {
             // A key is answered at once; feed traffic waits for the next frame slot.
-            let due = last_frame.map_or(now, |t| t + FRAME);
+            let due = frame_due(last_frame, traffic_since, now);
             if now >= due || key_pressed {
                 if !key_pressed {
                     // What queued up since the last frame goes into this one (see `pace`).
@@ -233,10 +243,11 @@ async fn event_loop(
                 terminal.draw(|f| render::render(f, &app))?;
                 app.dirty = false;
                 last_frame = Some(now);
+                traffic_since = None;
             }
         }
         let wake = if app.dirty {
-            last_frame.map_or(now, |t| t + FRAME)
+            frame_due(last_frame, traffic_since, now)
         } else {
             match app.next_wake(now.into_std()) {
                 Some(at) => Instant::from_std(at),
@@ -274,6 +285,7 @@ async fn event_loop(
             },
             _ = inbox.recv(&mut batch, PER_TURN), if listen => {
                 let now = Instant::now();
+                traffic_since.get_or_insert(now.into_std());
                 backlog = pace::has_backlog(&batch, PER_TURN);
                 take_batch(&mut app, &mut batch, now.into_std());
                 // A backlog is drained turn after turn for a few ms before keys and the frame

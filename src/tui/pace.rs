@@ -9,7 +9,31 @@
 //! so a flood drains as fast as before and never fills its queue while the loop waits.
 //! Input is not affected: keys are always listened to, and answered at once.
 
+use std::time::{Duration, Instant};
+
 use crate::feed::{FeedId, FeedMsg};
+
+/// How long a frame waits after the first feed message that made it necessary. Trickling
+/// feeds are read on one grid (`FeedSpec::read_interval`), so their messages come in a burst
+/// a few ms long at each grid point: drawn at the first of them, a frame shows a handful and
+/// the next frame, 33 ms later, the rest. Waiting this long puts the whole burst in one frame,
+/// one frame per grid slot instead of about two.
+pub const SETTLE: Duration = Duration::from_millis(8);
+
+/// When the next frame may be drawn: a frame after the last one, and, for feed traffic, not
+/// before the burst that started at `traffic_since` has settled. A key is drawn at once.
+pub fn frame_due(
+    last_frame: Option<Instant>,
+    frame: Duration,
+    traffic_since: Option<Instant>,
+    now: Instant,
+) -> Instant {
+    let slot = last_frame.map_or(now, |t| t + frame);
+    match traffic_since {
+        Some(t) => slot.max(t + SETTLE),
+        None => slot,
+    }
+}
 
 /// Whether the loop waits on the feeds' queues now, rather than only at the next frame slot.
 pub fn listen_to_feeds(dirty: bool, backlog: bool) -> bool {
@@ -66,6 +90,22 @@ mod tests {
         );
         assert!(listen_to_feeds(true, true), "a backlog is drained at once");
         assert!(listen_to_feeds(false, true));
+    }
+
+    #[test]
+    fn a_frame_for_feed_traffic_waits_for_the_burst_to_settle_but_never_less_than_a_frame() {
+        let t0 = Instant::now();
+        let frame = Duration::from_millis(33);
+        // Long after the last frame, the first message of a burst: drawn once it settled.
+        let last = Some(t0);
+        let burst = t0 + Duration::from_millis(100);
+        assert_eq!(frame_due(last, frame, Some(burst), burst), burst + SETTLE);
+        // Soon after the last frame, the frame slot comes later than the settling.
+        let soon = t0 + Duration::from_millis(2);
+        assert_eq!(frame_due(last, frame, Some(soon), soon), t0 + frame);
+        // Nothing from the feeds (a key, a tick): the frame slot alone.
+        assert_eq!(frame_due(last, frame, None, burst), t0 + frame);
+        assert_eq!(frame_due(None, frame, None, burst), burst);
     }
 
     #[test]
