@@ -20,6 +20,7 @@ use crate::text::{escape, has_controls};
 
 const TOP_KEYS: &[&str] = &[
     "theme",
+    "mouse",
     "read_timeout",
     "max_event_bytes",
     "buffer",
@@ -60,11 +61,13 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     };
     let mut top = Layer::default();
     let mut theme = None;
+    let mut mouse = None;
     let mut feeds = None;
     for (key, value) in entries(doc.get_ref()) {
         let name = key.get_ref().as_ref();
         let read = match name {
             "theme" => read_theme(&scope, value).map(|t| theme = Some(t)),
+            "mouse" => scope.field("mouse", value).bool().map(|m| mouse = Some(m)),
             "feed" => read_feeds(&scope, value, &base).map(|f| feeds = Some(f)),
             _ => match top.read(&scope, name, value, &base, TOP_KEYS) {
                 Ok(true) => Ok(()),
@@ -113,6 +116,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         theme: theme.map(|(name, _)| name),
         theme_at,
+        mouse,
         feeds,
     })
 }
