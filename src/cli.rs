@@ -35,6 +35,9 @@ pub struct Cli {
     /// Colour theme (dark, light, high-contrast, or a file name in the user themes dir).
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Leave the mouse to the terminal (to select text); also `mouse = false` in the config.
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,14 +5,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
 use ratatui::layout::Rect;
 
 use super::detail::DetailView;
 use super::layout::{self, PaneLayout};
 use super::line_editor::{History, LineEditor};
 use super::overview::{Overview, RESORT_EVERY};
+use super::mouse::Clicks;
 use super::pane::Pane;
+use super::reload::{Reload, ReloadState};
 use super::theme::Theme;
 use crate::feed::{Command, ConnState, FeedId, FeedMsg, FeedSpec};
 
@@ -55,6 +57,8 @@ pub enum View {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Feed(FeedId, Command),
+    /// `Ctrl-L`: load the config file again now.
+    Reload,
     Quit,
 }
 
@@ -73,6 +77,9 @@ pub enum Msg {
         comments: u64,
     },
     Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// The config file was loaded again (see [`super::reload`]).
+    Reload(Reload),
     Resize(u16, u16),
     Tick,
 }
@@ -104,6 +111,8 @@ pub struct App {
     pub overview: Overview,
     /// The starting view is picked at the first size the terminal reports.
     view_picked: bool,
+    pub reload: ReloadState,
+    pub clicks: Clicks,
 }
 
 pub(super) const NOTICE_FOR: Duration = Duration::from_secs(3);
@@ -128,6 +137,8 @@ impl App {
             view: View::Panes,
             overview: Overview::default(),
             view_picked: false,
+            reload: ReloadState::default(),
+            clicks: Clicks::default(),
         }
     }
 
@@ -228,6 +239,11 @@ impl App {
                 }
                 self.dirty = true;
                 self.on_key(key)
+            }
+            Msg::Mouse(m) => self.on_mouse(m, now),
+            Msg::Reload(reload) => {
+                self.on_reload(reload, now);
+                None
             }
             Msg::Resize(w, h) => {
                 self.width = w;

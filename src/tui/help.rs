@@ -31,6 +31,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("d", "disconnect / connect"),
     ("c", "clear the pane's events"),
     ("T", "next theme"),
+    ("Ctrl-L", "reload the config file now"),
+    ("click, wheel", "focus / scroll the pane under it"),
+    ("double click", "inspect the event / open the feed"),
     ("?", "this help (j k scroll it)"),
     ("q, Ctrl-C", "quit"),
 ];

@@ -18,11 +18,13 @@ pub mod help;
 mod keys;
 pub mod layout;
 pub mod line_editor;
+pub mod mouse;
 pub mod overview;
 mod overview_keys;
 pub mod pace;
 pub mod pane;
 pub mod rate;
+pub mod reload;
 pub mod render;
 pub mod theme;
 pub mod visible;
@@ -38,7 +40,9 @@ use tokio::time::Instant;
 
 use self::app::{Action, App, Msg};
 use self::theme::Theme;
-use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions};
+use self::reload::{Reload, Watcher};
+use crate::config::diff::{self, FeedConfig};
+use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions, Sender};
 
 /// Copies each queue's byte and drop counters into the panes, and turns a feed task that
 /// stopped (only a bug can do that while the dashboard runs) into a failed pane.
@@ -123,13 +127,36 @@ fn take_batch(app: &mut App, batch: &mut Vec<(FeedId, feed::FeedMsg)>, now: std:
     }
 }
 
+/// What the dashboard does besides showing its feeds.
+#[derive(Default)]
+pub struct Options {
+    /// Whether the mouse is the dashboard's (else the terminal keeps it, for selecting text):
+    /// false with `--no-mouse`, which a config file cannot turn back on.
+    pub mouse: bool,
+    /// The config file the feeds came from, reloaded when it is saved.
+    pub config: Option<reload::Source>,
+}
+
+/// Starts the task of one feed, with the dashboard's read pacing.
+fn start_feed(spec: &FeedSpec, tx: Sender) -> FeedHandle {
+    let mut spec = spec.clone();
+    spec.read_interval = READ_INTERVAL;
+    feed::spawn(Arc::new(spec), tx)
+}
+
 /// Runs the dashboard until the user quits. The terminal is restored on return, on error and
-/// on panic (ratatui's hook).
+/// on panic (ratatui's hook), mouse reporting included.
 /// Returns the exit code: 0 after `q`, 128 + the signal's number after a signal.
-pub async fn run(specs: Vec<FeedSpec>, themes: Vec<Theme>, theme: usize) -> io::Result<i32> {
+pub async fn run(
+    specs: Vec<FeedSpec>,
+    themes: Vec<Theme>,
+    theme: usize,
+    options: Options,
+) -> io::Result<i32> {
     let mut terminal = ratatui::try_init()?;
     catch_worker_panics();
-    let result = event_loop(&mut terminal, specs, themes, theme).await;
+    let result = event_loop(&mut terminal, specs, themes, theme, options).await;
+    let _ = crossterm::execute!(io::stdout(), mouse::DisableClicks);
     ratatui::restore();
     // Back to the default hook: the terminal is ours no more.
     let _ = std::panic::take_hook();
@@ -148,6 +175,7 @@ fn catch_worker_panics() {
     let restore_and_report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().id() == ui_thread {
+            let _ = crossterm::execute!(io::stdout(), mouse::DisableClicks);
             restore_and_report(info);
         } else if let Ok(mut slot) = WORKER_PANIC.lock() {
             *slot = Some(info.to_string().replace('\n', " "));
@@ -160,20 +188,32 @@ async fn event_loop(
     specs: Vec<FeedSpec>,
     themes: Vec<Theme>,
     theme: usize,
+    options: Options,
 ) -> io::Result<i32> {
     let mut inbox = Inbox::new();
     let per_feed = (QUEUE_BYTES / specs.len().max(1)).max(MIN_QUEUE_BYTES);
-    let handles: Vec<FeedHandle> = specs
+    let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
+    let mut handles: Vec<FeedHandle> = specs
         .iter()
-        .map(|spec| {
-            let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
-            let mut spec = spec.clone();
-            spec.read_interval = READ_INTERVAL;
-            feed::spawn(Arc::new(spec), inbox.add_feed(queue))
-        })
+        .map(|spec| start_feed(spec, inbox.add_feed(queue)))
         .collect();
     let start = Instant::now();
     let mut app = App::new(&specs, themes, theme, start.into_std());
+    let (mut watcher, mut running) = match options.config {
+        Some(source) => {
+            let name = source.path.file_name().unwrap_or(source.path.as_os_str());
+            app.reload.file = Some(crate::text::escape(&name.to_string_lossy()).into_owned());
+            let mouse = source.first.mouse;
+            let watcher = Watcher::start(&source.path, source.load);
+            if let Some(why) = &watcher.not_watching {
+                app.update(Msg::Reload(Reload::NotWatching(why.clone())), start.into_std());
+            }
+            (Some(watcher), (source.first.feeds, mouse))
+        }
+        None => (None, (Vec::new(), None)),
+    };
+    let mut mouse_on = false;
+    set_mouse(&mut mouse_on, options.mouse && running.1 != Some(false));
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height), start.into_std());
     let mut input = EventStream::new();
@@ -242,10 +282,21 @@ async fn event_loop(
                             Msg::Key(key)
                         }
                         TermEvent::Resize(w, h) => Msg::Resize(w, h),
+                        TermEvent::Mouse(m) if mouse_on && mouse::wanted(&m) => {
+                            key_pressed = true;
+                            Msg::Mouse(m)
+                        }
                         _ => continue,
                     };
                     match app.update(msg, now) {
                         Some(Action::Quit) => break Ok(0),
+                        Some(Action::Reload) => {
+                            if let Some(watcher) = &watcher {
+                                watcher.reload_now();
+                            }
+                            // Ctrl-L also redraws the whole screen, as terminal users expect.
+                            terminal.clear()?;
+                        }
                         Some(Action::Feed(FeedId(i), command)) => {
                             // A full command queue means the task has commands to do already.
                             let _ = handles[i].commands.try_send(command);
@@ -273,6 +324,28 @@ async fn event_loop(
                     stats_due = now + STATS;
                 }
             }
+            report = next_report(&mut watcher) => {
+                let now = Instant::now().into_std();
+                let msg = match report {
+                    Some(Ok(loaded)) => {
+                        let diff = diff::diff(&running.0, &loaded.feeds, FeedConfig::name);
+                        let specs: Vec<FeedSpec> =
+                            loaded.feeds.iter().map(|f| f.spec.clone()).collect();
+                        reload::restart_tasks(
+                            &diff, &specs, &mut inbox, &mut handles, &mut crashed, queue, start_feed,
+                        );
+                        running = (loaded.feeds, loaded.mouse);
+                        set_mouse(&mut mouse_on, options.mouse && running.1 != Some(false));
+                        Reload::Applied { diff, specs, theme: loaded.theme }
+                    }
+                    Some(Err(error)) => Reload::Failed(error),
+                    None => {
+                        watcher = None;
+                        continue;
+                    }
+                };
+                app.update(Msg::Reload(msg), now);
+            }
             _ = terminate.recv() => break Ok(128 + 15),
             _ = hangup.recv() => break Ok(128 + 1),
             _ = interrupt.recv() => break Ok(128 + 2),
@@ -291,4 +364,24 @@ async fn event_loop(
         handle.task.abort();
     }
     result
+}
+
+/// The next loaded config from the watcher; never, without one.
+async fn next_report(watcher: &mut Option<Watcher>) -> Option<Result<reload::Loaded, String>> {
+    match watcher {
+        Some(watcher) => watcher.reports.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Turns mouse reporting on or off, if it is not already.
+fn set_mouse(on: &mut bool, want: bool) {
+    if *on != want {
+        let _ = if want {
+            crossterm::execute!(io::stdout(), mouse::EnableClicks)
+        } else {
+            crossterm::execute!(io::stdout(), mouse::DisableClicks)
+        };
+        *on = want;
+    }
 }

@@ -1,0 +1,301 @@
+//! Live reload of the config file.
+//!
+//! A watcher thread (off the UI thread) sees the file saved, waits until saves stop for a
+//! moment, loads the file and reports the result. The event loop compares the new feed list
+//! with the running one ([`crate::config::diff`]), hands the diff to `App::update`, which
+//! rebuilds the panes (pure), and applies the same diff to the feed tasks: a changed feed
+//! restarts, a new one starts, a removed one stops; the others run on untouched. A file that
+//! does not load changes nothing: its error stays in a banner until a good save.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
+
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecursiveMode, Watcher as _};
+use tokio::sync::mpsc;
+
+use super::app::{Action, App, Mode, View};
+use super::pane::Pane;
+use crate::config::diff::{Change, Diff, FeedConfig};
+use crate::feed::{FeedHandle, FeedId, FeedSpec, Inbox, QueueOptions, Sender};
+
+/// How long saves must stop before the file is read: an editor's save is often several
+/// writes (truncate, write, rename, chmod), and reading between them sees half a file.
+pub const DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// A config file as the dashboard runs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The feeds, selected (`--feed`) and with the command line's options applied.
+    pub feeds: Vec<FeedConfig>,
+    /// The theme to switch to (`None` when `--theme` overrides the file, or it sets none).
+    pub theme: Option<String>,
+    /// Whether the file leaves the mouse to the terminal (`mouse = false`).
+    pub mouse: Option<bool>,
+}
+
+/// Loads the config file: a message with file, line and key when it cannot be used.
+pub type Load = Box<dyn Fn() -> Result<Loaded, String> + Send>;
+
+/// What the dashboard needs to reload its config: the file, how to load it, and what was
+/// loaded at the start.
+pub struct Source {
+    pub path: PathBuf,
+    pub load: Load,
+    pub first: Loaded,
+}
+
+/// What reloading did, for `App::update`.
+#[derive(Debug, Clone)]
+pub enum Reload {
+    /// The file loaded: `specs` is the new feed list, `diff` how it maps onto the panes.
+    Applied {
+        diff: Diff,
+        specs: Vec<FeedSpec>,
+        theme: Option<String>,
+    },
+    /// The file did not load (its error, with file and line); nothing changed.
+    Failed(String),
+    /// Saves are not noticed (e.g. the system's watch limit); `Ctrl-L` still works.
+    NotWatching(String),
+}
+
+/// Live reload's part of the dashboard's state.
+#[derive(Debug, Clone, Default)]
+pub struct ReloadState {
+    /// The config file's name as shown, when the feeds came from one (else `Ctrl-L` has
+    /// nothing to reload).
+    pub file: Option<String>,
+    /// Why the last save was not applied, until a good one.
+    pub error: Option<String>,
+}
+
+enum Poke {
+    /// The file (or something of its name in its folder) changed.
+    Changed,
+    /// `Ctrl-L`: load now.
+    Now,
+}
+
+/// The watching thread's handle. Dropping it ends the thread.
+pub struct Watcher {
+    pokes: std_mpsc::Sender<Poke>,
+    /// Loaded files and problems, for the event loop.
+    pub reports: mpsc::Receiver<Result<Loaded, String>>,
+    /// Why saves are not noticed, if they are not.
+    pub not_watching: Option<String>,
+    _watch: Option<notify::RecommendedWatcher>,
+}
+
+impl Watcher {
+    /// Watches `path`'s folder (editors save by writing a new file and renaming it over the
+    /// old one, which a watch on the file itself would lose) for changes to `path`'s name.
+    pub fn start(path: &Path, load: Load) -> Watcher {
+        let (pokes, poked) = std_mpsc::channel();
+        let (report, reports) = mpsc::channel(4);
+        std::thread::Builder::new()
+            .name("config-watch".into())
+            .spawn(move || watch_thread(&poked, &load, &report))
+            .expect("a thread for the config watcher");
+        let (watch, not_watching) = match watch_folder(path, pokes.clone()) {
+            Ok(w) => (Some(w), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "saves to {} are not noticed ({e}); Ctrl-L reloads it",
+                    crate::config::shown_path(path)
+                )),
+            ),
+        };
+        Watcher {
+            pokes,
+            reports,
+            not_watching,
+            _watch: watch,
+        }
+    }
+
+    /// Loads the file now (`Ctrl-L`).
+    pub fn reload_now(&self) {
+        let _ = self.pokes.send(Poke::Now);
+    }
+}
+
+fn watch_folder(
+    path: &Path,
+    pokes: std_mpsc::Sender<Poke>,
+) -> notify::Result<notify::RecommendedWatcher> {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let name = path.file_name().map(|n| n.to_os_string());
+    let folder = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(event) = res else { return };
+        // Reading the file (the watcher itself does) is an access, not a change.
+        let change = match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+            EventKind::Access(_) => false,
+            _ => true,
+        };
+        if change
+            && event
+                .paths
+                .iter()
+                .any(|p| p.file_name() == name.as_deref())
+        {
+            let _ = pokes.send(Poke::Changed);
+        }
+    })?;
+    watcher.watch(&folder, RecursiveMode::NonRecursive)?;
+    Ok(watcher)
+}
+
+/// Loads the file after each burst of changes (once saves stop for [`DEBOUNCE`]) and at
+/// once on `Ctrl-L`, until the dashboard goes.
+fn watch_thread(
+    poked: &std_mpsc::Receiver<Poke>,
+    load: &Load,
+    report: &mpsc::Sender<Result<Loaded, String>>,
+) {
+    while let Ok(poke) = poked.recv() {
+        if let Poke::Changed = poke {
+            let mut quiet_from = Instant::now() + DEBOUNCE;
+            loop {
+                let left = quiet_from.saturating_duration_since(Instant::now());
+                match poked.recv_timeout(left) {
+                    Ok(Poke::Changed) => quiet_from = Instant::now() + DEBOUNCE,
+                    Ok(Poke::Now) | Err(std_mpsc::RecvTimeoutError::Timeout) => break,
+                    Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        }
+        if report.blocking_send(load()).is_err() {
+            return;
+        }
+    }
+}
+
+/// Applies `diff` to the running feed tasks, in the order of `specs` (the new list): kept
+/// feeds keep their task and queue, changed and new ones get a new task, removed and
+/// replaced ones are stopped (their connections closed). `handles` and `crashed` end up in
+/// the new order, as the panes do in `App::update`.
+pub fn restart_tasks(
+    diff: &Diff,
+    specs: &[FeedSpec],
+    inbox: &mut Inbox,
+    handles: &mut Vec<FeedHandle>,
+    crashed: &mut Vec<bool>,
+    queue: QueueOptions,
+    start: impl Fn(&FeedSpec, Sender) -> FeedHandle,
+) {
+    let order: Vec<Option<FeedId>> = diff.kept().map(|k| k.map(FeedId)).collect();
+    let senders = inbox.reorder(&order, queue);
+    let mut old: Vec<Option<(FeedHandle, bool)>> = std::mem::take(handles)
+        .into_iter()
+        .zip(std::mem::take(crashed))
+        .map(Some)
+        .collect();
+    for ((sender, keep), spec) in senders.into_iter().zip(&order).zip(specs) {
+        let kept = keep.and_then(|FeedId(k)| old.get_mut(k)?.take());
+        let (handle, has_crashed) = match (sender, kept) {
+            (None, Some(kept)) => kept,
+            (Some(tx), _) => (start(spec, tx), false),
+            (None, None) => unreachable!("Inbox::reorder gives a queue to every feed it does not keep"),
+        };
+        handles.push(handle);
+        crashed.push(has_crashed);
+    }
+    for (handle, _) in old.into_iter().flatten() {
+        handle.stop();
+    }
+}
+
+impl App {
+    /// `Ctrl-L`: reload, when the feeds came from a config file.
+    pub(super) fn reload_key(&mut self) -> Option<Action> {
+        if self.reload.file.is_none() {
+            self.notify("no config file to reload: the feeds come from the command line");
+            return None;
+        }
+        Some(Action::Reload)
+    }
+
+    /// A reload's outcome: the panes follow the new feed list (kept ones as they are,
+    /// changed and new ones afresh), or the error is shown until a good save.
+    pub(super) fn on_reload(&mut self, reload: Reload, now: Instant) {
+        self.dirty = true;
+        let file = self.reload.file.clone().unwrap_or_else(|| "the config".into());
+        let (diff, specs, theme) = match reload {
+            Reload::Failed(error) => {
+                self.reload.error = Some(error);
+                return;
+            }
+            Reload::NotWatching(why) => {
+                self.notice = Some((why, now + Duration::from_secs(10)));
+                return;
+            }
+            Reload::Applied { diff, specs, theme } => (diff, specs, theme),
+        };
+        self.reload.error = None;
+        let focused = self.focused().map(|p| p.name.clone());
+        let focus_kept = diff
+            .feeds
+            .iter()
+            .any(|c| *c == Change::Same { old: self.focus });
+        let mut old: Vec<Option<Pane>> = std::mem::take(&mut self.panes)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.panes = diff
+            .feeds
+            .iter()
+            .zip(&specs)
+            .map(|(change, spec)| match change {
+                Change::Same { old: k } => old[*k].take().unwrap_or_else(|| Pane::new(spec, now)),
+                Change::Changed { .. } | Change::Added => Pane::new(spec, now),
+            })
+            .collect();
+        self.focus = focused
+            .and_then(|name| self.panes.iter().position(|p| p.name == name))
+            .unwrap_or(self.focus)
+            .min(self.panes.len().saturating_sub(1));
+        // What was open on the focused feed's pane (its types, its filter prompt, one of its
+        // events) has no meaning on a new one.
+        if !focus_kept && !matches!(self.mode, Mode::Help { .. }) {
+            self.mode = Mode::Normal;
+        }
+        if let Some(wanted) = theme
+            && let Some(i) = self.themes.iter().position(|t| t.name == wanted)
+        {
+            self.theme = i;
+        }
+        if self.view == View::Overview {
+            self.refresh_overview(now);
+        }
+        let summary = if diff.is_empty() {
+            "no feed changed".to_string()
+        } else {
+            let mut parts = Vec::new();
+            for (n, what) in [
+                (diff.added(), "new"),
+                (diff.removed.len(), "removed"),
+                (diff.changed(), "restarted"),
+            ] {
+                if n > 0 {
+                    parts.push(format!("{n} {what}"));
+                }
+            }
+            if parts.is_empty() {
+                "feeds reordered".into()
+            } else {
+                parts.join(", ")
+            }
+        };
+        self.notice = Some((
+            format!("{file} reloaded: {summary}"),
+            now + super::app::NOTICE_FOR,
+        ));
+    }
+}
