@@ -294,8 +294,15 @@ async fn event_loop(
                             if let Some(watcher) = &watcher {
                                 watcher.reload_now();
                             }
-                            // Ctrl-L also redraws the whole screen, as terminal users expect.
-                            terminal.clear()?;
+                            // Ctrl-L also redraws the whole screen, as terminal users expect
+                            // (not `Terminal::clear`, which asks the terminal for the cursor
+                            // and would race the input stream for the answer).
+                            crossterm::execute!(
+                                io::stdout(),
+                                crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+                            )?;
+                            terminal.swap_buffers();
+                            app.dirty = true;
                         }
                         Some(Action::Feed(FeedId(i), command)) => {
                             // A full command queue means the task has commands to do already.

@@ -240,10 +240,7 @@ impl App {
         };
         self.reload.error = None;
         let focused = self.focused().map(|p| p.name.clone());
-        let focus_kept = diff
-            .feeds
-            .iter()
-            .any(|c| *c == Change::Same { old: self.focus });
+        let focus_kept = diff.feeds.contains(&Change::Same { old: self.focus });
         let mut old: Vec<Option<Pane>> = std::mem::take(&mut self.panes)
             .into_iter()
             .map(Some)
