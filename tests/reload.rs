@@ -28,7 +28,9 @@ async fn server() -> TestServer {
         let events = if nth == 1 { 3 } else { 1 };
         let mut steps = vec![sse_head()];
         for i in 1..=events {
-            steps.push(write(format!("data: {name} connection {nth} event {i}\n\n")));
+            steps.push(write(format!(
+                "data: {name} connection {nth} event {i}\n\n"
+            )));
         }
         steps.push(Step::Hold);
         steps
@@ -67,7 +69,9 @@ fn wait_until(what: &str, cond: impl Fn() -> bool) {
 /// screen between its title and the next pane's.
 fn pane_text(screen: &str, feed: &str) -> Option<String> {
     let lines: Vec<&str> = screen.lines().collect();
-    let top = lines.iter().position(|l| l.contains(&format!(" {feed} ")))?;
+    let top = lines
+        .iter()
+        .position(|l| l.contains(&format!(" {feed} ")))?;
     let col = lines[top].find(&format!(" {feed} "))?;
     // Panes are side by side or stacked: take the column band of this pane, a few rows down.
     let band = |l: &str| -> String {
@@ -97,7 +101,10 @@ async fn saves_add_restart_and_remove_feeds_and_a_broken_save_changes_nothing() 
         let mut tui = Tui::start(&["--config", path.to_str().unwrap()], 40, 160);
         tui.wait_text("alpha connection 1 event 3", WAIT);
         tui.wait_text("bravo connection 1 event 3", WAIT);
-        assert_eq!((server.connects("/alpha"), server.connects("/bravo")), (1, 1));
+        assert_eq!(
+            (server.connects("/alpha"), server.connects("/bravo")),
+            (1, 1)
+        );
 
         // A new feed gets a pane and a connection; the others keep theirs and their events.
         save_by_rename(&path, &config(&server, &["alpha", "bravo", "charlie"]));
@@ -107,16 +114,20 @@ async fn saves_add_restart_and_remove_feeds_and_a_broken_save_changes_nothing() 
             "the reload is reported:\n{screen}"
         );
         assert_eq!(server.connects("/charlie"), 1);
-        assert_eq!((server.connects("/alpha"), server.connects("/bravo")), (1, 1));
+        assert_eq!(
+            (server.connects("/alpha"), server.connects("/bravo")),
+            (1, 1)
+        );
         let alpha = pane_text(&screen, "alpha").expect("alpha's pane");
-        assert!(alpha.contains("3 events"), "alpha's counters kept:\n{alpha}");
+        assert!(
+            alpha.contains("3 events"),
+            "alpha's counters kept:\n{alpha}"
+        );
         assert!(screen.contains("alpha connection 1 event 1"), "{screen}");
 
         // A broken save changes nothing and says where the problem is, until a good save.
-        let broken = config(&server, &["alpha", "bravo", "charlie"]).replace(
-            "name = \"bravo\"",
-            "name = \"bravo\"\nreconect = \"oops\"",
-        );
+        let broken = config(&server, &["alpha", "bravo", "charlie"])
+            .replace("name = \"bravo\"", "name = \"bravo\"\nreconect = \"oops\"");
         let line = 1 + broken.lines().position(|l| l.contains("reconect")).unwrap();
         std::fs::write(&path, broken).unwrap();
         let screen = tui.wait_text("config not reloaded", WAIT);
@@ -129,15 +140,16 @@ async fn saves_add_restart_and_remove_feeds_and_a_broken_save_changes_nothing() 
         assert_eq!(counts, [1, 1, 1], "nothing restarted");
         let screen = tui.contents();
         for feed in ["alpha", "bravo", "charlie"] {
-            assert!(screen.contains(&format!("{feed} connection 1 event 3")), "{screen}");
+            assert!(
+                screen.contains(&format!("{feed} connection 1 event 3")),
+                "{screen}"
+            );
         }
 
         // The fix removes bravo and changes charlie: bravo's pane goes and its connection
         // closes; charlie restarts afresh; alpha runs on.
-        let fixed = config(&server, &["alpha", "charlie"]).replace(
-            "name = \"charlie\"",
-            "name = \"charlie\"\nbuffer = 100",
-        );
+        let fixed = config(&server, &["alpha", "charlie"])
+            .replace("name = \"charlie\"", "name = \"charlie\"\nbuffer = 100");
         save_by_rename(&path, &fixed);
         let screen = tui.wait_for("the fixed file applied", WAIT, |s| {
             s.contains("charlie connection 2 event 1") && !s.contains("config not reloaded")
@@ -149,11 +161,20 @@ async fn saves_add_restart_and_remove_feeds_and_a_broken_save_changes_nothing() 
         assert!(!screen.contains("bravo"), "bravo's pane is gone:\n{screen}");
         wait_until("bravo's connection to close", || server.held("/bravo") == 0);
         assert_eq!(server.connects("/bravo"), 1);
-        assert_eq!((server.connects("/alpha"), server.connects("/charlie")), (1, 2));
+        assert_eq!(
+            (server.connects("/alpha"), server.connects("/charlie")),
+            (1, 2)
+        );
         let charlie = pane_text(&screen, "charlie").expect("charlie's pane");
-        assert!(charlie.contains("1 event "), "charlie counts afresh:\n{charlie}");
+        assert!(
+            charlie.contains("1 event "),
+            "charlie counts afresh:\n{charlie}"
+        );
         let alpha = pane_text(&screen, "alpha").expect("alpha's pane");
-        assert!(alpha.contains("3 events"), "alpha's counters kept:\n{alpha}");
+        assert!(
+            alpha.contains("3 events"),
+            "alpha's counters kept:\n{alpha}"
+        );
         assert_eq!(server.held("/alpha"), 1, "alpha's connection still open");
 
         tui.keys("q");

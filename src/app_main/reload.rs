@@ -20,7 +20,12 @@ pub(super) fn config_loader(args: FeedArgs, path: PathBuf, theme_flag: bool) -> 
     })
 }
 
-fn loaded(args: &FeedArgs, config: &Config, text: &str, theme_flag: bool) -> Result<Loaded, String> {
+fn loaded(
+    args: &FeedArgs,
+    config: &Config,
+    text: &str,
+    theme_flag: bool,
+) -> Result<Loaded, String> {
     let specs = args
         .select(config.feeds.clone())
         .and_then(|specs| {

@@ -182,7 +182,10 @@ mod tests {
 
     #[test]
     fn moving_feeds_around_keeps_them_all_but_is_not_empty() {
-        let d = run(&[("a", 1), ("b", 2), ("c", 3)], &[("c", 3), ("a", 1), ("b", 2)]);
+        let d = run(
+            &[("a", 1), ("b", 2), ("c", 3)],
+            &[("c", 3), ("a", 1), ("b", 2)],
+        );
         assert_eq!(
             d.feeds,
             vec![

@@ -66,8 +66,8 @@
 //! listed), except after a TOML syntax error, which is reported alone.
 
 mod describe;
-mod env;
 pub mod diff;
+mod env;
 mod errors;
 mod headers;
 mod layer;

@@ -314,7 +314,11 @@ mod tests {
     fn reorder_keeps_kept_queues_with_their_counters_under_new_numbers_and_drops_the_rest() {
         let mut inbox = Inbox::new();
         let opts = QueueOptions::new(100, 1 << 20, Overflow::Drop);
-        let (a, b, c) = (inbox.add_feed(opts), inbox.add_feed(opts), inbox.add_feed(opts));
+        let (a, b, c) = (
+            inbox.add_feed(opts),
+            inbox.add_feed(opts),
+            inbox.add_feed(opts),
+        );
         a.add_bytes(10);
         c.add_bytes(30);
         let send = |tx: &Sender, data: &str| {
@@ -326,7 +330,10 @@ mod tests {
         let senders = inbox.reorder(&[Some(FeedId(2)), Some(FeedId(0)), None], opts);
         assert!(senders[0].is_none() && senders[1].is_none());
         let fresh = senders[2].clone().expect("a new queue");
-        assert_eq!((c.id(), a.id(), fresh.id()), (FeedId(0), FeedId(1), FeedId(2)));
+        assert_eq!(
+            (c.id(), a.id(), fresh.id()),
+            (FeedId(0), FeedId(1), FeedId(2))
+        );
         assert_eq!((inbox.bytes(FeedId(0)), inbox.bytes(FeedId(1))), (30, 10));
         assert_eq!(inbox.bytes(FeedId(2)), 0);
         send(&b, "after removal");

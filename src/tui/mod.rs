@@ -39,8 +39,8 @@ use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
 use self::app::{Action, App, Msg};
-use self::theme::Theme;
 use self::reload::{Reload, Watcher};
+use self::theme::Theme;
 use crate::config::diff::{self, FeedConfig};
 use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions, Sender};
 
@@ -206,7 +206,10 @@ async fn event_loop(
             let mouse = source.first.mouse;
             let watcher = Watcher::start(&source.path, source.load);
             if let Some(why) = &watcher.not_watching {
-                app.update(Msg::Reload(Reload::NotWatching(why.clone())), start.into_std());
+                app.update(
+                    Msg::Reload(Reload::NotWatching(why.clone())),
+                    start.into_std(),
+                );
             }
             (Some(watcher), (source.first.feeds, mouse))
         }

@@ -139,12 +139,7 @@ fn watch_folder(
             EventKind::Access(_) => false,
             _ => true,
         };
-        if change
-            && event
-                .paths
-                .iter()
-                .any(|p| p.file_name() == name.as_deref())
-        {
+        if change && event.paths.iter().any(|p| p.file_name() == name.as_deref()) {
             let _ = pokes.send(Poke::Changed);
         }
     })?;
@@ -202,7 +197,9 @@ pub fn restart_tasks(
         let (handle, has_crashed) = match (sender, kept) {
             (None, Some(kept)) => kept,
             (Some(tx), _) => (start(spec, tx), false),
-            (None, None) => unreachable!("Inbox::reorder gives a queue to every feed it does not keep"),
+            (None, None) => {
+                unreachable!("Inbox::reorder gives a queue to every feed it does not keep")
+            }
         };
         handles.push(handle);
         crashed.push(has_crashed);
@@ -226,7 +223,11 @@ impl App {
     /// changed and new ones afresh), or the error is shown until a good save.
     pub(super) fn on_reload(&mut self, reload: Reload, now: Instant) {
         self.dirty = true;
-        let file = self.reload.file.clone().unwrap_or_else(|| "the config".into());
+        let file = self
+            .reload
+            .file
+            .clone()
+            .unwrap_or_else(|| "the config".into());
         let (diff, specs, theme) = match reload {
             Reload::Failed(error) => {
                 self.reload.error = Some(error);

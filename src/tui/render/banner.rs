@@ -33,7 +33,9 @@ pub fn render(frame: &mut Frame, app: &App, screen: Rect) {
         .iter()
         .map(|l| l.width().div_ceil(inner_width).max(1))
         .sum();
-    let height = (rows as u16 + 2).min(body.height / 2).max(3.min(body.height));
+    let height = (rows as u16 + 2)
+        .min(body.height / 2)
+        .max(3.min(body.height));
     let area = Rect::new(body.x, body.bottom() - height, body.width, height);
     let block = Block::default()
         .borders(Borders::ALL)
