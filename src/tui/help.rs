@@ -32,8 +32,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("c", "clear the pane's events"),
     ("T", "next theme"),
     ("Ctrl-L", "reload the config file now"),
-    ("click, wheel", "focus / scroll the pane under it"),
-    ("double click", "inspect the event / open the feed"),
+    ("mouse", "click focuses; double click opens"),
     ("?", "this help (j k scroll it)"),
     ("q, Ctrl-C", "quit"),
 ];
