@@ -1,6 +1,8 @@
 //! Live reload: the real dashboard in a pty follows saves of its config file, against a
 //! loopback server that counts connections per path and sees them close.
 
+#[path = "support/screen.rs"]
+mod screen;
 mod support;
 
 use std::collections::HashMap;
@@ -8,8 +10,180 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use screen::{Screen, text};
+use ssedash::config::diff::diff;
+use ssedash::feed::FeedSpec;
+use ssedash::tui::app::{Action, Mode, Msg};
+use ssedash::tui::reload::Reload;
 use support::pty::Tui;
 use support::*;
+
+fn spec(name: &str) -> FeedSpec {
+    FeedSpec::new(
+        name,
+        format!("http://127.0.0.1:7878/{name}").parse().unwrap(),
+    )
+}
+
+/// The screen helper's feeds as specs (what the dashboard started with).
+fn specs(names: &[&str]) -> Vec<FeedSpec> {
+    names.iter().map(|n| spec(n)).collect()
+}
+
+/// `App::update` gets a reload from `old` to `new`, as the event loop hands it over.
+fn reload(s: &mut Screen, old: &[FeedSpec], new: Vec<FeedSpec>, ms: u64) {
+    let diff = diff(old, &new, |f: &FeedSpec| f.name.as_str());
+    let msg = Reload::Applied {
+        diff,
+        specs: new,
+        theme: None,
+    };
+    let now = s.at(ms);
+    s.app.update(Msg::Reload(msg), now);
+}
+
+fn names(s: &Screen) -> Vec<String> {
+    s.app.panes.iter().map(|p| p.name.clone()).collect()
+}
+
+#[test]
+fn a_reload_keeps_unchanged_panes_as_they_are_and_starts_changed_and_new_ones_afresh() {
+    let mut s = Screen::new(&["a", "b", "c"], 160, 48);
+    for (feed, n) in [(0, 3), (1, 4), (2, 5)] {
+        s.open(feed, 0);
+        for i in 0..n {
+            s.event(feed, "tick", &format!("{feed}-{i}"), "", 10 + i);
+        }
+    }
+    s.app.panes[2].set_filter("2-4");
+    let mut a = spec("a");
+    a.buffer = 10;
+    reload(
+        &mut s,
+        &specs(&["a", "b", "c"]),
+        vec![spec("c"), a, spec("d")],
+        100,
+    );
+    assert_eq!(names(&s), ["c", "a", "d"]);
+    let c = &s.app.panes[0];
+    assert_eq!((c.total, c.shown_len()), (5, 1), "c kept, filter and all");
+    assert_eq!(c.state, ssedash::feed::ConnState::Open);
+    let a = &s.app.panes[1];
+    assert_eq!(
+        (a.total, a.capacity),
+        (0, 10),
+        "a restarted with its new buffer"
+    );
+    assert_eq!(a.state, ssedash::feed::ConnState::Connecting);
+    assert_eq!(s.app.panes[2].total, 0);
+    let notice = &s.app.notice.as_ref().expect("a notice").0;
+    assert!(notice.contains("1 new, 1 removed, 1 restarted"), "{notice}");
+}
+
+#[test]
+fn the_focused_feed_stays_focused_where_it_moved_and_its_open_picker_stays() {
+    let mut s = Screen::new(&["a", "b", "c"], 160, 48);
+    s.open(2, 0);
+    s.event(2, "tick", "x", "", 10);
+    s.key(KeyCode::Char('3'), 20);
+    s.key(KeyCode::Char('t'), 30);
+    assert!(matches!(s.app.mode, Mode::Types { .. }));
+    reload(&mut s, &specs(&["a", "b", "c"]), specs(&["c", "a"]), 100);
+    assert_eq!(s.app.focus, 0, "c is now first");
+    assert!(matches!(s.app.mode, Mode::Types { .. }), "c was kept");
+    // When the focused feed itself restarts, what was open on it closes.
+    let mut changed = spec("c");
+    changed.buffer = 7;
+    reload(&mut s, &specs(&["c", "a"]), vec![changed, spec("a")], 200);
+    assert_eq!(s.app.mode, Mode::Normal);
+    // When it goes, the focus stays in range.
+    s.key(KeyCode::Char('2'), 300);
+    reload(&mut s, &specs(&["c", "a"]), specs(&["c"]), 400);
+    assert_eq!(s.app.focus, 0);
+}
+
+#[test]
+fn a_failed_reload_changes_nothing_and_its_banner_stays_until_a_good_one() {
+    let mut s = Screen::new(&["ticker", "news"], 100, 24);
+    s.app.reload.file = Some("feeds.toml".into());
+    s.open(0, 0);
+    s.event(0, "quote", "{\"price\":1}", "1", 10);
+    let error = "/home/u/feeds.toml:7:1: feed \"news\": unknown key `reconect`; did you mean \
+                 `reconnect`?";
+    s.app
+        .update(Msg::Reload(Reload::Failed(error.into())), s.at(100));
+    assert_eq!(names(&s), ["ticker", "news"]);
+    assert_eq!(s.app.panes[0].total, 1);
+    let backend = s.draw(200);
+    let screen = text(&backend);
+    assert!(screen.contains("config not reloaded"), "{screen}");
+    assert!(
+        screen.contains("feeds.toml:7:1: feed \"news\": unknown key `reconect`"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(backend);
+    // Still there later, and gone after a good reload.
+    s.app.update(Msg::Tick, s.at(60_000));
+    assert!(text(&s.draw(60_000)).contains("config not reloaded"));
+    reload(
+        &mut s,
+        &specs(&["ticker", "news"]),
+        specs(&["ticker", "news"]),
+        61_000,
+    );
+    let screen = text(&s.draw(61_000));
+    assert!(!screen.contains("config not reloaded"), "{screen}");
+    assert!(
+        screen.contains("feeds.toml reloaded: no feed changed"),
+        "{screen}"
+    );
+    assert_eq!(s.app.panes[0].total, 1);
+}
+
+#[test]
+fn a_hostile_error_text_is_shown_escaped_in_the_banner() {
+    let mut s = Screen::new(&["ticker"], 100, 24);
+    let error = "feeds.toml:1:1: bad \u{1b}[2J\u{202e}name";
+    s.app
+        .update(Msg::Reload(Reload::Failed(error.into())), s.at(0));
+    let screen = text(&s.draw(0));
+    assert!(screen.contains("bad \\x1b[2J\\u{202e}name"), "{screen}");
+}
+
+#[test]
+fn a_reload_switches_to_the_files_theme() {
+    let mut s = Screen::new(&["a"], 100, 24);
+    let msg = Reload::Applied {
+        diff: diff(&specs(&["a"]), &specs(&["a"]), |f: &FeedSpec| {
+            f.name.as_str()
+        }),
+        specs: specs(&["a"]),
+        theme: Some("light".into()),
+    };
+    s.app.update(Msg::Reload(msg), s.at(0));
+    assert_eq!(s.app.theme().name, "light");
+}
+
+#[test]
+fn ctrl_l_asks_for_a_reload_only_when_the_feeds_come_from_a_file() {
+    let mut s = Screen::new(&["a"], 100, 24);
+    let ctrl_l = KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    assert_eq!(s.app.update(Msg::Key(ctrl_l), s.at(0)), None);
+    let notice = &s.app.notice.as_ref().expect("a notice").0;
+    assert!(notice.contains("no config file to reload"), "{notice}");
+    s.app.reload.file = Some("feeds.toml".into());
+    assert_eq!(
+        s.app.update(Msg::Key(ctrl_l), s.at(10)),
+        Some(Action::Reload)
+    );
+    // Also while typing a filter.
+    s.key(KeyCode::Char('/'), 20);
+    assert_eq!(
+        s.app.update(Msg::Key(ctrl_l), s.at(30)),
+        Some(Action::Reload)
+    );
+}
 
 const WAIT: Duration = Duration::from_secs(20);
 
