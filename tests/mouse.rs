@@ -380,3 +380,24 @@ async fn no_mouse_and_mouse_false_leave_the_mouse_to_the_terminal() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_gives_the_mouse_back_to_the_terminal_too() {
+    let server = TestServer::always(ticks("one", 3)).await;
+    let url = server.url("/one");
+    tokio::task::spawn_blocking(move || {
+        let mut tui = Tui::start(&[&url], 20, 100);
+        tui.wait_text("one number 3", WAIT);
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &tui.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        assert_eq!(tui.wait_exit(WAIT), 143);
+        let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+        let on = raw.rfind("\x1b[?1000h").expect("mouse reporting was on");
+        assert!(raw[on..].contains("\x1b[?1000l"), "and is off at the end");
+    })
+    .await
+    .unwrap();
+}
