@@ -359,7 +359,7 @@ async fn saves_add_restart_and_remove_feeds_and_a_broken_save_changes_nothing() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn ctrl_l_reloads_by_hand_and_says_so_without_a_config_file() {
+async fn ctrl_l_reloads_by_hand_a_saved_mouse_false_frees_the_mouse_and_urls_have_no_file() {
     let server = server().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("feeds.toml");
@@ -372,6 +372,12 @@ async fn ctrl_l_reloads_by_hand_and_says_so_without_a_config_file() {
         tui.keys("\x0c");
         let screen = tui.wait_text("feeds.toml reloaded: no feed changed", WAIT);
         assert!(screen.contains("alpha connection 1 event 3"), "{screen}");
+        // `mouse = false` saved: the mouse goes back to the terminal at once.
+        let raw = || String::from_utf8_lossy(&tui.raw()).into_owned();
+        assert!(raw().contains("\x1b[?1000h") && !raw().contains("\x1b[?1000l"));
+        let text = std::fs::read_to_string(&p).unwrap();
+        save_by_rename(&p, &format!("mouse = false\n{text}"));
+        wait_until("mouse reporting off", || raw().contains("\x1b[?1000l"));
         tui.keys("q");
         assert_eq!(tui.wait_exit(WAIT), 0);
 

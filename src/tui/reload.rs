@@ -297,3 +297,77 @@ impl App {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A watcher on `path` whose loads are counted; each reads the file, as the real one
+    /// does, and returns no feeds.
+    fn counting(path: &Path) -> (Watcher, Arc<AtomicUsize>) {
+        let loads = Arc::new(AtomicUsize::new(0));
+        let counter = loads.clone();
+        let file = path.to_path_buf();
+        let load: Load = Box::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+            Ok(Loaded {
+                feeds: Vec::new(),
+                theme: None,
+                mouse: None,
+            })
+        });
+        (Watcher::start(path, load), loads)
+    }
+
+    /// Waits for `n` reports, then makes sure no more come for a while.
+    fn expect_reports(watcher: &mut Watcher, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut got = 0;
+        while got < n {
+            assert!(Instant::now() < deadline, "{got} of {n} reports");
+            match watcher.reports.try_recv() {
+                Ok(_) => got += 1,
+                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        std::thread::sleep(DEBOUNCE * 4);
+        assert!(watcher.reports.try_recv().is_err(), "more than {n} reports");
+    }
+
+    #[test]
+    fn a_burst_of_writes_and_a_rename_are_loaded_once_and_loading_is_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feeds.toml");
+        std::fs::write(&path, "a").unwrap();
+        let (mut watcher, loads) = counting(&path);
+        assert!(watcher.not_watching.is_none());
+        for text in ["b", "bc", "bcd"] {
+            std::fs::write(&path, text).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        expect_reports(&mut watcher, 1);
+        // An editor's save: a new file renamed over the old one.
+        let tmp = dir.path().join(".feeds.toml.swp");
+        std::fs::write(&tmp, "e").unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+        expect_reports(&mut watcher, 1);
+        // Other files in the folder are none of its business.
+        std::fs::write(dir.path().join("other.toml"), "x").unwrap();
+        expect_reports(&mut watcher, 0);
+        assert_eq!(loads.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn reload_now_loads_at_once_without_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feeds.toml");
+        std::fs::write(&path, "a").unwrap();
+        let (mut watcher, _) = counting(&path);
+        watcher.reload_now();
+        expect_reports(&mut watcher, 1);
+    }
+}
