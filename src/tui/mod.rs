@@ -39,9 +39,8 @@ use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
 use self::app::{Action, App, Msg};
-use self::reload::{Reload, Watcher};
+use self::reload::Live;
 use self::theme::Theme;
-use crate::config::diff::{self, FeedConfig};
 use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions, Sender};
 
 /// Copies each queue's byte and drop counters into the panes, and turns a feed task that
@@ -199,24 +198,9 @@ async fn event_loop(
         .collect();
     let start = Instant::now();
     let mut app = App::new(&specs, themes, theme, start.into_std());
-    let (mut watcher, mut running) = match options.config {
-        Some(source) => {
-            let name = source.path.file_name().unwrap_or(source.path.as_os_str());
-            app.reload.file = Some(crate::text::escape(&name.to_string_lossy()).into_owned());
-            let mouse = source.first.mouse;
-            let watcher = Watcher::start(&source.path, source.load);
-            if let Some(why) = &watcher.not_watching {
-                app.update(
-                    Msg::Reload(Reload::NotWatching(why.clone())),
-                    start.into_std(),
-                );
-            }
-            (Some(watcher), (source.first.feeds, mouse))
-        }
-        None => (None, (Vec::new(), None)),
-    };
+    let mut live = Live::start(options.config, &mut app, start.into_std());
     let mut mouse_on = false;
-    set_mouse(&mut mouse_on, options.mouse && running.1 != Some(false));
+    mouse::set_reporting(&mut mouse_on, options.mouse && live.mouse() != Some(false));
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height), start.into_std());
     let mut input = EventStream::new();
@@ -294,18 +278,8 @@ async fn event_loop(
                     match app.update(msg, now) {
                         Some(Action::Quit) => break Ok(0),
                         Some(Action::Reload) => {
-                            if let Some(watcher) = &watcher {
-                                watcher.reload_now();
-                            }
-                            // Ctrl-L also redraws the whole screen, as terminal users expect
-                            // (not `Terminal::clear`, which asks the terminal for the cursor
-                            // and would race the input stream for the answer).
-                            crossterm::execute!(
-                                io::stdout(),
-                                crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
-                            )?;
-                            terminal.swap_buffers();
-                            app.dirty = true;
+                            live.reload_now();
+                            reload::redraw_all(terminal)?;
                         }
                         Some(Action::Feed(FeedId(i), command)) => {
                             // A full command queue means the task has commands to do already.
@@ -334,27 +308,13 @@ async fn event_loop(
                     stats_due = now + STATS;
                 }
             }
-            report = next_report(&mut watcher) => {
-                let now = Instant::now().into_std();
-                let msg = match report {
-                    Some(Ok(loaded)) => {
-                        let diff = diff::diff(&running.0, &loaded.feeds, FeedConfig::name);
-                        let specs: Vec<FeedSpec> =
-                            loaded.feeds.iter().map(|f| f.spec.clone()).collect();
-                        reload::restart_tasks(
-                            &diff, &specs, &mut inbox, &mut handles, &mut crashed, queue, start_feed,
-                        );
-                        running = (loaded.feeds, loaded.mouse);
-                        set_mouse(&mut mouse_on, options.mouse && running.1 != Some(false));
-                        Reload::Applied { diff, specs, theme: loaded.theme }
-                    }
-                    Some(Err(error)) => Reload::Failed(error),
-                    None => {
-                        watcher = None;
-                        continue;
-                    }
-                };
-                app.update(Msg::Reload(msg), now);
+            loaded = live.next() => {
+                let reload = live.apply(loaded, |diff, specs| {
+                    let tasks = (&mut inbox, &mut handles, &mut crashed);
+                    reload::restart_tasks(diff, specs, tasks, queue, start_feed);
+                });
+                mouse::set_reporting(&mut mouse_on, options.mouse && live.mouse() != Some(false));
+                app.update(Msg::Reload(reload), Instant::now().into_std());
             }
             _ = terminate.recv() => break Ok(128 + 15),
             _ = hangup.recv() => break Ok(128 + 1),
@@ -374,24 +334,4 @@ async fn event_loop(
         handle.task.abort();
     }
     result
-}
-
-/// The next loaded config from the watcher; never, without one.
-async fn next_report(watcher: &mut Option<Watcher>) -> Option<Result<reload::Loaded, String>> {
-    match watcher {
-        Some(watcher) => watcher.reports.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Turns mouse reporting on or off, if it is not already.
-fn set_mouse(on: &mut bool, want: bool) {
-    if *on != want {
-        let _ = if want {
-            crossterm::execute!(io::stdout(), mouse::EnableClicks)
-        } else {
-            crossterm::execute!(io::stdout(), mouse::DisableClicks)
-        };
-        *on = want;
-    }
 }

@@ -36,6 +36,19 @@ impl crossterm::Command for EnableClicks {
 /// Gives the mouse back to the terminal: every tracking mode off, whichever was on.
 pub use crossterm::event::DisableMouseCapture as DisableClicks;
 
+/// Turns mouse reporting on or off, if it is not already.
+pub fn set_reporting(on: &mut bool, want: bool) {
+    if *on != want {
+        let mut out = std::io::stdout();
+        let _ = if want {
+            crossterm::execute!(out, EnableClicks)
+        } else {
+            crossterm::execute!(out, DisableClicks)
+        };
+        *on = want;
+    }
+}
+
 /// Whether the dashboard acts on this report: presses and the wheel (releases are ignored).
 pub fn wanted(m: &MouseEvent) -> bool {
     matches!(

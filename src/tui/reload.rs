@@ -15,7 +15,7 @@ use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use tokio::sync::mpsc;
 
-use super::app::{Action, App, Mode, View};
+use super::app::{Action, App, Mode, Msg, View};
 use super::pane::Pane;
 use crate::config::diff::{Change, Diff, FeedConfig};
 use crate::feed::{FeedHandle, FeedId, FeedSpec, Inbox, QueueOptions, Sender};
@@ -172,6 +172,92 @@ fn watch_thread(
     }
 }
 
+/// Live reload's part of the event loop: the watcher, and the feeds as the file had them at
+/// the last good load (what the next load is compared with).
+#[derive(Default)]
+pub struct Live {
+    watcher: Option<Watcher>,
+    running: Vec<FeedConfig>,
+    mouse: Option<bool>,
+}
+
+impl Live {
+    /// Starts watching the file the feeds came from, if they came from one.
+    pub fn start(source: Option<Source>, app: &mut App, now: Instant) -> Live {
+        let Some(source) = source else {
+            return Live::default();
+        };
+        let name = source.path.file_name().unwrap_or(source.path.as_os_str());
+        app.reload.file = Some(crate::text::escape(&name.to_string_lossy()).into_owned());
+        let watcher = Watcher::start(&source.path, source.load);
+        if let Some(why) = &watcher.not_watching {
+            app.update(Msg::Reload(Reload::NotWatching(why.clone())), now);
+        }
+        Live {
+            watcher: Some(watcher),
+            running: source.first.feeds,
+            mouse: source.first.mouse,
+        }
+    }
+
+    /// The file's `mouse` setting, as last loaded.
+    pub fn mouse(&self) -> Option<bool> {
+        self.mouse
+    }
+
+    /// `Ctrl-L`.
+    pub fn reload_now(&self) {
+        if let Some(watcher) = &self.watcher {
+            watcher.reload_now();
+        }
+    }
+
+    /// The next load of the file; never, when there is no file.
+    pub async fn next(&mut self) -> Result<Loaded, String> {
+        if let Some(watcher) = &mut self.watcher
+            && let Some(report) = watcher.reports.recv().await
+        {
+            return report;
+        }
+        self.watcher = None;
+        std::future::pending().await
+    }
+
+    /// Turns a load into what `App::update` applies; a good one is compared with the feeds
+    /// running now and `restart` applies the diff to their tasks first.
+    pub fn apply(
+        &mut self,
+        loaded: Result<Loaded, String>,
+        restart: impl FnOnce(&Diff, &[FeedSpec]),
+    ) -> Reload {
+        let loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(error) => return Reload::Failed(error),
+        };
+        let diff = crate::config::diff::diff(&self.running, &loaded.feeds, FeedConfig::name);
+        let specs: Vec<FeedSpec> = loaded.feeds.iter().map(|f| f.spec.clone()).collect();
+        restart(&diff, &specs);
+        self.running = loaded.feeds;
+        self.mouse = loaded.mouse;
+        Reload::Applied {
+            diff,
+            specs,
+            theme: loaded.theme,
+        }
+    }
+}
+
+/// `Ctrl-L` redraws the whole screen too, as terminal users expect. Not with
+/// `Terminal::clear`, which asks the terminal where its cursor is and would race the input
+/// stream for the answer: the screen is cleared, and the frame drawn last forgotten, so the
+/// next one is drawn whole.
+pub fn redraw_all(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+    use crossterm::terminal::{Clear, ClearType};
+    crossterm::execute!(std::io::stdout(), Clear(ClearType::All))?;
+    terminal.swap_buffers();
+    Ok(())
+}
+
 /// Applies `diff` to the running feed tasks, in the order of `specs` (the new list): kept
 /// feeds keep their task and queue, changed and new ones get a new task, removed and
 /// replaced ones are stopped (their connections closed). `handles` and `crashed` end up in
@@ -179,9 +265,7 @@ fn watch_thread(
 pub fn restart_tasks(
     diff: &Diff,
     specs: &[FeedSpec],
-    inbox: &mut Inbox,
-    handles: &mut Vec<FeedHandle>,
-    crashed: &mut Vec<bool>,
+    (inbox, handles, crashed): (&mut Inbox, &mut Vec<FeedHandle>, &mut Vec<bool>),
     queue: QueueOptions,
     start: impl Fn(&FeedSpec, Sender) -> FeedHandle,
 ) {
