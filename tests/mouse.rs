@@ -401,3 +401,22 @@ async fn kill_gives_the_mouse_back_to_the_terminal_too() {
     .await
     .unwrap();
 }
+
+#[test]
+fn mouse_in_the_config_is_a_top_level_boolean_that_check_shows() {
+    use ssedash::config::{describe, parse};
+    let feed = "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/a\"\n";
+    let path = std::path::Path::new("feeds.toml");
+    let off = parse(&format!("mouse = false\n{feed}"), path).unwrap();
+    assert_eq!(off.mouse, Some(false));
+    assert!(describe(&off).contains("mouse off"), "{}", describe(&off));
+    assert_eq!(parse(feed, path).unwrap().mouse, None);
+    let wrong = parse(&format!("mouse = \"no\"\n{feed}"), path).unwrap_err();
+    let wrong = wrong.to_string();
+    assert!(
+        wrong.starts_with("feeds.toml:1:") && wrong.contains("true or false"),
+        "{wrong}"
+    );
+    let in_feed = parse(&format!("{feed}mouse = false\n"), path).unwrap_err();
+    assert!(in_feed.to_string().starts_with("feeds.toml:4:"), "{in_feed}");
+}
