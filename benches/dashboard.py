@@ -4,7 +4,7 @@
 Python 3.11, standard library only (cargo ignores .py files in benches/).
 
     python3 benches/dashboard.py [--bin target/release/ssedash] [--idle-seconds 30]
-                                 [--rate 10000] [--presses 30]
+                                 [--rate 10000] [--presses 30] [--board]
 
 1. Idle: four loopback SSE feeds that send one event, then a `: keep-alive` comment every
    15 s. The dashboard runs on them in a pseudo-terminal; once all four panes show `● open`,
@@ -17,6 +17,10 @@ Python 3.11, standard library only (cargo ignores .py files in benches/).
    dashboard wrote. Then Esc, wait until the overlay is gone, pause 100-200 ms, repeat.
    Also reported: the rate the server actually achieved, the `N ev/s` of the dashboard's
    title bar, and the dashboard's CPU % and output volume during the presses.
+3. With --board, only the flood, shown as a board: each event also carries one of 50
+   symbols and a price, and the dashboard runs with `--view board --key .sym
+   --column .price --column .seq`, so every event runs three jq expressions on arrival and
+   updates a board row (the 50 rows fill the pane; each frame redraws changed cells).
 
 The terminal output is drained continuously by a thread and fed to a minimal screen model
 (cursor moves, erases and text; colours ignored), so text split by cursor-movement sequences
@@ -57,8 +61,9 @@ class Feeds:
     /idle/N: one event, then `: keep-alive` every 15 s.  /flood: `rate` events/s in batches
     every 10 ms.  Every handler stops by itself at `deadline` or when `stop` is set."""
 
-    def __init__(self, rate: int, lifetime: float) -> None:
+    def __init__(self, rate: int, lifetime: float, board: bool = False) -> None:
         self.rate = rate
+        self.board = board
         self.stop = threading.Event()
         self.deadline = time.monotonic() + lifetime
         self.lock = threading.Lock()
@@ -132,9 +137,15 @@ class Feeds:
                 parts = []
                 for i in range(sent + 1, sent + n + 1):
                     # data is ~80 bytes: {"seq":..,"ts":..,"kind":"tick","feed":"flood","v":..}
+                    # (a board's adds a symbol and a price)
+                    board = (
+                        f',"sym":"S{i % 50:02}","price":{100 + (i * 7919) % 1000 / 100:.2f}'
+                        if self.board
+                        else ""
+                    )
                     parts.append(
                         f'id: {i}\ndata: {{"seq":{i},"ts":{now:.6f},"kind":"tick",'
-                        f'"feed":"flood","v":"{pad}"}}\n\n'
+                        f'"feed":"flood","v":"{pad}"{board}}}\n\n'
                     )
                 w.write("".join(parts).encode())
                 w.flush()
@@ -158,9 +169,9 @@ class Feeds:
 class Dashboard(Terminal):
     """ssedash in a pseudo-terminal, with a thread draining and interpreting its output."""
 
-    def __init__(self, binary: str, urls: list[str]) -> None:
+    def __init__(self, binary: str, urls: list[str], args: list[str] | None = None) -> None:
         # cwd "/": no ./feeds.toml to pick up (ad-hoc URLs don't read one anyway)
-        super().__init__([binary, *urls], ROWS, COLS, cwd="/")
+        super().__init__([binary, *(args or []), *urls], ROWS, COLS, cwd="/")
 
 
 def open_panes(screen: Screen) -> int:
@@ -231,10 +242,15 @@ def events_shown(dash: Dashboard) -> int:
     return max((int(x.replace(",", "")) for x in _EVENTS.findall(dash.text())), default=0)
 
 
-def flood_phase(binary: str, rate: int, presses: int, cleanup: list) -> dict:
-    feeds = Feeds(rate=rate, lifetime=120)
+BOARD_ARGS = ["--view", "board", "--key", ".sym", "--column", ".price", "--column", ".seq"]
+
+
+def flood_phase(binary: str, rate: int, presses: int, cleanup: list, board: bool = False) -> dict:
+    feeds = Feeds(rate=rate, lifetime=120, board=board)
     cleanup.append(feeds.close)
-    dash = Dashboard(binary, [feeds.url("/flood"), feeds.url("/idle/quiet")])
+    dash = Dashboard(
+        binary, [feeds.url("/flood"), feeds.url("/idle/quiet")], BOARD_ARGS if board else None
+    )
     cleanup.append(dash.close)
     wait_until(dash, lambda s: open_panes(s) >= 2, 10.0)
     time.sleep(2.0)  # receiving for 2 s
@@ -331,6 +347,7 @@ def main() -> int:
     ap.add_argument("--idle-seconds", type=float, default=30.0)
     ap.add_argument("--rate", type=int, default=10000)
     ap.add_argument("--presses", type=int, default=30)
+    ap.add_argument("--board", action="store_true", help="only the flood, as a board view")
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)  # the dashboard runs with cwd=/
     if not os.access(args.bin, os.X_OK):
@@ -361,8 +378,8 @@ def main() -> int:
     try:
         print(f"ssedash dashboard measurements: {args.bin}, pty {ROWS}x{COLS}, "
               f"{os.cpu_count()} CPUs", flush=True)
-        idle = idle_phase(args.bin, args.idle_seconds, cleanup)
-        flood = flood_phase(args.bin, args.rate, args.presses, cleanup)
+        idle = None if args.board else idle_phase(args.bin, args.idle_seconds, cleanup)
+        flood = flood_phase(args.bin, args.rate, args.presses, cleanup, board=args.board)
     finally:
         for fn in reversed(cleanup):
             try:
@@ -371,6 +388,15 @@ def main() -> int:
                 pass
 
     print()
+    if idle is not None:
+        print_idle(idle)
+    print_flood(args, flood)
+    print()
+    print(f"total {time.monotonic() - t_total:.1f} s")
+    return 0
+
+
+def print_idle(idle: dict) -> None:
     print(f"Idle: 4 open feeds (1 event, then `: keep-alive` every 15 s), "
           f"{idle['wall_s']:.1f} s window")
     print(f"  all 4 panes `● open`      {'yes' if idle['all_open'] else 'NO'} "
@@ -381,7 +407,11 @@ def main() -> int:
           f"({idle['bytes'] / idle['wall_s']:,.0f} B/s)")
     print(f"  title bar                 {idle['title'].strip()}")
     print()
-    print(f"Flood: 1 feed at {args.rate:,} ev/s target (+1 quiet feed), "
+
+
+def print_flood(args, flood: dict) -> None:
+    view = " as a board (--view board, 3 jq expressions per event)" if args.board else ""
+    print(f"Flood{view}: 1 feed at {args.rate:,} ev/s target (+1 quiet feed), "
           f"{len(flood['latencies']) + flood['timeouts']} presses of `?` "
           f"over {flood['wall_s']:.1f} s")
     print(f"  server achieved           {flood['server_rate']:,.0f} ev/s "
@@ -406,9 +436,6 @@ def main() -> int:
           f"(queue drops + events evicted from the pane's buffer)")
     print(f"  harness CPU (this script) {flood['harness_cpu_pct']:.1f} % (servers + pty reader)")
     print(f"  title bar at the end      {flood['title'].strip()}")
-    print()
-    print(f"total {time.monotonic() - t_total:.1f} s")
-    return 0
 
 
 if __name__ == "__main__":

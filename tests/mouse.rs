@@ -364,9 +364,9 @@ async fn no_mouse_and_mouse_false_leave_the_mouse_to_the_terminal() {
             // A click the terminal would not even send: it does nothing.
             tui.keys(&sgr(0, 90, 10));
             tui.keys("?");
-            tui.wait_text("this help", WAIT);
+            tui.wait_text("╔ Keys", WAIT);
             tui.keys("\x1b");
-            let screen = tui.wait_for("the help closed", WAIT, |s| !s.contains("this help"));
+            let screen = tui.wait_for("the help closed", WAIT, |s| !s.contains("╔ Keys"));
             assert!(is_focused(&screen, 1), "{args:?}: {screen}");
             tui.keys("q");
             assert_eq!(tui.wait_exit(WAIT), 0);

@@ -194,6 +194,7 @@ impl FeedArgs {
             crate::feed::load_ca_file(path).map_err(|e| UsageError(format!("--cacert: {e}")))?;
             spec.tls.ca_file = Some(path.clone());
         }
+        self.views.apply(&mut spec)?;
         config::resolve_env(&mut spec);
         Ok(spec)
     }

@@ -83,6 +83,7 @@ fn describe_feed(out: &mut String, feed: &FeedSpec) {
     rows.push(("max event", describe_size(feed.max_event_bytes)));
     let tls = crate::feed::trust_description(&feed.tls);
     rows.push(("tls", crate::text::escape(&tls).into_owned()));
+    rows.extend(super::views::describe_rows(&feed.exprs));
     for (label, value) in rows {
         let _ = writeln!(out, "  {label:<LABEL_WIDTH$}{value}");
     }

@@ -74,6 +74,7 @@ mod layer;
 mod parse;
 mod starter;
 mod value;
+mod views;
 
 use std::path::{Path, PathBuf};
 

@@ -14,6 +14,7 @@ use url::Url;
 use super::errors::{Source, shown_path};
 use super::layer::{Layer, entries, unknown_key};
 use super::value::{Field, Scope};
+use super::views::{FEED_VIEW_KEYS, FeedViews, read_highlights};
 use super::{Config, ConfigError};
 use crate::feed::FeedSpec;
 use crate::text::{escape, has_controls};
@@ -29,6 +30,7 @@ const TOP_KEYS: &[&str] = &[
     "headers",
     "reconnect",
     "tls",
+    "highlight",
     "feed",
 ];
 const FEED_KEYS: &[&str] = &[
@@ -46,6 +48,12 @@ const FEED_KEYS: &[&str] = &[
     "buffer",
     "reconnect",
     "tls",
+    "preset",
+    "type_from",
+    "stop_when",
+    "error_when",
+    "view",
+    "highlight",
 ];
 const URL_HINT: &str = "write a full URL such as \"https://host/stream\"";
 
@@ -63,11 +71,16 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let mut theme = None;
     let mut mouse = None;
     let mut feeds = None;
+    let mut highlights = Vec::new();
     for (key, value) in entries(doc.get_ref()) {
         let name = key.get_ref().as_ref();
         let read = match name {
             "theme" => read_theme(&scope, value).map(|t| theme = Some(t)),
             "mouse" => scope.field("mouse", value).bool().map(|m| mouse = Some(m)),
+            "highlight" => {
+                highlights = read_highlights(&scope, value, "[[highlight]]");
+                Ok(())
+            }
             "feed" => read_feeds(&scope, value, &base).map(|f| feeds = Some(f)),
             _ => match top.read(&scope, name, value, &base, TOP_KEYS) {
                 Ok(true) => Ok(()),
@@ -104,8 +117,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             };
             // Checked once all is read: a top-level [reconnect] may come after the feeds.
             src.keep(feed.layer.check_delays(&top, &feed_scope, &scope));
+            let exprs = feed.views.finish(&feed_scope, &highlights);
             let mut spec = feed.spec?;
             feed.layer.apply(&top, &mut spec);
+            spec.exprs = exprs;
             Some(spec)
         })
         .collect();
@@ -158,6 +173,7 @@ fn base_dir(path: &Path) -> PathBuf {
 struct ReadFeed {
     spec: Option<FeedSpec>,
     layer: Layer,
+    views: FeedViews,
     who: String,
 }
 
@@ -239,6 +255,7 @@ fn read_feed(
     let mut body: Option<(Vec<u8>, &str, Range<usize>)> = None;
     let mut last_event_id = None;
     let mut layer = Layer::default();
+    let mut views = FeedViews::default();
     // A key that is there but wrong is reported as wrong, not also as missing.
     let has = |key: &str| entries.iter().any(|(k, _)| k.get_ref() == key);
     let (has_name, has_url) = (has("name"), has("url"));
@@ -270,6 +287,9 @@ fn read_feed(
                 &key.span(),
                 "`theme` is set once, at the top level: move it above the first [[feed]]",
             )),
+            _ if FEED_VIEW_KEYS.contains(&key_name) => {
+                views.read(&scope, key_name, value, FEED_KEYS).map(|_| ())
+            }
             _ => match layer.read(&scope, key_name, value, base, FEED_KEYS) {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(unknown_key(&scope, key, FEED_KEYS, "a feed", None)),
@@ -300,6 +320,7 @@ fn read_feed(
     let feed = ReadFeed {
         spec,
         layer,
+        views,
         who: scope.who,
     };
     (feed, name)

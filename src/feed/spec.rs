@@ -44,6 +44,9 @@ pub struct FeedSpec {
     /// draws at most ~30 frames a second anyway, sets it; `tail` does not.
     pub read_interval: Duration,
     pub tls: Tls,
+    /// The jq expressions this feed runs per event (views, type_from, stop_when, ...); empty by
+    /// default. The task reads only `stop_when`, which closes the feed like `stop_on`.
+    pub exprs: std::sync::Arc<crate::view::FeedExprs>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,6 +76,7 @@ impl FeedSpec {
             tls: Tls::default(),
             setup_error: None,
             read_interval: Duration::ZERO,
+            exprs: Default::default(),
         }
     }
 

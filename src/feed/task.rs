@@ -133,6 +133,17 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
     }
 }
 
+/// `stop_when` is true for the event: why the feed closes. Run here, like `stop_on`, so that
+/// `tail` and the dashboard stop at the same event; a feed without it pays nothing.
+fn stop_when(spec: &FeedSpec, event: &crate::sse::Event) -> Option<String> {
+    let expr = spec.exprs.stop_when.as_ref()?;
+    let input = crate::expr::Input::from_data(&event.data);
+    // Named by the event's type, as `stop_on` names it.
+    expr.truthy(&input)
+        .unwrap_or(false)
+        .then(|| event.event_type.to_string())
+}
+
 /// Reads at least this long are shared by their events' data (see [`unshare_if_sparse`]).
 const SHARE_READS_FROM: usize = 16 * 1024;
 
@@ -341,6 +352,8 @@ impl Feed {
                     Item::Event(event) => {
                         if spec.stop_on.iter().any(|t| **t == *event.event_type) {
                             stop = Some(event.event_type.to_string());
+                        } else if let Some(reason) = stop_when(spec, &event) {
+                            stop = Some(reason);
                         }
                         if spec.events.is_empty()
                             || spec.events.iter().any(|t| **t == *event.event_type)

@@ -20,6 +20,7 @@ use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOpti
 use crate::tui::theme::Theme;
 
 pub use hangup::stdout_hangup;
+pub(crate) use print::sgr;
 use print::Printer;
 
 /// Messages a feed's queue holds before its task waits for the writer.
@@ -141,6 +142,7 @@ pub async fn run(
     let mut inbox = Inbox::new();
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
     let limits: Vec<usize> = feeds.iter().map(|f| f.max_event_bytes).collect();
+    let exprs: Vec<_> = feeds.iter().map(|f| f.exprs.clone()).collect();
     let handles: Vec<_> = feeds
         .into_iter()
         .map(|spec| {
@@ -150,6 +152,7 @@ pub async fn run(
         })
         .collect();
     let mut printer = Printer::new(&opts, names, limits);
+    printer.set_views(&exprs);
     let (tx, spare, writer) = start_writer(out, err);
     let deadline = opts.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut finals = vec![None::<ConnState>; handles.len()];

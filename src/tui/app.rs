@@ -161,7 +161,12 @@ impl App {
         let at_once = matches!(msg, Msg::Resize(..) | Msg::Feed(_, FeedMsg::State(_)));
         let traffic = matches!(msg, Msg::Feed(..) | Msg::Stats { .. } | Msg::Tick);
         let first_size = !self.view_picked && matches!(msg, Msg::Resize(..));
+        let views_due = matches!(msg, Msg::Key(_) | Msg::Tick);
         let action = self.apply(msg, now);
+        if views_due {
+            // A key may have changed a board's sort or filter; a tick brings a due reorder.
+            self.panes.iter_mut().for_each(|p| p.refresh_views(now));
+        }
         if first_size {
             self.pick_view(now);
         }

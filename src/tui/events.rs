@@ -80,7 +80,7 @@ pub struct StoredEvent<'a> {
     pub id_truncated: bool,
     /// The list line, kept only when making it costs more than a bounded head of the data
     /// (JSON spread over lines, made compact).
-    cached_line: Option<&'a str>,
+    pub(crate) cached_line: Option<&'a str>,
 }
 
 impl<'a> StoredEvent<'a> {

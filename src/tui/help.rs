@@ -17,6 +17,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("g  G", "oldest event / follow the newest"),
     ("Space", "pause the view (events keep counting)"),
     ("/", "filter by text or regex (Esc clears)"),
+    ("  jq: EXPR", "events where the jq expr is true"),
     ("  ← → Home End", "move in it (also Ctrl-A, Ctrl-E)"),
     (
         "  Ctrl-W / -U / -K",
@@ -25,6 +26,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("  Alt-B Alt-F", "a word back / forward"),
     ("  ↑ ↓", "earlier filters of this session"),
     ("t", "pick event types to show"),
+    ("v", "next view: list, board, transcript"),
+    ("  s  S", "board: next sort / reverse it"),
+    ("  Enter", "board row's event / message's events"),
     ("Enter", "inspect the selected event"),
     ("z", "zoom the pane"),
     ("r", "reconnect now"),

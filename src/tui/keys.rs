@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::app::{Action, App, Mode, NOTICE_FOR, View};
 use super::detail::DetailView;
 use super::line_editor::{Edit, History, LineEditor};
+use super::pane::PaneView;
 use super::{help, layout};
 use crate::feed::{Command, ConnState, FeedId};
 
@@ -146,6 +147,11 @@ impl App {
                     self.notify("no event types yet");
                 }
             }
+            KeyCode::Enter if self.focused().is_some_and(|p| p.view != PaneView::List) => {
+                self.enter_view();
+            }
+            KeyCode::Char('v') => self.cycle_view(),
+            KeyCode::Char(c @ ('s' | 'S')) => self.sort_board(c == 'S'),
             KeyCode::Enter => {
                 if let Some(pane) = self.focused()
                     && let Some(event) = pane.current_event()

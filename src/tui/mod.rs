@@ -10,6 +10,7 @@
 //! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
 
 pub mod app;
+pub mod board;
 pub mod detail;
 pub mod events;
 pub mod filter;
@@ -21,12 +22,15 @@ pub mod line_editor;
 pub mod mouse;
 pub mod overview;
 mod overview_keys;
+mod view_keys;
 pub mod pace;
 pub mod pane;
 pub mod rate;
 pub mod reload;
 pub mod render;
 pub mod theme;
+pub mod transcript;
+pub mod views;
 pub mod visible;
 
 use std::io;

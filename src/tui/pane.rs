@@ -10,8 +10,12 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::feed::{ConnState, FeedSpec, StateChange};
 use crate::sse::Event;
+use crate::view::FeedExprs;
 
+use super::board::Board;
 use super::events::EventRing;
+use super::transcript::Transcript;
+pub use super::views::{ColumnHead, EventExtra, Extras};
 pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
@@ -40,6 +44,14 @@ impl TypeFilter {
             TypeFilter::Only(list) => list.iter().any(|t| &**t == event_type),
         }
     }
+}
+
+/// What a pane draws: its event list or one of its feed's views (`v` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneView {
+    List,
+    Board,
+    Transcript,
 }
 
 /// One feed's pane.
@@ -97,6 +109,21 @@ pub struct Pane {
     pub paused_at: Option<u64>,
     /// Connection attempts seen (the first is not a reconnect).
     attempts_seen: u64,
+
+    // Views (see `views.rs`): only feeds with expressions have any of these.
+    pub view: PaneView,
+    /// The views `v` cycles through, the configured one first.
+    pub views: Vec<PaneView>,
+    pub board: Option<Box<Board>>,
+    pub transcript: Option<Box<Transcript>>,
+    /// What the list shows of each kept event besides its text (columns, error mark).
+    pub extras: Option<Box<Extras>>,
+    /// Events that matched `error_when`.
+    pub errors: u64,
+    /// The list's columns (and the board's), when the feed's view has any.
+    pub columns: Vec<ColumnHead>,
+    /// The feed's expressions (views, `type_from`, `error_when`, highlights).
+    pub exprs: Arc<FeedExprs>,
 }
 
 impl Pane {
@@ -133,7 +160,16 @@ impl Pane {
             selected: None,
             paused_at: None,
             attempts_seen: 0,
+            view: PaneView::List,
+            views: vec![PaneView::List],
+            board: None,
+            transcript: None,
+            extras: None,
+            errors: 0,
+            columns: Vec::new(),
+            exprs: spec.exprs.clone(),
         }
+        .with_views(now)
     }
 
     pub fn on_state(&mut self, change: &StateChange, now: Instant) {
@@ -149,13 +185,19 @@ impl Pane {
         if change.state == ConnState::Connecting {
             self.user_disconnected = false;
         }
+        self.on_state_views(change, now);
         self.state = change.state.clone();
         self.attempt = change.attempt;
         self.status = change.status;
         self.reason = change.reason.clone();
     }
 
-    pub fn on_event(&mut self, event: Event, at: SystemTime, now: Instant) {
+    pub fn on_event(&mut self, mut event: Event, at: SystemTime, now: Instant) {
+        // The feed's expressions run once, here, on arrival (never when drawing).
+        let derived = (!self.exprs.is_empty()).then(|| self.exprs.derive(&event));
+        if let Some(t) = derived.as_ref().and_then(|d| d.event_type.clone()) {
+            event.event_type = t;
+        }
         self.total += 1;
         self.last_event_at = Some(now);
         self.last_event_id = event.id.clone();
@@ -183,16 +225,23 @@ impl Pane {
         while self.kept_bytes > self.capacity_bytes && !self.events.is_empty() {
             self.evict_oldest();
         }
-        if self.passes(&self.events.view(&slot, seq)) {
+        let passes = self.passes_new(&self.events.view(&slot, seq), derived.as_ref());
+        if passes {
             self.visible.push_back(seq, self.capacity);
         }
         self.events.push(slot, self.capacity);
+        if let Some(d) = derived {
+            self.on_derived(d, seq, passes, now);
+        }
     }
 
     fn evict_oldest(&mut self) {
         if let Some((seq, text_len)) = self.events.pop_front() {
             self.evicted += 1;
             self.kept_bytes -= text_len;
+            if let Some(extras) = &mut self.extras {
+                extras.pop_front(seq);
+            }
             if self.visible.front() == Some(seq) {
                 self.visible.pop_front();
             }
@@ -212,6 +261,7 @@ impl Pane {
 
     /// Rebuilds the filtered list after a filter change.
     pub fn refilter(&mut self) {
+        self.refilter_views();
         self.visible = if self.filter.is_none() && self.types_shown == TypeFilter::All {
             Visible::All {
                 first: self.next_seq - self.events.len() as u64,
@@ -334,6 +384,9 @@ impl Pane {
 
     /// Moves the selection by `delta` rows; reaching the newest row follows again.
     pub fn scroll(&mut self, delta: isize) {
+        if self.scroll_view(delta) {
+            return;
+        }
         let n = self.shown_len();
         let Some(cur) = self.cursor() else {
             return;
@@ -360,11 +413,17 @@ impl Pane {
     }
 
     pub fn scroll_to_top(&mut self) {
+        if self.jump_view(false) {
+            return;
+        }
         let first = self.shown().next();
         self.selected = first;
     }
 
     pub fn follow(&mut self) {
+        if self.jump_view(true) {
+            return;
+        }
         self.selected = None;
     }
 
@@ -384,6 +443,15 @@ impl Pane {
     pub fn clear(&mut self) {
         self.events.clear(self.next_seq);
         self.kept_bytes = 0;
+        if let Some(extras) = &mut self.extras {
+            extras.clear(self.next_seq);
+        }
+        if let Some(board) = &mut self.board {
+            board.clear();
+        }
+        if let Some(transcript) = &mut self.transcript {
+            transcript.clear();
+        }
         self.visible = match self.visible {
             Visible::All { .. } => Visible::All {
                 first: self.next_seq,

@@ -40,6 +40,9 @@ pub struct Theme {
     pub json_string: Color,
     pub json_number: Color,
     pub json_literal: Color,
+    /// A board cell whose number rose / fell.
+    pub up: Color,
+    pub down: Color,
     /// `NO_COLOR`: styles keep their modifiers only.
     pub no_color: bool,
 }
@@ -66,6 +69,8 @@ struct ThemeFile {
     json_string: Option<ThemeColor>,
     json_number: Option<ThemeColor>,
     json_literal: Option<ThemeColor>,
+    up: Option<ThemeColor>,
+    down: Option<ThemeColor>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -177,6 +182,8 @@ pub fn parse(
         json_string: pick(f.json_string, b.map(|b| b.json_string)),
         json_number: pick(f.json_number, b.map(|b| b.json_number)),
         json_literal: pick(f.json_literal, b.map(|b| b.json_literal)),
+        up: pick(f.up, b.map(|b| b.up)),
+        down: pick(f.down, b.map(|b| b.down)),
         no_color: false,
     })
 }
@@ -264,6 +271,27 @@ impl Theme {
 
     pub fn error(&self) -> Style {
         self.fg(self.failed).add_modifier(Modifier::BOLD)
+    }
+
+    /// A board cell that rose (`▲`) / fell (`▼`). The glyph says which without colour.
+    pub fn up(&self) -> Style {
+        self.fg(self.up)
+    }
+
+    pub fn down(&self) -> Style {
+        self.fg(self.down)
+    }
+
+    /// A board cell that changed in the last second. The high-contrast theme (and `NO_COLOR`)
+    /// flashes with reverse video, so the flash is not told by colour alone.
+    pub fn flash(&self) -> Style {
+        if self.no_color || self.name == "high-contrast" {
+            Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::default()
+                .bg(self.selection)
+                .add_modifier(Modifier::BOLD)
+        }
     }
 
     /// A stable colour per event type, so `quote` is always the same colour.

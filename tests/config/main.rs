@@ -13,6 +13,7 @@ use url::Url;
 mod describe;
 mod errors;
 mod escaping;
+mod views;
 
 /// Environment variables and the working directory are process-wide: tests touching them
 /// take this lock.

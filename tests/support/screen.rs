@@ -24,12 +24,17 @@ pub struct Screen {
 
 impl Screen {
     pub fn new(feeds: &[&str], w: u16, h: u16) -> Screen {
-        let t0 = Instant::now();
         let specs: Vec<FeedSpec> = feeds
             .iter()
             .map(|n| FeedSpec::new(*n, format!("http://127.0.0.1:7878/{n}").parse().unwrap()))
             .collect();
-        let mut app = App::new(&specs, theme::load_all(None, false).unwrap(), 0, t0);
+        Screen::with_specs(&specs, w, h)
+    }
+
+    /// A dashboard of these feeds (with their views and expressions).
+    pub fn with_specs(specs: &[FeedSpec], w: u16, h: u16) -> Screen {
+        let t0 = Instant::now();
+        let mut app = App::new(specs, theme::load_all(None, false).unwrap(), 0, t0);
         app.tz = jiff::tz::TimeZone::UTC;
         app.update(Msg::Resize(w, h), t0);
         Screen { app, t0 }

@@ -6,41 +6,61 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::fmt;
 use crate::feed::ConnState;
 use crate::text;
 use crate::tui::app::App;
-use crate::tui::pane::{Pane, StoredEvent, TypeFilter};
+use crate::highlight::{self, Kind, Mark};
+use crate::tui::pane::{EventExtra, Pane, PaneView, StoredEvent, TypeFilter};
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused: bool, area: Rect) {
     if area.height == 0 {
         return;
     }
+    match (pane.view, &pane.board, &pane.transcript) {
+        (PaneView::Board, Some(board), _) => {
+            return super::board::render(frame, board, app, theme, focused, area);
+        }
+        (PaneView::Transcript, _, Some(transcript)) => {
+            return super::transcript::render(frame, pane, transcript, theme, focused, area);
+        }
+        _ => {}
+    }
     let n = pane.shown_len();
     if n == 0 {
         empty_list(frame, pane, app, theme, area);
         return;
     }
-    let rows = area.height as usize;
+    // With columns, the first row is their header.
+    let columns = !pane.columns.is_empty() && pane.extras.is_some();
+    let rows = (area.height as usize).saturating_sub(usize::from(columns));
+    if rows == 0 {
+        return;
+    }
     let cursor = pane.cursor().unwrap_or(n - 1);
     let start = pane.first_shown(rows);
     let highlight = focused && !pane.is_following();
-    let lines: Vec<Line> = pane
-        .shown()
-        .skip(start)
-        .take(rows)
-        .enumerate()
-        .filter_map(|(k, seq)| {
+    let seqs: Vec<u64> = pane.shown().skip(start).take(rows).collect();
+    let mut lines: Vec<Line> = Vec::with_capacity(rows + 1);
+    let layout = columns.then(|| column_layout(pane, &seqs));
+    if let Some(layout) = &layout {
+        lines.push(column_header(pane, layout, theme));
+    }
+    lines.extend(seqs.iter().enumerate().filter_map(|(k, &seq)| {
             let e = pane.event(seq)?;
-            let mut line = Line::from(row(&e, pane, app, theme, area.width as usize));
+            let spans = match &layout {
+                Some(layout) => column_row(&e, pane, layout, app, theme),
+                None => row(&e, pane, app, theme, area.width as usize),
+            };
+            let mut line = Line::from(spans);
             if highlight && start + k == cursor {
                 line = line.style(theme.selected());
             }
             Some(line)
-        })
-        .collect();
+        }));
     frame.render_widget(Paragraph::new(lines).style(Style::default()), area);
 }
 
@@ -53,18 +73,12 @@ const MATCH_CONTEXT: usize = 8;
 /// its matches are highlighted; a match past the right edge scrolls the data to it, and a
 /// match the row cannot show (further into the data than a row holds) is said to be hidden.
 fn row(e: &StoredEvent, pane: &Pane, app: &App, theme: &Theme, width: usize) -> Vec<Span<'static>> {
-    let time = match jiff::Timestamp::try_from(e.at) {
-        Ok(ts) => ts
-            .to_zoned(app.tz.clone())
-            .strftime("%H:%M:%S%.3f")
-            .to_string(),
-        Err(_) => "--:--:--.---".into(),
-    };
+    let extra = pane.extras.as_ref().and_then(|x| x.get(e.seq));
     let filter = pane.filter.as_ref();
     let mark = theme.accent().add_modifier(Modifier::REVERSED);
     let marks = |s: &str| filter.map_or_else(Vec::new, |f| f.find_in(s, MARKS_PER_ROW));
     let mut seen = false;
-    let mut spans = vec![Span::styled(time, theme.dim()), Span::raw(" ")];
+    let mut spans = time_spans(e, extra, app, theme);
     // Labels and the line are made here, from bounded heads of the text (see `StoredEvent`).
     let type_label = e.type_label();
     let type_marks = marks(&type_label);
@@ -87,7 +101,7 @@ fn row(e: &StoredEvent, pane: &Pane, app: &App, theme: &Theme, width: usize) -> 
     let data: &str = &line;
     let data_marks = marks(data);
     seen |= !data_marks.is_empty();
-    let hidden = filter.is_some() && !seen;
+    let hidden = filter.is_some_and(|f| !f.is_jq()) && !seen;
     // The data gets the rest of the row, and says so with `…` when it is cut.
     let used: usize = spans.iter().map(Span::width).sum();
     let tail = if e.truncated { " [truncated]" } else { "" };
@@ -126,7 +140,8 @@ fn row(e: &StoredEvent, pane: &Pane, app: &App, theme: &Theme, width: usize) -> 
         .filter(|(a, _)| *a >= offset && *a < offset + visible_end)
         .map(|(a, b)| (a - offset, (b - offset).min(visible_end)))
         .collect();
-    spans.extend(owned(marked(&shown, &in_view, theme.text(), mark)));
+    let lights = pane.highlight_marks(&shown, extra);
+    spans.extend(painted(&shown, &lights, &in_view, pane, theme, mark));
     if e.truncated {
         spans.push(Span::styled(tail, theme.warning()));
     }
@@ -160,6 +175,144 @@ fn marked<'a>(s: &'a str, marks: &[(usize, usize)], base: Style, mark: Style) ->
         spans.push(Span::styled(&s[at..], base));
     }
     spans
+}
+
+/// The time, then a space, or `✖` when the event matched the feed's `error_when`.
+fn time_spans(
+    e: &StoredEvent,
+    extra: Option<&EventExtra>,
+    app: &App,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let time = match jiff::Timestamp::try_from(e.at) {
+        Ok(ts) => ts
+            .to_zoned(app.tz.clone())
+            .strftime("%H:%M:%S%.3f")
+            .to_string(),
+        Err(_) => "--:--:--.---".into(),
+    };
+    if extra.is_some_and(|x| x.is_error) {
+        vec![Span::styled(time, theme.error()), Span::styled("✖", theme.error())]
+    } else {
+        vec![Span::styled(time, theme.dim()), Span::raw(" ")]
+    }
+}
+
+/// `s` as spans: its highlights in their styles, the filter's matches (byte ranges) marked
+/// over them.
+fn painted(
+    s: &str,
+    lights: &[Mark],
+    matches: &[(usize, usize)],
+    pane: &Pane,
+    theme: &Theme,
+    mark: Style,
+) -> Vec<Span<'static>> {
+    let mut cuts: Vec<usize> = vec![0, s.len()];
+    cuts.extend(lights.iter().flat_map(|m| [m.start, m.end]));
+    cuts.extend(matches.iter().flat_map(|&(a, b)| [a, b]));
+    cuts.retain(|&c| c <= s.len() && s.is_char_boundary(c));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut spans = Vec::with_capacity(cuts.len());
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let mut style = theme.text();
+        if let Some(m) = lights.iter().find(|m| m.start <= a && a < m.end) {
+            style = style.patch(match m.kind {
+                Kind::Rule(i) => pane.rule_style(i),
+                kind => highlight::style(theme, kind),
+            });
+        }
+        if matches.iter().any(|&(x, y)| x <= a && a < y) {
+            style = style.patch(mark);
+        }
+        spans.push(Span::styled(s[a..b].to_string(), style));
+    }
+    spans
+}
+
+/// Column widths for the rows shown: the type's, then each column's (at least its title's).
+struct ColumnLayout {
+    type_w: usize,
+    widths: Vec<usize>,
+}
+
+/// The widest a column gets in the list.
+const COLUMN_MAX: usize = 40;
+
+fn column_layout(pane: &Pane, seqs: &[u64]) -> ColumnLayout {
+    let mut type_w = 4;
+    let mut widths: Vec<usize> = pane
+        .columns
+        .iter()
+        .map(|c| text::escape(&c.title).width())
+        .collect();
+    for &seq in seqs {
+        if let Some(e) = pane.event(seq) {
+            type_w = type_w.max(e.type_label().width());
+        }
+        if let Some(x) = pane.extras.as_ref().and_then(|x| x.get(seq)) {
+            for (w, cell) in widths.iter_mut().zip(x.cells.iter()) {
+                *w = (*w).max(cell.width());
+            }
+        }
+    }
+    ColumnLayout {
+        type_w,
+        widths: widths.into_iter().map(|w| w.min(COLUMN_MAX)).collect(),
+    }
+}
+
+fn column_header(pane: &Pane, layout: &ColumnLayout, theme: &Theme) -> Line<'static> {
+    let style = theme.dim().add_modifier(Modifier::BOLD);
+    let mut spans = vec![
+        Span::styled(format!("{:<13}", "time"), style),
+        Span::styled(pad("type", layout.type_w, false), style),
+    ];
+    for (c, w) in pane.columns.iter().zip(&layout.widths) {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(pad(&text::escape(&c.title), *w, c.right), style));
+    }
+    Line::from(spans)
+}
+
+/// An event's row with columns: time, type, then each column's value, aligned.
+fn column_row(
+    e: &StoredEvent,
+    pane: &Pane,
+    layout: &ColumnLayout,
+    app: &App,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let extra = pane.extras.as_ref().and_then(|x| x.get(e.seq));
+    let mut spans = time_spans(e, extra, app, theme);
+    spans.push(Span::styled(
+        pad(&e.type_label(), layout.type_w, false),
+        theme.event_type(e.event_type),
+    ));
+    let filter = pane.filter.as_ref().filter(|f| !f.is_jq());
+    let mark = theme.accent().add_modifier(Modifier::REVERSED);
+    let cells = extra.map_or(&[][..], |x| &x.cells[..]);
+    for (c, (col, w)) in pane.columns.iter().zip(&layout.widths).enumerate() {
+        spans.push(Span::raw("  "));
+        let value = cells.get(c).map_or("", |v| &**v);
+        let shown = pad(&text::clip(value, *w), *w, col.right);
+        let matches = filter.map_or_else(Vec::new, |f| f.find_in(&shown, MARKS_PER_ROW));
+        let lights = pane.highlight_marks(&shown, extra);
+        spans.extend(painted(&shown, &lights, &matches, pane, theme, mark));
+    }
+    spans
+}
+
+/// `s` padded with spaces to `width` columns.
+fn pad(s: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(s.width()));
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
 }
 
 /// What an empty list says: why it is empty, wrapped over as many rows as it needs.

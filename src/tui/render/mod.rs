@@ -2,10 +2,12 @@
 
 pub(crate) use super::fmt;
 mod banner;
+mod board;
 mod list;
 mod overlay;
 mod overview;
 mod pane;
+mod transcript;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};

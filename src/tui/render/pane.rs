@@ -26,7 +26,11 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
     // The badge's first part (state and countdown) always shows; the name gives way first,
     // then the badge's reason.
     let (badge_main, badge_reason, badge_style) = badge(pane, app, theme);
-    let room = area.width.saturating_sub(4) as usize;
+    let errors_w = badge_spans(pane, String::new(), Style::default(), theme)
+        .iter()
+        .map(Span::width)
+        .sum::<usize>();
+    let room = (area.width.saturating_sub(4) as usize).saturating_sub(errors_w);
     let main_len = badge_main.chars().count() + 2;
     let name_room = room.saturating_sub(main_len + number.len() + 2).max(6);
     let name = text::clip(&text::escape(&pane.name), name_room).into_owned();
@@ -64,7 +68,7 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
         })
         .border_style(theme.border(focused))
         .title(title)
-        .title(Line::from(Span::styled(badge_text, badge_style)).right_aligned());
+        .title(Line::from(badge_spans(pane, badge_text, badge_style, theme)).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -84,6 +88,19 @@ pub fn render(frame: &mut Frame, app: &App, idx: usize, area: Rect) {
     );
     let list = Rect::new(inner.x, inner.y + head, inner.width, inner.height - head);
     super::list::render(frame, pane, app, theme, focused, list);
+}
+
+/// The badge, after the count of events that matched the feed's `error_when`, if any.
+fn badge_spans<'a>(pane: &Pane, badge: String, style: Style, theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    if pane.errors > 0 {
+        spans.push(Span::styled(
+            format!(" ✖ {} ", fmt::plural(pane.errors, "error")),
+            theme.error(),
+        ));
+    }
+    spans.push(Span::styled(badge, style));
+    spans
 }
 
 /// The state at a glance, for the title's right corner: the state (with the countdown), the
@@ -278,6 +295,10 @@ fn view_line<'a>(pane: &Pane, app: &App, theme: &Theme) -> Option<Line<'a>> {
             )),
         }
         match filter.error() {
+            Some(err) if filter.is_jq() => spans.push(Span::styled(
+                format!("  invalid jq ({}), not applied", text::escape(err)),
+                theme.warning(),
+            )),
             Some(err) => spans.push(Span::styled(
                 format!("  invalid regex ({}), matching as text", text::escape(err)),
                 theme.warning(),
