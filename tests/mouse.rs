@@ -418,5 +418,104 @@ fn mouse_in_the_config_is_a_top_level_boolean_that_check_shows() {
         "{wrong}"
     );
     let in_feed = parse(&format!("{feed}mouse = false\n"), path).unwrap_err();
-    assert!(in_feed.to_string().starts_with("feeds.toml:4:"), "{in_feed}");
+    assert!(
+        in_feed.to_string().starts_with("feeds.toml:4:"),
+        "{in_feed}"
+    );
+}
+
+#[path = "support/screen.rs"]
+mod screen;
+
+/// A ticker shown as a board keyed by symbol, with a price column.
+fn board_spec() -> FeedSpec {
+    use ssedash::expr::Expr;
+    use ssedash::view::{Align, BoardSort, Column, FeedExprs, ViewKind, ViewSpec};
+    let jq = |src: &str| Expr::compile(src).unwrap();
+    let mut s = FeedSpec::new("ticker", "http://127.0.0.1:7878/ticker".parse().unwrap());
+    s.exprs = std::sync::Arc::new(FeedExprs {
+        view: ViewSpec {
+            kind: ViewKind::Board,
+            key: Some(jq(".symbol")),
+            columns: vec![Column {
+                title: "price".into(),
+                expr: jq(".price"),
+                align: Align::Right,
+            }],
+            sort: BoardSort::Key,
+            ..ViewSpec::default()
+        },
+        ..FeedExprs::default()
+    });
+    s
+}
+
+/// Where the screen shows `needle`: (column, row).
+fn cell_of(screen: &str, needle: &str) -> (u16, u16) {
+    let lines: Vec<&str> = screen.lines().collect();
+    let row = lines
+        .iter()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"));
+    let col = lines[row][..lines[row].find(needle).unwrap()]
+        .chars()
+        .count();
+    // The TestBackend's text quotes each line: one column more.
+    (col as u16 - 1, row as u16)
+}
+
+#[test]
+fn a_click_on_a_board_row_selects_it_and_a_double_click_opens_its_latest_event() {
+    let mut s = screen::Screen::with_specs(&[board_spec()], 100, 20);
+    s.open(0, 0);
+    for (i, (sym, price)) in [("ACME", 118.5), ("GLOBX", 42.25), ("NMBS", 240.0)]
+        .into_iter()
+        .enumerate()
+    {
+        let data = format!(r#"{{"symbol":"{sym}","price":{price}}}"#);
+        s.event(0, "quote", &data, &i.to_string(), 100 * i as u64);
+    }
+    let selected = |s: &screen::Screen| {
+        let board = s.app.panes[0].board.as_ref().unwrap();
+        board.current().map(|r| r.key.clone())
+    };
+    // Where the drawn screen shows GLOBX's row is where a click selects it.
+    let (x, y) = cell_of(&screen::text(&s.draw(1000)), "GLOBX");
+    let now = s.at(1000);
+    click(&mut s.app, x, y, now);
+    assert_eq!(selected(&s).as_deref(), Some("GLOBX"));
+    let (x, y) = cell_of(&screen::text(&s.draw(2000)), "NMBS");
+    let at = s.at(2000);
+    click(&mut s.app, x + 5, y, at);
+    assert_eq!(selected(&s).as_deref(), Some("NMBS"));
+    let at = s.at(2100);
+    click(&mut s.app, x + 5, y, at);
+    let Mode::Detail(view) = &s.app.mode else {
+        panic!("the detail view opens: {:?}", s.app.mode);
+    };
+    assert_eq!(view.seq, 2, "NMBS's latest event");
+    // The header selects nothing.
+    s.key(KeyCode::Esc, 3000);
+    let (x, y) = cell_of(&screen::text(&s.draw(3000)), "price");
+    let at = s.at(3000);
+    click(&mut s.app, x, y, at);
+    assert_eq!(selected(&s).as_deref(), Some("NMBS"));
+}
+
+#[test]
+fn a_click_selects_the_event_drawn_on_the_row_clicked() {
+    let mut s = screen::Screen::new(&["feed"], 100, 20);
+    s.open(0, 0);
+    for i in 1..=40 {
+        s.event(0, "message", &format!("event number {i} here"), "", 10 * i);
+    }
+    let (x, y) = cell_of(&screen::text(&s.draw(1000)), "event number 30 here");
+    let at = s.at(1000);
+    click(&mut s.app, x, y, at);
+    assert_eq!(current(&s.app, 0), "event number 30 here");
+    // The list moved to centre the selection; a click still hits what is drawn there.
+    let (x, y) = cell_of(&screen::text(&s.draw(5000)), "event number 26 here");
+    let at = s.at(5000);
+    click(&mut s.app, x, y, at);
+    assert_eq!(current(&s.app, 0), "event number 26 here");
 }

@@ -22,7 +22,6 @@ pub mod line_editor;
 pub mod mouse;
 pub mod overview;
 mod overview_keys;
-mod view_keys;
 pub mod pace;
 pub mod pane;
 pub mod rate;
@@ -30,6 +29,7 @@ pub mod reload;
 pub mod render;
 pub mod theme;
 pub mod transcript;
+mod view_keys;
 pub mod views;
 pub mod visible;
 

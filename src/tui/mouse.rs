@@ -1,10 +1,10 @@
 //! What the mouse does: the part of `App::update` that handles clicks and the wheel, and the
 //! terminal modes that turn mouse reports on and off.
 //!
-//! A click focuses the pane under it and selects the event row it is on; a double click
-//! opens that event in the detail view. The wheel scrolls the list under the pointer (the
-//! help and the detail view while they are open). In the overview a click selects a feed's
-//! row and a double click opens its pane. Only clicks and the wheel are asked of the
+//! A click focuses the pane under it and selects the event row (or board row) it is on; a
+//! double click opens that event (the board row's latest event) in the detail view. The
+//! wheel scrolls the pane under the pointer (the help and the detail view while they are
+//! open). In the overview a click selects a feed's row and a double click opens its pane. Only clicks and the wheel are asked of the
 //! terminal, not motion, so moving the mouse costs nothing.
 
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ use ratatui::layout::{Position, Rect};
 use super::app::{Action, App, Mode, View};
 use super::layout;
 use super::overview::table_rows;
-use super::pane::Pane;
+use super::pane::{Pane, PaneView};
 
 /// Two clicks this close in time, on the same spot, are a double click.
 pub const DOUBLE_CLICK: Duration = Duration::from_millis(400);
@@ -70,9 +70,18 @@ struct Click {
     at: Instant,
     column: u16,
     row: u16,
-    /// The event row it hit (pane, event `seq`), which the second click of a double click
-    /// opens even if the first one's selection moved the list under the pointer.
-    event: Option<(usize, u64)>,
+    /// The row it hit (pane, row), which the second click of a double click opens even if
+    /// the first one's selection moved the list under the pointer.
+    event: Option<(usize, Row)>,
+}
+
+/// A row of a pane that a click selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    /// An event of the list, by `seq`.
+    Event(u64),
+    /// A board row, by its index in the board's rows.
+    Board(usize),
 }
 
 impl App {
@@ -148,13 +157,21 @@ impl App {
             Some(Click {
                 event: Some(event), ..
             }) => Some(event),
-            _ => self.event_at(idx, m.column, m.row).map(|seq| (idx, seq)),
+            _ => self.row_at(idx, m.column, m.row).map(|row| (idx, row)),
         };
-        if let Some((pane, seq)) = hit
+        if let Some((pane, row)) = hit
             && (was_focused || double.is_some())
         {
             self.focus = pane;
-            self.panes[pane].selected = Some(seq);
+            let pane = &mut self.panes[pane];
+            match row {
+                Row::Event(seq) => pane.selected = Some(seq),
+                Row::Board(i) => {
+                    if let Some(board) = &mut pane.board {
+                        board.selected = Some(i);
+                    }
+                }
+            }
         }
         if double.is_some() && hit.is_some() {
             return self.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
@@ -178,17 +195,35 @@ impl App {
             .map(|(idx, _)| *idx)
     }
 
-    /// The event (its `seq`) on the list row at this cell of pane `idx`. Board rows (the
-    /// views issue) would be found here too, once a pane can show a board.
-    fn event_at(&self, idx: usize, column: u16, row: u16) -> Option<u64> {
+    /// The event row, or the board row, at this cell of pane `idx` (a transcript has none:
+    /// a click on it only focuses the pane).
+    fn row_at(&self, idx: usize, column: u16, row: u16) -> Option<Row> {
         let (_, rect) = self.layout().slots.into_iter().find(|(i, _)| *i == idx)?;
         let pane = &self.panes[idx];
         let list = list_area(pane, rect);
         if !list.contains(Position::new(column, row)) {
             return None;
         }
-        let k = pane.first_shown(list.height as usize) + usize::from(row - list.y);
-        pane.shown().nth(k)
+        let y = usize::from(row - list.y);
+        match (pane.view, &pane.board) {
+            (PaneView::Board, Some(board)) => {
+                // The header first; `render::board` draws the same rows.
+                let rows = board.rows_in(list.height);
+                let k = y.checked_sub(1).filter(|k| *k < rows)?;
+                board
+                    .order
+                    .get(board.first_shown(rows) + k)
+                    .map(|&i| Row::Board(i))
+            }
+            (PaneView::Transcript, _) => None,
+            _ => {
+                // With columns, the list's first row is their header (see `render::list`).
+                let header = usize::from(!pane.columns.is_empty() && pane.extras.is_some());
+                let rows = usize::from(list.height).saturating_sub(header);
+                let k = y.checked_sub(header).filter(|k| *k < rows)?;
+                pane.shown().nth(pane.first_shown(rows) + k).map(Row::Event)
+            }
+        }
     }
 
     /// The overview row (an index into its rows) at this cell.
