@@ -198,3 +198,21 @@ async fn transcript_text_streams_without_a_newline_per_chunk_and_sums_up_on_stde
     assert!(summary.contains(" · 3 chunks · "), "{summary}");
     assert!(summary.contains("ttft "), "{summary}");
 }
+
+#[tokio::test]
+async fn demo_ticker_is_a_board_keyed_by_symbol_with_price_change_and_volume() {
+    let run = tail_args(&[
+        "--demo", "--feed", "ticker", "--format", "ndjson", "--count", "3",
+    ])
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    for event in run.events().iter().filter(|e| e["type"] == "quote") {
+        let data: serde_json::Value =
+            serde_json::from_str(event["data"].as_str().unwrap()).unwrap();
+        assert_eq!(event["key"], data["symbol"]);
+        assert_eq!(
+            event["columns"],
+            json!([data["price"], data["change"], data["volume"]])
+        );
+    }
+}

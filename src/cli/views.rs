@@ -121,3 +121,69 @@ fn compile(option: &str, src: &str) -> Result<Expr, UsageError> {
         ))
     })
 }
+
+/// The views of the built-in demo (the repo's `feeds.toml` says the same in TOML):
+/// - ticker: a board keyed by symbol with price, change and volume;
+/// - news: a list of title and source;
+/// - deploys: highlights (ERROR lines, live deploys) and failed deploys marked as errors;
+/// - assistant: a POST answered in OpenAI chunks, as a transcript (preset openai-chat), asked
+///   again after each answer so each connection is a new message.
+pub(super) fn demo_views(
+    ticker: &mut FeedSpec,
+    news: &mut FeedSpec,
+    deploys: &mut FeedSpec,
+    assistant: &mut FeedSpec,
+) {
+    use crate::feed::reconnect::When;
+    use crate::view::{Align, FeedExprs, HighlightMatch, HighlightRule, ViewSpec, parse_style};
+    // Fixed text, compiled by the demo tests.
+    let e = |src: &str| Expr::compile(src).expect("demo expression");
+    let style = |s: &str| parse_style(s).expect("demo style");
+    let right = |src: &str| Column {
+        align: Align::Right,
+        ..Column::of(e(src))
+    };
+    ticker.exprs = Arc::new(FeedExprs {
+        view: ViewSpec {
+            kind: ViewKind::Board,
+            key: Some(e(".symbol")),
+            columns: vec![right(".price"), right(".change"), right(".volume")],
+            ..ViewSpec::default()
+        },
+        ..FeedExprs::default()
+    });
+    news.exprs = Arc::new(FeedExprs {
+        view: ViewSpec {
+            columns: vec![Column::of(e(".title")), Column::of(e(".source"))],
+            ..ViewSpec::default()
+        },
+        ..FeedExprs::default()
+    });
+    deploys.exprs = Arc::new(FeedExprs {
+        error_when: Some(e(r#".status? == "failed""#)),
+        highlights: vec![
+            HighlightRule {
+                matcher: HighlightMatch::Regex(
+                    regex::Regex::new(r"\bERROR\b.*").expect("demo regex"),
+                ),
+                style: style("red bold"),
+            },
+            HighlightRule {
+                matcher: HighlightMatch::Jq(e(r#".status? == "live""#)),
+                style: style("green bold"),
+            },
+        ],
+        ..FeedExprs::default()
+    });
+    let mut exprs = preset("openai-chat").expect("a preset");
+    // The demo asks again after every answer: the end marker must not close the feed.
+    exprs.stop_when = Some(e("false"));
+    assistant.exprs = Arc::new(exprs);
+    assistant.method = "POST".into();
+    assistant.headers = vec![("Content-Type".into(), "application/json".into())];
+    assistant.body = Some(DEMO_REQUEST.as_bytes().to_vec());
+    assistant.reconnect.when = When::Always;
+}
+
+/// What the demo feed asks the assistant (the demo server answers whatever is asked).
+const DEMO_REQUEST: &str = r#"{"model":"demo-assistant","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Tell me about live feeds."}]}"#;

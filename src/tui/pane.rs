@@ -194,7 +194,8 @@ impl Pane {
 
     pub fn on_event(&mut self, mut event: Event, at: SystemTime, now: Instant) {
         // The feed's expressions run once, here, on arrival (never when drawing).
-        let derived = (!self.exprs.is_empty()).then(|| self.exprs.derive(&event));
+        // (A pane has extras exactly when its feed has expressions to run.)
+        let derived = self.extras.is_some().then(|| self.exprs.derive(&event));
         if let Some(t) = derived.as_ref().and_then(|d| d.event_type.clone()) {
             event.event_type = t;
         }

@@ -63,6 +63,25 @@ impl Tui {
         self.screen.lock().unwrap().screen().contents()
     }
 
+    /// The foreground colour of the first cell of the first `needle` on the screen.
+    pub fn cell_fg_of(&self, needle: &str) -> vt100::Color {
+        let parser = self.screen.lock().unwrap();
+        let screen = parser.screen();
+        let (rows, cols) = screen.size();
+        for row in 0..rows {
+            let line: String = (0..cols)
+                .map(|c| screen.cell(row, c).map_or(" ".into(), |x| x.contents().to_string()))
+                .map(|s| if s.is_empty() { " ".to_string() } else { s })
+                .collect();
+            if let Some(i) = line.find(needle) {
+                let col = line[..i].chars().count() as u16;
+                return screen.cell(row, col).map(|c| c.fgcolor()).unwrap_or_default();
+            }
+        }
+        panic!("{needle:?} is not on the screen:
+{}", screen.contents());
+    }
+
     /// Everything the program wrote to the terminal so far.
     pub fn raw(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
