@@ -57,3 +57,54 @@ fn loaded(
         mouse: config.mouse,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const FILE: &str = "theme = \"light\"\n\
+        [[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/a\"\n\
+        [[feed]]\nname = \"b\"\nurl = \"http://127.0.0.1:1/b\"\n";
+
+    fn load(args: &FeedArgs, text: &str, theme_flag: bool) -> Result<Loaded, String> {
+        let config = config::parse(text, Path::new("feeds.toml")).unwrap();
+        loaded(args, &config, text, theme_flag)
+    }
+
+    #[test]
+    fn a_reload_applies_the_command_lines_feed_choice_and_options_again() {
+        let args = FeedArgs {
+            feed: vec!["b".into()],
+            header: vec!["X-Run: 1".into()],
+            ..FeedArgs::default()
+        };
+        let got = load(&args, FILE, false).unwrap();
+        let names: Vec<&str> = got.feeds.iter().map(|f| f.name()).collect();
+        assert_eq!(names, ["b"]);
+        let headers = &got.feeds[0].spec.headers;
+        assert!(headers.contains(&("X-Run".into(), "1".into())), "{headers:?}");
+        assert!(got.feeds[0].text.contains("name = \"b\""), "{}", got.feeds[0].text);
+        assert_eq!(got.theme.as_deref(), Some("light"));
+        // `--theme` on the command line wins over the file's, at every reload.
+        assert_eq!(load(&args, FILE, true).unwrap().theme, None);
+    }
+
+    #[test]
+    fn a_feed_chosen_on_the_command_line_that_left_the_file_is_an_error_naming_the_file() {
+        let args = FeedArgs {
+            feed: vec!["c".into()],
+            ..FeedArgs::default()
+        };
+        let error = load(&args, FILE, false).unwrap_err();
+        assert!(error.starts_with("feeds.toml: --feed c"), "{error}");
+    }
+
+    #[test]
+    fn a_theme_that_does_not_exist_is_an_error_at_its_line() {
+        let text = FILE.replace("light", "no-such-theme");
+        let error = load(&FeedArgs::default(), &text, false).unwrap_err();
+        assert!(error.starts_with("feeds.toml:1:9"), "{error}");
+    }
+}
