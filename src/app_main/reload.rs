@@ -84,8 +84,15 @@ mod tests {
         let names: Vec<&str> = got.feeds.iter().map(|f| f.name()).collect();
         assert_eq!(names, ["b"]);
         let headers = &got.feeds[0].spec.headers;
-        assert!(headers.contains(&("X-Run".into(), "1".into())), "{headers:?}");
-        assert!(got.feeds[0].text.contains("name = \"b\""), "{}", got.feeds[0].text);
+        assert!(
+            headers.contains(&("X-Run".into(), "1".into())),
+            "{headers:?}"
+        );
+        assert!(
+            got.feeds[0].text.contains("name = \"b\""),
+            "{}",
+            got.feeds[0].text
+        );
         assert_eq!(got.theme.as_deref(), Some("light"));
         // `--theme` on the command line wins over the file's, at every reload.
         assert_eq!(load(&args, FILE, true).unwrap().theme, None);
