@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
+mod reload;
+
 use crate::cli::{Cli, Command, FeedArgs, FeedSource, TailArgs, UsageError};
 use crate::config::Config;
 use crate::tui::theme::{self, Theme};
@@ -47,7 +49,7 @@ pub fn main() -> i32 {
         Some(Command::FeedNames { config }) => {
             print_with(|out| crate::completions::write_feed_names(config.as_deref(), out))
         }
-        None => runtime.block_on(run_dashboard(cli.feeds, cli.theme)),
+        None => runtime.block_on(run_dashboard(cli.feeds, cli.theme, cli.no_mouse)),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
     runtime.shutdown_background();
@@ -82,10 +84,14 @@ fn command_line_error(e: clap::Error) -> i32 {
     }
 }
 
-async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<i32> {
+async fn run_dashboard(
+    args: FeedArgs,
+    theme: Option<String>,
+    no_mouse: bool,
+) -> anyhow::Result<i32> {
     use std::io::IsTerminal;
     let (source, config) = args.source()?;
-    let feeds = match source {
+    let mut feeds = match source {
         FeedSource::Specs(specs) => specs,
         FeedSource::Demo => {
             let base = demo::start().await?;
@@ -93,6 +99,7 @@ async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<
         }
         FeedSource::Nothing => return Err(no_feeds_dashboard().into()),
     };
+    let theme_flag = theme.is_some();
     let (themes, theme) = pick_theme(theme.as_deref(), config.as_ref())?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(UsageError(
@@ -105,7 +112,25 @@ async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<
         None if args.demo => crate::alert::demo::alerts(),
         None => Vec::new(),
     };
-    Ok(crate::tui::run(feeds, themes, theme, alerts).await?)
+    let mouse = !no_mouse && config.as_ref().and_then(|c| c.mouse) != Some(false);
+    let reload = match &config {
+        // Feeds from a config file follow its saves; ad-hoc URLs and the demo have none.
+        Some(config) if args.urls.is_empty() && !args.demo => {
+            let path = config.path.clone();
+            let load = reload::config_loader(args, path.clone(), theme_flag);
+            // The feeds as the reloads will see them: what runs is what later saves are
+            // compared with.
+            let first = load().map_err(UsageError)?;
+            feeds = first.feeds.iter().map(|f| f.spec.clone()).collect();
+            Some(crate::tui::reload::Source { path, load, first })
+        }
+        _ => None,
+    };
+    let options = crate::tui::Options {
+        mouse,
+        config: reload,
+    };
+    Ok(crate::tui::run(feeds, themes, theme, alerts, options).await?)
 }
 
 /// Prints a generated text (completions, man page, schema) to stdout; `| head` is no error.

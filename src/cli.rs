@@ -41,6 +41,9 @@ pub struct Cli {
     /// parse oddities); never to the terminal.
     #[arg(long, value_name = "PATH", env = "SSEDASH_LOG", global = true)]
     pub log_file: Option<PathBuf>,
+    /// Leave the mouse to the terminal (to select text); also `mouse = false` in the config.
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -225,6 +225,11 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// The alerts this engine judges, as configured.
+    pub fn specs(&self) -> &[AlertSpec] {
+        &self.alerts
+    }
+
     /// `feed_names` in the run's order; an alert naming a feed that is not in the run (not
     /// picked with `--feed`) simply watches nothing there.
     pub fn new(alerts: Vec<AlertSpec>, feed_names: &[String], now: Instant) -> Engine {

@@ -24,6 +24,9 @@ pub fn describe(config: &Config) -> String {
     if let Some(theme) = &config.theme {
         let _ = write!(out, ", theme \"{}\"", escape(theme));
     }
+    if config.mouse == Some(false) {
+        out.push_str(", mouse off (the terminal keeps it)");
+    }
     out.push('\n');
     for feed in &config.feeds {
         out.push('\n');

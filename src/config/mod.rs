@@ -5,6 +5,7 @@
 //! ```toml
 //! # Top-level defaults: apply to every feed unless the feed sets its own.
 //! theme = "dark"                 # dashboard theme name (only top level)
+//! mouse = true                   # false: the terminal keeps the mouse (only top level)
 //! read_timeout = "60s"           # stall detection: no byte (comments count) for this long
 //! max_event_bytes = "1MiB"       # integer bytes, or "64KiB" / "1MiB" / "500KB" / "2MB"
 //! buffer = 5000                  # events kept per pane
@@ -66,6 +67,7 @@
 
 mod alerts;
 mod describe;
+pub mod diff;
 mod env;
 mod errors;
 mod headers;
@@ -100,6 +102,8 @@ pub struct Config {
     /// Line and column (from 1) of the `theme` value, so a theme that turns out not to exist
     /// (themes are checked by the dashboard's code, not here) can be reported at its line.
     pub theme_at: Option<(usize, usize)>,
+    /// `mouse = false` at the top level: the dashboard leaves the mouse to the terminal.
+    pub mouse: Option<bool>,
     pub feeds: Vec<FeedSpec>,
     /// `[[alert]]` tables, in file order (see `src/config/alerts.rs`).
     pub alerts: Vec<crate::alert::AlertSpec>,

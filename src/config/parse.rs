@@ -21,6 +21,7 @@ use crate::text::{escape, has_controls};
 
 pub(super) const TOP_KEYS: &[&str] = &[
     "theme",
+    "mouse",
     "read_timeout",
     "max_event_bytes",
     "buffer",
@@ -73,6 +74,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     };
     let mut top = Layer::default();
     let mut theme = None;
+    let mut mouse = None;
     let mut feeds = None;
     let mut alerts = Vec::new();
     let mut highlights = Vec::new();
@@ -80,6 +82,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let name = key.get_ref().as_ref();
         let read = match name {
             "theme" => read_theme(&scope, value).map(|t| theme = Some(t)),
+            "mouse" => scope.field("mouse", value).bool().map(|m| mouse = Some(m)),
             "highlight" => {
                 highlights = read_highlights(&scope, value, "[[highlight]]");
                 Ok(())
@@ -139,6 +142,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         theme: theme.map(|(name, _)| name),
         theme_at,
+        mouse,
         feeds,
         alerts,
     })

@@ -13,6 +13,7 @@ const STARTER: &str = r#"#:schema ./ssedash.schema.json
 
 # Defaults for every feed; a feed's own setting wins. Uncomment to change.
 # theme = "dark"                  # dashboard theme (top level only)
+# mouse = true                    # false leaves the mouse to the terminal (text selection)
 # read_timeout = "60s"            # reconnect when nothing (not even a comment) arrives this long
 # max_event_bytes = "1MiB"        # longer events are cut: bytes, or "64KiB", "1MiB", "500KB"
 # buffer = 5000                   # events kept per pane

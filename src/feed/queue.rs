@@ -14,7 +14,7 @@
 //! (comments, unless it asked to see them) are cells beside the queue, not queue traffic.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
@@ -67,7 +67,9 @@ struct Queued {
 
 #[derive(Debug)]
 struct Slot {
-    id: FeedId,
+    /// The feed's place in the run's list; it changes only when a reload reorders the feeds
+    /// ([`Inbox::reorder`]).
+    id: AtomicUsize,
     queue: Mutex<Queued>,
     opts: QueueOptions,
     dropped: AtomicU64,
@@ -92,7 +94,7 @@ pub struct Sender {
 
 impl Sender {
     pub fn id(&self) -> FeedId {
-        self.slot.id
+        FeedId(self.slot.id.load(Ordering::Relaxed))
     }
 
     /// Sends a batch in order. Droppable messages beyond the bound are dropped or waited for,
@@ -189,7 +191,7 @@ impl Inbox {
     /// A queue for one more feed.
     pub fn add_feed(&mut self, opts: QueueOptions) -> Sender {
         let slot = Arc::new(Slot {
-            id: FeedId(self.slots.len()),
+            id: AtomicUsize::new(self.slots.len()),
             queue: Mutex::new(Queued::default()),
             opts: QueueOptions {
                 messages: opts.messages.max(1),
@@ -209,6 +211,28 @@ impl Inbox {
         }
     }
 
+    /// Rearranges the queues for a new list of feeds (a config reload): feed `i` of the new
+    /// list keeps the queue of old feed `order[i]`, counters and queued messages included, or
+    /// gets a new queue when `order[i]` is `None` (its sender is at `i` of the result). The
+    /// queues of the old feeds left out are dropped with what they hold; whatever their tasks
+    /// still send goes nowhere. Messages already taken carry the old numbers: apply them first.
+    pub fn reorder(&mut self, order: &[Option<FeedId>], opts: QueueOptions) -> Vec<Option<Sender>> {
+        let old = std::mem::take(&mut self.slots);
+        let mut senders = Vec::with_capacity(order.len());
+        for (i, keep) in order.iter().enumerate() {
+            match keep.and_then(|FeedId(k)| old.get(k)) {
+                Some(slot) => {
+                    slot.id.store(i, Ordering::Relaxed);
+                    self.slots.push(slot.clone());
+                    senders.push(None);
+                }
+                None => senders.push(Some(self.add_feed(opts))),
+            }
+        }
+        self.next = 0;
+        senders
+    }
+
     /// Moves up to `per_feed` messages of every feed into `out`, feeds in turn, starting after
     /// the feed that went first last time. Returns whether anything was moved.
     pub fn try_recv(&mut self, out: &mut Vec<(FeedId, FeedMsg)>, per_feed: usize) -> bool {
@@ -221,7 +245,8 @@ impl Inbox {
             if take > 0 {
                 let taken: usize = queue.msgs.range(..take).map(FeedMsg::cost).sum();
                 queue.bytes -= taken;
-                out.extend(queue.msgs.drain(..take).map(|m| (slot.id, m)));
+                let id = FeedId(slot.id.load(Ordering::Relaxed));
+                out.extend(queue.msgs.drain(..take).map(|m| (id, m)));
                 drop(queue);
                 slot.space.notify_one();
             }
@@ -284,6 +309,46 @@ mod tests {
     use super::*;
     use crate::feed::{ConnState, StateChange};
     use crate::sse::Event;
+
+    #[test]
+    fn reorder_keeps_kept_queues_with_their_counters_under_new_numbers_and_drops_the_rest() {
+        let mut inbox = Inbox::new();
+        let opts = QueueOptions::new(100, 1 << 20, Overflow::Drop);
+        let (a, b, c) = (
+            inbox.add_feed(opts),
+            inbox.add_feed(opts),
+            inbox.add_feed(opts),
+        );
+        a.add_bytes(10);
+        c.add_bytes(30);
+        let send = |tx: &Sender, data: &str| {
+            futures_util::FutureExt::now_or_never(tx.send(event(data))).expect("room")
+        };
+        send(&c, "from c");
+        send(&b, "from b");
+        // New list: c, a, a new feed; b is gone.
+        let senders = inbox.reorder(&[Some(FeedId(2)), Some(FeedId(0)), None], opts);
+        assert!(senders[0].is_none() && senders[1].is_none());
+        let fresh = senders[2].clone().expect("a new queue");
+        assert_eq!(
+            (c.id(), a.id(), fresh.id()),
+            (FeedId(0), FeedId(1), FeedId(2))
+        );
+        assert_eq!((inbox.bytes(FeedId(0)), inbox.bytes(FeedId(1))), (30, 10));
+        assert_eq!(inbox.bytes(FeedId(2)), 0);
+        send(&b, "after removal");
+        send(&fresh, "fresh");
+        let mut out = Vec::new();
+        inbox.try_recv(&mut out, 10);
+        let got: Vec<(usize, String)> = out
+            .iter()
+            .map(|(id, m)| match m {
+                FeedMsg::Event { event, .. } => (id.0, event.data.to_string()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(got, vec![(0, "from c".into()), (2, "fresh".into())]);
+    }
 
     fn event(data: &str) -> FeedMsg {
         FeedMsg::Event {

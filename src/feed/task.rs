@@ -32,6 +32,15 @@ pub struct FeedHandle {
     pub task: JoinHandle<()>,
 }
 
+impl FeedHandle {
+    /// Stops the feed for good (a feed removed from the config): the task is cancelled at its
+    /// next await, which drops its connection, so the server sees the client go. Unlike
+    /// dropping the handle, nothing more is reported (not even `closed`).
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
 /// Stands in for a delay too long to add to an `Instant` (about 30 years).
 const FOREVER: Duration = Duration::from_secs(60 * 60 * 24 * 365 * 30);
 

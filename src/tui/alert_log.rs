@@ -95,6 +95,17 @@ impl Alerts {
         self.origin = (at, wall);
     }
 
+    /// After a reload changed the feed list: the alerts start afresh on the new feeds (an
+    /// alert's edges and `for` timers belong to feed positions that no longer mean the same);
+    /// the log and the unseen count stay.
+    pub fn follow_feeds(&mut self, names: Vec<String>, now: Instant) {
+        let specs = self.engine.specs().to_vec();
+        self.engine = Engine::new(specs, &names, now);
+        self.due = self.engine.next_due(now);
+        self.flashed = vec![false; names.len()];
+        self.names = names;
+    }
+
     pub fn is_empty(&self) -> bool {
         self.engine.is_empty()
     }

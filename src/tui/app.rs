@@ -5,15 +5,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
 use ratatui::layout::Rect;
 
 use super::alert_log::Alerts;
 use super::detail::DetailView;
 use super::layout::{self, PaneLayout};
 use super::line_editor::{History, LineEditor};
+use super::mouse::Clicks;
 use super::overview::{Overview, RESORT_EVERY};
 use super::pane::Pane;
+use super::reload::{Reload, ReloadState};
 use super::theme::Theme;
 use crate::alert::AlertSpec;
 use crate::alert::command::CommandDone;
@@ -62,6 +64,8 @@ pub enum View {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Feed(FeedId, Command),
+    /// `Ctrl-L`: load the config file again now.
+    Reload,
     Quit,
 }
 
@@ -80,6 +84,9 @@ pub enum Msg {
         comments: u64,
     },
     Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// The config file was loaded again (see [`super::reload`]).
+    Reload(Reload),
     Resize(u16, u16),
     Tick,
     /// An alert command finished.
@@ -117,6 +124,8 @@ pub struct App {
     view_picked: bool,
     /// `[[alert]]`s: the engine, the log and the actions waiting for the event loop.
     pub alerts: Alerts,
+    pub reload: ReloadState,
+    pub clicks: Clicks,
 }
 
 pub(super) const NOTICE_FOR: Duration = Duration::from_secs(3);
@@ -146,6 +155,8 @@ impl App {
                 specs.iter().map(|s| s.name.clone()).collect(),
                 now,
             ),
+            reload: ReloadState::default(),
+            clicks: Clicks::default(),
         }
     }
 
@@ -269,6 +280,11 @@ impl App {
                 }
                 self.dirty = true;
                 self.on_key(key)
+            }
+            Msg::Mouse(m) => self.on_mouse(m, now),
+            Msg::Reload(reload) => {
+                self.on_reload(reload, now);
+                None
             }
             Msg::Resize(w, h) => {
                 self.width = w;

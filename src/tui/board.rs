@@ -330,6 +330,23 @@ impl Board {
         )
     }
 
+    /// The first row (a position in `order`) a board with room for `rows` rows shows: the
+    /// top while nothing is selected, else a page around the selection. Drawing and mouse
+    /// clicks agree through it.
+    pub fn first_shown(&self, rows: usize) -> usize {
+        match (self.cursor(), self.selected) {
+            (Some(c), Some(_)) => c
+                .saturating_sub(rows / 2)
+                .min(self.order.len().saturating_sub(rows)),
+            _ => 0,
+        }
+    }
+
+    /// Rows a board drawn `height` rows high shows: its header and the `other` row taken off.
+    pub fn rows_in(&self, height: u16) -> usize {
+        (height as usize).saturating_sub(1 + usize::from(self.other.is_some()))
+    }
+
     pub fn move_by(&mut self, delta: isize) {
         if let Some(cur) = self.cursor() {
             let to = cur

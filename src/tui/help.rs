@@ -36,6 +36,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("c", "clear the pane's events"),
     ("T", "next theme"),
     ("!", "alert log (Enter: the event that did it)"),
+    ("Ctrl-L", "reload the config file now"),
+    ("mouse", "click focuses; double click opens"),
     ("?", "this help (j k scroll it)"),
     ("q, Ctrl-C", "quit"),
 ];

@@ -41,6 +41,9 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c')) {
             return Some(Action::Quit);
         }
+        if ctrl && matches!(key.code, KeyCode::Char('l')) {
+            return self.reload_key();
+        }
         let mode = self.mode.clone();
         if let Mode::Filter {
             input,

@@ -21,15 +21,17 @@ pub mod help;
 mod keys;
 pub mod layout;
 pub mod line_editor;
+pub mod mouse;
 pub mod overview;
 mod overview_keys;
-mod view_keys;
 pub mod pace;
 pub mod pane;
 pub mod rate;
+pub mod reload;
 pub mod render;
 pub mod theme;
 pub mod transcript;
+mod view_keys;
 pub mod views;
 pub mod visible;
 
@@ -43,8 +45,9 @@ use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
 use self::app::{Action, App, Msg};
+use self::reload::Live;
 use self::theme::Theme;
-use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions};
+use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions, Sender};
 
 /// Copies each queue's byte and drop counters into the panes, and turns a feed task that
 /// stopped (only a bug can do that while the dashboard runs) into a failed pane.
@@ -129,18 +132,37 @@ fn take_batch(app: &mut App, batch: &mut Vec<(FeedId, feed::FeedMsg)>, now: std:
     }
 }
 
+/// What the dashboard does besides showing its feeds.
+#[derive(Default)]
+pub struct Options {
+    /// Whether the mouse is the dashboard's (else the terminal keeps it, for selecting text):
+    /// false with `--no-mouse`, which a config file cannot turn back on.
+    pub mouse: bool,
+    /// The config file the feeds came from, reloaded when it is saved.
+    pub config: Option<reload::Source>,
+}
+
+/// Starts the task of one feed, with the dashboard's read pacing.
+fn start_feed(spec: &FeedSpec, tx: Sender) -> FeedHandle {
+    let mut spec = spec.clone();
+    spec.read_interval = READ_INTERVAL;
+    feed::spawn(Arc::new(spec), tx)
+}
+
 /// Runs the dashboard until the user quits. The terminal is restored on return, on error and
-/// on panic (ratatui's hook).
+/// on panic (ratatui's hook), mouse reporting included.
 /// Returns the exit code: 0 after `q`, 128 + the signal's number after a signal.
 pub async fn run(
     specs: Vec<FeedSpec>,
     themes: Vec<Theme>,
     theme: usize,
     alerts: Vec<crate::alert::AlertSpec>,
+    options: Options,
 ) -> io::Result<i32> {
     let mut terminal = ratatui::try_init()?;
     catch_worker_panics();
-    let result = event_loop(&mut terminal, specs, themes, theme, alerts).await;
+    let result = event_loop(&mut terminal, specs, themes, theme, alerts, options).await;
+    let _ = crossterm::execute!(io::stdout(), mouse::DisableClicks);
     ratatui::restore();
     // Back to the default hook: the terminal is ours no more.
     let _ = std::panic::take_hook();
@@ -159,6 +181,7 @@ fn catch_worker_panics() {
     let restore_and_report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().id() == ui_thread {
+            let _ = crossterm::execute!(io::stdout(), mouse::DisableClicks);
             restore_and_report(info);
         } else if let Ok(mut slot) = WORKER_PANIC.lock() {
             *slot = Some(info.to_string().replace('\n', " "));
@@ -172,22 +195,22 @@ async fn event_loop(
     themes: Vec<Theme>,
     theme: usize,
     alerts: Vec<crate::alert::AlertSpec>,
+    options: Options,
 ) -> io::Result<i32> {
     let mut inbox = Inbox::new();
     let per_feed = (QUEUE_BYTES / specs.len().max(1)).max(MIN_QUEUE_BYTES);
-    let handles: Vec<FeedHandle> = specs
+    let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
+    let mut handles: Vec<FeedHandle> = specs
         .iter()
-        .map(|spec| {
-            let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
-            let mut spec = spec.clone();
-            spec.read_interval = READ_INTERVAL;
-            feed::spawn(Arc::new(spec), inbox.add_feed(queue))
-        })
+        .map(|spec| start_feed(spec, inbox.add_feed(queue)))
         .collect();
     let start = Instant::now();
     let mut app = App::new(&specs, themes, theme, start.into_std());
     app.set_alerts(alerts, start.into_std());
     let mut alert_edge = alert_actions::Edge::new();
+    let mut live = Live::start(options.config, &mut app, start.into_std());
+    let mut mouse_on = false;
+    mouse::set_reporting(&mut mouse_on, options.mouse && live.mouse() != Some(false));
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height), start.into_std());
     let mut input = EventStream::new();
@@ -269,10 +292,18 @@ async fn event_loop(
                             Msg::Key(key)
                         }
                         TermEvent::Resize(w, h) => Msg::Resize(w, h),
+                        TermEvent::Mouse(m) if mouse_on && mouse::wanted(&m) => {
+                            key_pressed = true;
+                            Msg::Mouse(m)
+                        }
                         _ => continue,
                     };
                     match app.update(msg, now) {
                         Some(Action::Quit) => break Ok(0),
+                        Some(Action::Reload) => {
+                            live.reload_now();
+                            reload::redraw_all(terminal)?;
+                        }
                         Some(Action::Feed(FeedId(i), command)) => {
                             // A full command queue means the task has commands to do already.
                             let _ = handles[i].commands.try_send(command);
@@ -303,6 +334,14 @@ async fn event_loop(
             }
             msg = alert_edge.recv() => {
                 app.update(msg, Instant::now().into_std());
+            }
+            loaded = live.next() => {
+                let reload = live.apply(loaded, |diff, specs| {
+                    let tasks = (&mut inbox, &mut handles, &mut crashed);
+                    reload::restart_tasks(diff, specs, tasks, queue, start_feed);
+                });
+                mouse::set_reporting(&mut mouse_on, options.mouse && live.mouse() != Some(false));
+                app.update(Msg::Reload(reload), Instant::now().into_std());
             }
             _ = terminate.recv() => break Ok(128 + 15),
             _ = hangup.recv() => break Ok(128 + 1),

@@ -401,6 +401,18 @@ impl Pane {
         }
     }
 
+    /// The first of the shown events a list `rows` high starts at: the newest page while
+    /// following, else a page around the selection. Drawing and mouse clicks agree through it.
+    pub fn first_shown(&self, rows: usize) -> usize {
+        let n = self.shown_len();
+        let cursor = self.cursor().unwrap_or(n.saturating_sub(1));
+        if self.is_following() && self.paused_at.is_none() {
+            n.saturating_sub(rows)
+        } else {
+            cursor.saturating_sub(rows / 2).min(n.saturating_sub(rows))
+        }
+    }
+
     pub fn scroll_to_top(&mut self) {
         if self.jump_view(false) {
             return;

@@ -98,6 +98,7 @@ fn describe_escapes_every_piece_of_config_text() {
         path: PathBuf::from(format!("{hostile}.toml")),
         theme: Some(hostile.into()),
         theme_at: Some((1, 9)),
+        mouse: None,
         feeds: vec![feed],
         alerts: vec![],
     };

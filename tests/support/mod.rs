@@ -83,6 +83,8 @@ type Script = dyn Fn(usize, &Request) -> Vec<Step> + Send + Sync;
 pub struct TestServer {
     pub addr: SocketAddr,
     requests: Arc<Mutex<Vec<Request>>>,
+    /// Numbers of the connections a [`Step::Hold`] holds now (until the client goes).
+    held: Arc<Mutex<Vec<usize>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -100,8 +102,10 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let held = Arc::new(Mutex::new(Vec::new()));
         let script: Arc<Script> = Arc::new(script);
         let reqs = requests.clone();
+        let held_too = held.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((sock, _)) = listener.accept().await else {
@@ -109,14 +113,16 @@ impl TestServer {
                 };
                 let script = script.clone();
                 let reqs = reqs.clone();
+                let held = held_too.clone();
                 tokio::spawn(async move {
-                    let _ = serve_one(sock, script, reqs).await;
+                    let _ = serve_one(sock, script, reqs, held).await;
                 });
             }
         });
         TestServer {
             addr,
             requests,
+            held,
             task,
         }
     }
@@ -133,12 +139,25 @@ impl TestServer {
     pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }
+
+    /// Connections made to `path` so far.
+    pub fn connects(&self, path: &str) -> usize {
+        self.requests().iter().filter(|r| r.path == path).count()
+    }
+
+    /// Connections to `path` that a [`Step::Hold`] holds now: their client has not gone.
+    pub fn held(&self, path: &str) -> usize {
+        let held = self.held.lock().unwrap().clone();
+        let requests = self.requests();
+        held.iter().filter(|&&n| requests[n].path == path).count()
+    }
 }
 
 async fn serve_one(
     mut sock: TcpStream,
     script: Arc<Script>,
     reqs: Arc<Mutex<Vec<Request>>>,
+    held: Arc<Mutex<Vec<usize>>>,
 ) -> std::io::Result<()> {
     sock.set_nodelay(true)?;
     let mut buf = Vec::new();
@@ -200,8 +219,10 @@ async fn serve_one(
             }
             Step::Sleep(d) => tokio::time::sleep(d).await,
             Step::Hold => {
-                // Wait for the client to close its side.
-                while sock.read(&mut chunk).await? > 0 {}
+                // Wait for the client to close its side (or reset it).
+                held.lock().unwrap().push(n);
+                while matches!(sock.read(&mut chunk).await, Ok(n) if n > 0) {}
+                held.lock().unwrap().retain(|&k| k != n);
                 return Ok(());
             }
             Step::Reset => {

@@ -32,14 +32,10 @@ pub fn render(
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let other_rows = usize::from(board.other.is_some());
-    let rows = (area.height as usize).saturating_sub(1 + other_rows);
+    let rows = board.rows_in(area.height);
     let n = board.order.len();
     let cursor = board.cursor();
-    let start = match (cursor, board.selected) {
-        (Some(c), Some(_)) => c.saturating_sub(rows / 2).min(n.saturating_sub(rows)),
-        _ => 0,
-    };
+    let start = board.first_shown(rows);
     let shown: Vec<&BoardRow> = board.order[start..]
         .iter()
         .take(rows)

@@ -41,11 +41,7 @@ pub fn render(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
         return;
     }
     let cursor = pane.cursor().unwrap_or(n - 1);
-    let start = if pane.is_following() && pane.paused_at.is_none() {
-        n.saturating_sub(rows)
-    } else {
-        cursor.saturating_sub(rows / 2).min(n.saturating_sub(rows))
-    };
+    let start = pane.first_shown(rows);
     let highlight = focused && !pane.is_following();
     let seqs: Vec<u64> = pane.shown().skip(start).take(rows).collect();
     let mut lines: Vec<Line> = Vec::with_capacity(rows + 1);

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the [`App`] state. Nothing here changes state or does I/O.
 
 pub(crate) use super::fmt;
+mod banner;
 mod board;
 mod alert_log;
 mod list;
@@ -79,6 +80,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         app,
         Rect::new(area.x, area.bottom() - 1, area.width, 1),
     );
+    banner::render(frame, app, area);
     match &app.mode {
         Mode::Help { scroll } => overlay::help(frame, app, *scroll, area),
         Mode::Types { cursor, types } => overlay::types(frame, app, *cursor, types, area),
