@@ -21,13 +21,13 @@ pub mod layout;
 pub mod line_editor;
 pub mod overview;
 mod overview_keys;
-mod view_keys;
 pub mod pace;
 pub mod pane;
 pub mod rate;
 pub mod render;
 pub mod theme;
 pub mod transcript;
+mod view_keys;
 pub mod views;
 pub mod visible;
 

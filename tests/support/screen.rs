@@ -34,7 +34,7 @@ impl Screen {
     /// A dashboard of these feeds (with their views and expressions).
     pub fn with_specs(specs: &[FeedSpec], w: u16, h: u16) -> Screen {
         let t0 = Instant::now();
-        let mut app = App::new(&specs, theme::load_all(None, false).unwrap(), 0, t0);
+        let mut app = App::new(specs, theme::load_all(None, false).unwrap(), 0, t0);
         app.tz = jiff::tz::TimeZone::UTC;
         app.update(Msg::Resize(w, h), t0);
         Screen { app, t0 }
