@@ -163,6 +163,8 @@ fn slash_filters_the_board_rows_and_esc_brings_them_back() {
     s.key(KeyCode::Char('/'), 300);
     type_text(&mut s, "glo", 300);
     assert_eq!(board_keys(&s), ["GLOBX"]);
+    let screen = text(&s.draw(300));
+    assert!(screen.contains(" 1 of 2"), "rows, not events:\n{screen}");
     s.key(KeyCode::Esc, 400);
     assert_eq!(board_keys(&s), ["ACME", "GLOBX"]);
     // A jq filter keeps the rows whose latest event passes it.
