@@ -17,6 +17,9 @@ use crate::text;
 use crate::view::{Column, ViewKind, preset};
 
 #[derive(Debug, Args, Default, Clone)]
+#[command(
+    next_help_heading = "Views (jq expressions; on a config's feeds they replace the feed's own)"
+)]
 pub struct ViewArgs {
     /// How panes show events: list, board (latest value per --key) or transcript.
     #[arg(long, value_name = "KIND", value_parser = ["list", "board", "transcript"])]

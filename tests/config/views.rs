@@ -210,7 +210,7 @@ fn check_describes_the_view_keys() {
         "  stop when     . == \"[DONE]\"\n",
         "  view          transcript of objects | .choices[0]?.delta.content\n",
         "  highlights    1 rule\n",
-        "  view          board by .symbol: price = .price, .a | length; sort count; at most 1000 rows\n",
+        "  view          board by .symbol: price, .a | length; sort count; at most 1000 rows\n",
     ] {
         assert!(text.contains(line), "{line:?} not in:\n{text}");
     }
