@@ -210,6 +210,12 @@ fn sgr_of(style: Style) -> Option<String> {
     if style.add_modifier.contains(Modifier::DIM) {
         parts.push("2".into());
     }
+    if style.add_modifier.contains(Modifier::ITALIC) {
+        parts.push("3".into());
+    }
+    if style.add_modifier.contains(Modifier::UNDERLINED) {
+        parts.push("4".into());
+    }
     if style.add_modifier.contains(Modifier::REVERSED) {
         parts.push("7".into());
     }
