@@ -351,7 +351,9 @@ fn v_switches_a_board_to_its_raw_list_and_back() {
     let mut s = Screen::with_specs(&[spec("ticker", ticker_board(1000))], 100, 12);
     s.open(0, 0);
     quote(&mut s, "ACME", 10.0, 0.0, 100);
-    assert!(text(&s.draw(200)).contains("price"));
+    let board = text(&s.draw(200));
+    assert!(board.contains("price"), "{board}");
+    assert!(board.lines().last().unwrap().contains("v view"), "{board}");
     s.key(KeyCode::Char('v'), 300);
     let list = text(&s.draw(400));
     // The list shows each event, with the board's columns.
