@@ -216,3 +216,40 @@ async fn demo_ticker_is_a_board_keyed_by_symbol_with_price_change_and_volume() {
         );
     }
 }
+
+/// Each connection is a new message: the first ends (newline, summary) when its stream ends.
+#[tokio::test]
+async fn transcript_text_starts_a_new_message_on_each_connection() {
+    let server = TestServer::start(|n, _| {
+        let mut steps = vec![
+            sse_head(),
+            write(format!(
+                "retry: 50\ndata: {{\"t\":\"answer {}\"}}\n\n",
+                n + 1
+            )),
+        ];
+        if n > 0 {
+            steps.push(Step::Hold);
+        }
+        steps
+    })
+    .await;
+    let run = tail_args(&[
+        &server.url("/t"),
+        "--text",
+        ".t",
+        "--format",
+        "text",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stdout, "answer 1\nanswer 2");
+    let summaries = run.stderr.lines().filter(|l| l.contains("1 chunk")).count();
+    assert_eq!(
+        summaries, 1,
+        "the first message's summary only: {}",
+        run.stderr
+    );
+}
