@@ -713,9 +713,22 @@ def shoot(args: argparse.Namespace) -> None:
         time.sleep(0.5)
         snap("help")
 
-        # 5. the light theme (rendered on a light terminal background)
+        # 5. the ticker's board, zoomed
         tmux.keys("Escape", pause=0.6)
-        tmux.keys("Escape", pause=0.6)  # ticker follows the newest events again
+        tmux.keys("Escape", pause=0.6)  # no board row selected
+        tmux.keys("1", "z", pause=0.6)
+        time.sleep(1.0)
+        snap("board")
+        tmux.keys("z", pause=0.6)
+
+        # 6. the assistant's transcript, zoomed, once a few answers are in
+        tmux.keys("5", "z", pause=0.6)
+        wait_for(tmux, lambda s: s.count("first token") >= 3, 30)
+        time.sleep(0.5)
+        snap("transcript")
+        tmux.keys("z", "1", pause=0.6)
+
+        # 7. the light theme (rendered on a light terminal background)
         tmux.keys("T", pause=0.6)
         time.sleep(0.6)
         snap("light", light=True)

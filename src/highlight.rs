@@ -150,7 +150,12 @@ pub fn style(theme: &Theme, kind: Kind) -> Style {
 
 /// `text` with SGR sequences around its marks, for a terminal (`tail --format text`).
 /// `rule_style` gives a user rule's style. `text` must already be escaped for the terminal.
-pub fn ansi(text: &str, marks: &[Mark], theme: &Theme, rule_style: impl Fn(usize) -> Style) -> String {
+pub fn ansi(
+    text: &str,
+    marks: &[Mark],
+    theme: &Theme,
+    rule_style: impl Fn(usize) -> Style,
+) -> String {
     let mut out = String::with_capacity(text.len() + marks.len() * 12);
     let mut at = 0;
     for m in marks {
@@ -181,10 +186,13 @@ pub fn terminal_text<'a>(
 ) -> std::borrow::Cow<'a, str> {
     let escaped = crate::text::escape_unambiguous(data);
     let Some(theme) = theme else { return escaped };
-    let regexes = rules.iter().enumerate().filter_map(|(i, r)| match &r.matcher {
-        crate::view::HighlightMatch::Regex(re) => Some((i, re)),
-        crate::view::HighlightMatch::Jq(_) => None,
-    });
+    let regexes = rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.matcher {
+            crate::view::HighlightMatch::Regex(re) => Some((i, re)),
+            crate::view::HighlightMatch::Jq(_) => None,
+        });
     let found = marks(&escaped, regexes, None);
     if found.is_empty() {
         return escaped;
@@ -201,6 +209,12 @@ fn sgr_of(style: Style) -> Option<String> {
     }
     if style.add_modifier.contains(Modifier::DIM) {
         parts.push("2".into());
+    }
+    if style.add_modifier.contains(Modifier::ITALIC) {
+        parts.push("3".into());
+    }
+    if style.add_modifier.contains(Modifier::UNDERLINED) {
+        parts.push("4".into());
     }
     if style.add_modifier.contains(Modifier::REVERSED) {
         parts.push("7".into());
@@ -319,7 +333,10 @@ mod tests {
         let data = "ERROR \x1b[2J boom";
         assert_eq!(terminal_text(data, None, &[]), "ERROR \\x1b[2J boom");
         let coloured = terminal_text(data, Some(&theme), &[]);
-        assert!(coloured.starts_with("\x1b[1;91mERROR\x1b[0m"), "{coloured:?}");
+        assert!(
+            coloured.starts_with("\x1b[1;91mERROR\x1b[0m"),
+            "{coloured:?}"
+        );
         // The feed's own escape sequence is still shown escaped, never sent.
         assert!(coloured.contains("\\x1b[2J"), "{coloured:?}");
     }

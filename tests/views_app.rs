@@ -16,7 +16,10 @@ use ssedash::tui::pane::PaneView;
 use ssedash::view::{Align, BoardSort, Column, FeedExprs, ViewKind, ViewSpec};
 
 fn spec(name: &str, exprs: FeedExprs) -> FeedSpec {
-    let mut s = FeedSpec::new(name, format!("http://127.0.0.1:7878/{name}").parse().unwrap());
+    let mut s = FeedSpec::new(
+        name,
+        format!("http://127.0.0.1:7878/{name}").parse().unwrap(),
+    );
     s.exprs = Arc::new(exprs);
     s
 }
@@ -85,7 +88,13 @@ fn error_when_counts_the_events_it_matches() {
     let mut s = Screen::with_specs(&[spec("logs", exprs)], 100, 20);
     s.open(0, 0);
     for (i, level) in ["info", "error", "warn", "error"].iter().enumerate() {
-        s.event(0, "log", &format!(r#"{{"level":"{level}"}}"#), "", i as u64 * 10);
+        s.event(
+            0,
+            "log",
+            &format!(r#"{{"level":"{level}"}}"#),
+            "",
+            i as u64 * 10,
+        );
     }
     let pane = &s.app.panes[0];
     assert_eq!(pane.errors, 2);
@@ -154,6 +163,8 @@ fn slash_filters_the_board_rows_and_esc_brings_them_back() {
     s.key(KeyCode::Char('/'), 300);
     type_text(&mut s, "glo", 300);
     assert_eq!(board_keys(&s), ["GLOBX"]);
+    let screen = text(&s.draw(300));
+    assert!(screen.contains(" 1 of 2"), "rows, not events:\n{screen}");
     s.key(KeyCode::Esc, 400);
     assert_eq!(board_keys(&s), ["ACME", "GLOBX"]);
     // A jq filter keeps the rows whose latest event passes it.

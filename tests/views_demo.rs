@@ -63,7 +63,10 @@ fn the_demo_shows_a_board_a_transcript_in_sentences_and_highlights() {
             break;
         }
     }
-    assert!(agreed, "the board's ACME price never matched its latest event");
+    assert!(
+        agreed,
+        "the board's ACME price never matched its latest event"
+    );
 
     // The transcript: the first answer's words run on along a row, not one chunk per row.
     let screen = tui.wait_for("a sentence in the transcript", WAIT, |s| {

@@ -18,7 +18,10 @@ use ssedash::view::{
 };
 
 fn spec(name: &str, exprs: FeedExprs) -> FeedSpec {
-    let mut s = FeedSpec::new(name, format!("http://127.0.0.1:7878/{name}").parse().unwrap());
+    let mut s = FeedSpec::new(
+        name,
+        format!("http://127.0.0.1:7878/{name}").parse().unwrap(),
+    );
     s.exprs = Arc::new(exprs);
     s
 }
@@ -89,7 +92,10 @@ fn board_shows_one_row_per_key_with_its_latest_values_and_which_way_they_moved()
     let screen = text(&b);
     assert!(row_with(&screen, "ACME").contains("119.02▲"), "{screen}");
     assert!(row_with(&screen, "GLOBX").contains("41.9▼"), "{screen}");
-    assert!(!screen.contains("118.84"), "only the latest value shows:\n{screen}");
+    assert!(
+        !screen.contains("118.84"),
+        "only the latest value shows:\n{screen}"
+    );
     insta::assert_snapshot!(screen);
 }
 
@@ -133,11 +139,17 @@ fn high_contrast_flashes_a_change_with_reverse_video_not_colour_alone() {
 fn keys_past_max_rows_are_counted_in_the_other_row() {
     let mut s = Screen::with_specs(&[spec("ticker", ticker_board(2))], 100, 12);
     s.open(0, 0);
-    for (i, sym) in ["ACME", "GLOBX", "INITECH", "UMBR", "ACME"].iter().enumerate() {
+    for (i, sym) in ["ACME", "GLOBX", "INITECH", "UMBR", "ACME"]
+        .iter()
+        .enumerate()
+    {
         quote(&mut s, sym, 10.0 + i as f64, 0.0, 100 * i as u64);
     }
     let screen = text(&s.draw(2000));
-    assert!(!screen.contains("INITECH") && !screen.contains("UMBR"), "{screen}");
+    assert!(
+        !screen.contains("INITECH") && !screen.contains("UMBR"),
+        "{screen}"
+    );
     assert!(row_with(&screen, "other").contains(" 2 "), "{screen}");
     insta::assert_snapshot!(screen);
 }
@@ -168,8 +180,14 @@ fn a_board_without_columns_is_a_frequency_table_with_counts_rates_and_sparklines
         .lines()
         .filter(|l| l.contains("info") || l.contains("warn") || l.contains("error"))
         .collect();
-    assert!(rows[0].contains("info") && rows[0].contains(" 15 "), "{screen}");
-    assert!(rows[1].contains("warn") && rows[1].contains(" 10 "), "{screen}");
+    assert!(
+        rows[0].contains("info") && rows[0].contains(" 15 "),
+        "{screen}"
+    );
+    assert!(
+        rows[1].contains("warn") && rows[1].contains(" 10 "),
+        "{screen}"
+    );
     assert!(screen.contains('▁') || screen.contains('█'), "{screen}");
     insta::assert_snapshot!(screen);
 }
@@ -208,7 +226,10 @@ fn list_with_columns_shows_time_type_and_the_aligned_values_instead_of_the_data(
     let screen = text(&s.draw(3500));
     assert!(!screen.contains(r#"{"title""#), "{screen}");
     let first = row_with(&screen, "Harbour");
-    assert!(first.contains("Pebbleford Post") && first.contains("812"), "{screen}");
+    assert!(
+        first.contains("Pebbleford Post") && first.contains("812"),
+        "{screen}"
+    );
     // The error row is marked, and counted in the badge.
     assert!(row_with(&screen, "12:00:03.000").contains('✖'), "{screen}");
     assert!(screen.contains("✖ 1 error"), "{screen}");
@@ -220,7 +241,9 @@ fn log_levels_status_codes_and_rules_are_highlighted_in_list_rows() {
     let exprs = FeedExprs {
         highlights: vec![HighlightRule {
             matcher: HighlightMatch::Regex(regex::Regex::new("api-[a-z]+").unwrap()),
-            style: Style::default().fg(Color::Magenta).add_modifier(Modifier::UNDERLINED),
+            style: Style::default()
+                .fg(Color::Magenta)
+                .add_modifier(Modifier::UNDERLINED),
         }],
         ..FeedExprs::default()
     };
@@ -236,7 +259,11 @@ fn log_levels_status_codes_and_rules_are_highlighted_in_list_rows() {
     assert_eq!(style_at(&b, x, y).fg, Some(theme.waiting));
     let (x, y) = find(&b, "api-server");
     assert_eq!(style_at(&b, x, y).fg, Some(Color::Magenta));
-    assert!(style_at(&b, x, y).add_modifier.contains(Modifier::UNDERLINED));
+    assert!(
+        style_at(&b, x, y)
+            .add_modifier
+            .contains(Modifier::UNDERLINED)
+    );
     let (x, y) = find(&b, " 503");
     assert_eq!(style_at(&b, x + 1, y).fg, Some(theme.failed));
     insta::assert_snapshot!(text(&b));
@@ -281,7 +308,10 @@ fn transcript_joins_chunks_into_wrapped_text_under_a_header_with_its_figures() {
     assert!(screen.contains("tokens 12 in, 13 out"), "{screen}");
     assert!(screen.contains("stop"), "{screen}");
     // Whole words on a line, wrapped at the pane's width.
-    assert!(row_with(&screen, "The harbour").contains("floats"), "{screen}");
+    assert!(
+        row_with(&screen, "The harbour").contains("floats"),
+        "{screen}"
+    );
     insta::assert_snapshot!(screen);
 }
 
@@ -321,7 +351,9 @@ fn v_switches_a_board_to_its_raw_list_and_back() {
     let mut s = Screen::with_specs(&[spec("ticker", ticker_board(1000))], 100, 12);
     s.open(0, 0);
     quote(&mut s, "ACME", 10.0, 0.0, 100);
-    assert!(text(&s.draw(200)).contains("price"));
+    let board = text(&s.draw(200));
+    assert!(board.contains("price"), "{board}");
+    assert!(board.lines().last().unwrap().contains("v view"), "{board}");
     s.key(KeyCode::Char('v'), 300);
     let list = text(&s.draw(400));
     // The list shows each event, with the board's columns.

@@ -20,8 +20,8 @@ use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOpti
 use crate::tui::theme::Theme;
 
 pub use hangup::stdout_hangup;
-pub(crate) use print::sgr;
 use print::Printer;
+pub(crate) use print::sgr;
 
 /// Messages a feed's queue holds before its task waits for the writer.
 const QUEUE: usize = 4096;

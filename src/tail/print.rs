@@ -41,6 +41,8 @@ pub(super) struct Printer {
     /// Each feed's expressions (`None`: nothing to compute), and whether any feed has some.
     views: Vec<Option<views::FeedView>>,
     any_views: bool,
+    /// Each feed's expressions, for its `[[highlight]]` rules in `--format text`.
+    exprs: Vec<Arc<FeedExprs>>,
 }
 
 impl Printer {
@@ -60,6 +62,7 @@ impl Printer {
             clock: Clock::default(),
             views: Vec::new(),
             any_views: false,
+            exprs: Vec::new(),
         }
     }
 
@@ -67,6 +70,7 @@ impl Printer {
     pub(super) fn set_views(&mut self, exprs: &[Arc<FeedExprs>]) {
         self.views = exprs.iter().map(views::FeedView::new).collect();
         self.any_views = self.views.iter().any(Option::is_some);
+        self.exprs = exprs.to_vec();
     }
 
     /// The formatted bytes so far (stdout, stderr); formatting goes on in `spare` (an empty
@@ -212,7 +216,9 @@ impl Printer {
                 } else {
                     String::new()
                 };
-                let data = crate::highlight::terminal_text(&event.data, self.colors.as_ref(), &[]);
+                let rules = self.exprs.get(feed).map_or(&[][..], |x| &x.highlights[..]);
+                let data =
+                    crate::highlight::terminal_text(&event.data, self.colors.as_ref(), rules);
                 writeln!(self.out, "{time} {prefix}{kind}{id} {data}{cut}")
             }
             FeedMsg::State(change) => {

@@ -405,7 +405,12 @@ fn row_passes(row: &BoardRow, filter: Option<&TextFilter>) -> bool {
     if f.is_jq() {
         return row.passes;
     }
-    f.is_match(&row.key) || row.cells.iter().flat_map(|c| &c.text).any(|t| f.is_match(t))
+    f.is_match(&row.key)
+        || row
+            .cells
+            .iter()
+            .flat_map(|c| &c.text)
+            .any(|t| f.is_match(t))
 }
 
 fn by_cell(a: Option<&BoardCell>, b: Option<&BoardCell>) -> Ordering {

@@ -82,9 +82,7 @@ impl TextFilter {
                     || event.event_type.contains(needle.as_str())
                     || event.id.contains(needle.as_str())
             }
-            Matcher::Jq(expr) => expr
-                .truthy(&Input::from_data(event.data))
-                .unwrap_or(false),
+            Matcher::Jq(expr) => expr.truthy(&Input::from_data(event.data)).unwrap_or(false),
             Matcher::BadJq(_) => true,
         }
     }

@@ -14,11 +14,11 @@ use crate::view::FeedExprs;
 
 use super::board::Board;
 use super::events::EventRing;
-use super::transcript::Transcript;
-pub use super::views::{ColumnHead, EventExtra, Extras};
 pub use super::events::{ID_LABEL_CHARS, LINE_CHARS, StoredEvent, TYPE_LABEL_CHARS};
 pub use super::filter::TextFilter;
 pub use super::rate::{RATE_SECONDS, RateHistory};
+use super::transcript::Transcript;
+pub use super::views::{ColumnHead, EventExtra, Extras};
 pub use super::visible::Visible;
 
 /// Event data a pane keeps at most, in bytes (see [`Pane::capacity_bytes`]).

@@ -76,7 +76,10 @@ impl Message {
 
     /// Time to first token: from the request to the first non-empty text.
     pub fn ttft(&self) -> Option<Duration> {
-        Some(self.first_text_at?.saturating_duration_since(self.requested_at))
+        Some(
+            self.first_text_at?
+                .saturating_duration_since(self.requested_at),
+        )
     }
 
     /// From the request to the last event.
@@ -165,7 +168,10 @@ impl Transcript {
     /// One event; `data` is its raw data (for the message of an error event).
     pub fn on_event(&mut self, update: Update, seq: u64, data: &str, now: Instant) {
         let new_key = update.message.is_some()
-            && self.messages.back().is_some_and(|m| m.key != update.message);
+            && self
+                .messages
+                .back()
+                .is_some_and(|m| m.key != update.message);
         if let Some(at) = self.pending_request.take() {
             self.start(at, update.message.clone());
         } else if self.messages.is_empty() || new_key {

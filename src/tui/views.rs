@@ -53,7 +53,13 @@ impl Pane {
                 };
                 let titles = self.columns.iter().map(|c| c.title.clone()).collect();
                 let right = self.columns.iter().map(|c| c.right).collect();
-                self.board = Some(Box::new(Board::new(titles, right, sort, view.max_rows, now)));
+                self.board = Some(Box::new(Board::new(
+                    titles,
+                    right,
+                    sort,
+                    view.max_rows,
+                    now,
+                )));
                 self.view = PaneView::Board;
                 self.views = vec![PaneView::Board, PaneView::List];
             }
@@ -324,7 +330,10 @@ pub fn cell_line(text: &str) -> Box<str> {
 /// The view after `current` in `views` (round).
 pub fn next_view(views: &[PaneView], current: PaneView) -> PaneView {
     let at = views.iter().position(|v| *v == current).unwrap_or(0);
-    views.get((at + 1) % views.len().max(1)).copied().unwrap_or(PaneView::List)
+    views
+        .get((at + 1) % views.len().max(1))
+        .copied()
+        .unwrap_or(PaneView::List)
 }
 
 #[cfg(test)]

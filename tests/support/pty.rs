@@ -70,16 +70,26 @@ impl Tui {
         let (rows, cols) = screen.size();
         for row in 0..rows {
             let line: String = (0..cols)
-                .map(|c| screen.cell(row, c).map_or(" ".into(), |x| x.contents().to_string()))
+                .map(|c| {
+                    screen
+                        .cell(row, c)
+                        .map_or(" ".into(), |x| x.contents().to_string())
+                })
                 .map(|s| if s.is_empty() { " ".to_string() } else { s })
                 .collect();
             if let Some(i) = line.find(needle) {
                 let col = line[..i].chars().count() as u16;
-                return screen.cell(row, col).map(|c| c.fgcolor()).unwrap_or_default();
+                return screen
+                    .cell(row, col)
+                    .map(|c| c.fgcolor())
+                    .unwrap_or_default();
             }
         }
-        panic!("{needle:?} is not on the screen:
-{}", screen.contents());
+        panic!(
+            "{needle:?} is not on the screen:
+{}",
+            screen.contents()
+        );
     }
 
     /// Everything the program wrote to the terminal so far.

@@ -57,7 +57,11 @@ pub fn render(
         .map(|r| {
             r.cells
                 .iter()
-                .map(|c| c.text.as_deref().map_or_else(String::new, |t| fmt::preview(t, MAX_COLUMN)))
+                .map(|c| {
+                    c.text
+                        .as_deref()
+                        .map_or_else(String::new, |t| fmt::preview(t, MAX_COLUMN))
+                })
                 .collect()
         })
         .collect();
@@ -130,7 +134,10 @@ pub fn render(
             theme,
         ));
         spans.push(Span::styled(
-            format!("  keys past the first {}", fmt::count(board.max_rows as u64)),
+            format!(
+                "  keys past the first {}",
+                fmt::count(board.max_rows as u64)
+            ),
             theme.dim(),
         ));
         let y = area.bottom() - 1;
@@ -152,9 +159,8 @@ fn header<'a>(board: &Board, theme: &Theme, key_w: usize, widths: &[usize]) -> L
     };
     let style = theme.dim().add_modifier(Modifier::BOLD);
     let sorted_style = theme.accent();
-    let styled = |s: String, sorted: bool| {
-        Span::styled(s, if sorted { sorted_style } else { style })
-    };
+    let styled =
+        |s: String, sorted: bool| Span::styled(s, if sorted { sorted_style } else { style });
     let mut spans = vec![styled(
         pad(&title("key", board.sort == Sort::Key), key_w, false),
         board.sort == Sort::Key,
@@ -214,14 +220,22 @@ fn tail<'a>(count: u64, rate: f64, age: std::time::Duration, theme: &Theme) -> V
         Span::raw("  "),
         Span::styled(pad(&fmt::count(count), COUNT_W, true), theme.text()),
         Span::raw("  "),
-        Span::styled(pad(&format!("{}/s", fmt::rate(rate)), RATE_W, true), theme.text()),
+        Span::styled(
+            pad(&format!("{}/s", fmt::rate(rate)), RATE_W, true),
+            theme.text(),
+        ),
         Span::raw("  "),
         Span::styled(pad(&fmt::ago(age), AGE_W, true), theme.dim()),
     ]
 }
 
 /// A frequency table's sparkline of the row's last minute.
-fn spark<'a>(row: &BoardRow, now: std::time::Instant, width: usize, theme: &Theme) -> Vec<Span<'a>> {
+fn spark<'a>(
+    row: &BoardRow,
+    now: std::time::Instant,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Span<'a>> {
     let room = width.saturating_sub(MAX_COLUMN + COUNT_W + RATE_W + AGE_W + 8);
     if room < 8 {
         return Vec::new();

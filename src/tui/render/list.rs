@@ -10,9 +10,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::fmt;
 use crate::feed::ConnState;
+use crate::highlight::{self, Kind, Mark};
 use crate::text;
 use crate::tui::app::App;
-use crate::highlight::{self, Kind, Mark};
 use crate::tui::pane::{EventExtra, Pane, PaneView, StoredEvent, TypeFilter};
 use crate::tui::theme::Theme;
 
@@ -50,17 +50,17 @@ pub fn render(frame: &mut Frame, pane: &Pane, app: &App, theme: &Theme, focused:
         lines.push(column_header(pane, layout, theme));
     }
     lines.extend(seqs.iter().enumerate().filter_map(|(k, &seq)| {
-            let e = pane.event(seq)?;
-            let spans = match &layout {
-                Some(layout) => column_row(&e, pane, layout, app, theme),
-                None => row(&e, pane, app, theme, area.width as usize),
-            };
-            let mut line = Line::from(spans);
-            if highlight && start + k == cursor {
-                line = line.style(theme.selected());
-            }
-            Some(line)
-        }));
+        let e = pane.event(seq)?;
+        let spans = match &layout {
+            Some(layout) => column_row(&e, pane, layout, app, theme),
+            None => row(&e, pane, app, theme, area.width as usize),
+        };
+        let mut line = Line::from(spans);
+        if highlight && start + k == cursor {
+            line = line.style(theme.selected());
+        }
+        Some(line)
+    }));
     frame.render_widget(Paragraph::new(lines).style(Style::default()), area);
 }
 
@@ -192,7 +192,10 @@ fn time_spans(
         Err(_) => "--:--:--.---".into(),
     };
     if extra.is_some_and(|x| x.is_error) {
-        vec![Span::styled(time, theme.error()), Span::styled("✖", theme.error())]
+        vec![
+            Span::styled(time, theme.error()),
+            Span::styled("✖", theme.error()),
+        ]
     } else {
         vec![Span::styled(time, theme.dim()), Span::raw(" ")]
     }
@@ -272,7 +275,10 @@ fn column_header(pane: &Pane, layout: &ColumnLayout, theme: &Theme) -> Line<'sta
     ];
     for (c, w) in pane.columns.iter().zip(&layout.widths) {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(pad(&text::escape(&c.title), *w, c.right), style));
+        spans.push(Span::styled(
+            pad(&text::escape(&c.title), *w, c.right),
+            style,
+        ));
     }
     Line::from(spans)
 }

@@ -355,6 +355,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     ("f", "next failed"),
                     ("j/k", "move"),
                     ("/", "filter"),
+                    ("v", "view"),
                     ("t", "types"),
                     ("␣", "pause"),
                     ("⏎", "inspect"),
@@ -378,6 +379,8 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                 ("[ ]", _) => paged,
                 ("f", _) => trouble,
                 ("Esc", "overview") => opened,
+                // `v` only on a pane that has another view.
+                ("v", _) => app.focused().is_some_and(|p| p.views.len() > 1),
                 ("o", "overview") => !opened,
                 _ => true,
             }) {

@@ -316,14 +316,21 @@ fn view_line<'a>(pane: &Pane, app: &App, theme: &Theme) -> Option<Line<'a>> {
                 format!("  invalid regex ({}), matching as text", text::escape(err)),
                 theme.warning(),
             )),
-            None => spans.push(Span::styled(
-                format!(
-                    "  {} of {}",
-                    fmt::count(pane.visible.len() as u64),
-                    fmt::count(pane.events.len() as u64)
-                ),
-                theme.dim(),
-            )),
+            None => {
+                // On a board the filter keeps rows, not events.
+                let (shown, of) = match (&pane.board, pane.view) {
+                    (Some(b), crate::tui::pane::PaneView::Board) => (b.order.len(), b.rows.len()),
+                    _ => (pane.visible.len(), pane.events.len()),
+                };
+                spans.push(Span::styled(
+                    format!(
+                        "  {} of {}",
+                        fmt::count(shown as u64),
+                        fmt::count(of as u64)
+                    ),
+                    theme.dim(),
+                ));
+            }
         }
     }
     if pane.paused_at.is_some() {

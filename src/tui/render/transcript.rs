@@ -54,7 +54,10 @@ pub fn render(
         let number = tr.dropped + i as u64 + 1;
         let mut lines = header(m, number, theme, width, pane.state.is_final());
         if highlight && Some(i) == cursor {
-            lines = lines.into_iter().map(|l| l.style(theme.selected())).collect();
+            lines = lines
+                .into_iter()
+                .map(|l| l.style(theme.selected()))
+                .collect();
         }
         lines.extend(body(m, filter, theme, width));
         lines
@@ -62,7 +65,9 @@ pub fn render(
     let lines: Vec<Line> = match tr.selected {
         // A selected message: from its header down.
         Some(_) => {
-            let from = cursor.and_then(|c| shown.iter().position(|&i| i >= c)).unwrap_or(0);
+            let from = cursor
+                .and_then(|c| shown.iter().position(|&i| i >= c))
+                .unwrap_or(0);
             let mut lines = Vec::new();
             for &i in &shown[from..] {
                 lines.extend(message_lines(i));
@@ -160,7 +165,12 @@ fn seconds(d: Duration) -> String {
 }
 
 /// The message's text, wrapped at `width` between words.
-fn body<'a>(m: &Message, filter: Option<&TextFilter>, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+fn body<'a>(
+    m: &Message,
+    filter: Option<&TextFilter>,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
     let mark = theme.accent().add_modifier(Modifier::REVERSED);
     let mut pieces: Vec<(String, Style)> = Vec::new();
     for part in &m.parts {
@@ -202,12 +212,26 @@ pub fn wrap<'a>(pieces: &[(String, Style)], width: usize) -> Vec<Line<'a>> {
             let w = ch.width().unwrap_or(0);
             match ch {
                 '\n' => {
-                    flush_word(&mut word, &mut word_w, &mut line, &mut line_w, width, &mut lines);
+                    flush_word(
+                        &mut word,
+                        &mut word_w,
+                        &mut line,
+                        &mut line_w,
+                        width,
+                        &mut lines,
+                    );
                     finish(&mut line, &mut lines);
                     line_w = 0;
                 }
                 ' ' => {
-                    flush_word(&mut word, &mut word_w, &mut line, &mut line_w, width, &mut lines);
+                    flush_word(
+                        &mut word,
+                        &mut word_w,
+                        &mut line,
+                        &mut line_w,
+                        width,
+                        &mut lines,
+                    );
                     if line_w < width {
                         line.push((' ', *style));
                         line_w += 1;
@@ -216,7 +240,14 @@ pub fn wrap<'a>(pieces: &[(String, Style)], width: usize) -> Vec<Line<'a>> {
                 _ => {
                     if word_w + w > width {
                         // A word longer than a whole line: break it here.
-                        flush_word(&mut word, &mut word_w, &mut line, &mut line_w, width, &mut lines);
+                        flush_word(
+                            &mut word,
+                            &mut word_w,
+                            &mut line,
+                            &mut line_w,
+                            width,
+                            &mut lines,
+                        );
                     }
                     word.push((ch, *style));
                     word_w += w;
@@ -224,7 +255,14 @@ pub fn wrap<'a>(pieces: &[(String, Style)], width: usize) -> Vec<Line<'a>> {
             }
         }
     }
-    flush_word(&mut word, &mut word_w, &mut line, &mut line_w, width, &mut lines);
+    flush_word(
+        &mut word,
+        &mut word_w,
+        &mut line,
+        &mut line_w,
+        width,
+        &mut lines,
+    );
     if !line.is_empty() || lines.is_empty() {
         lines.push(to_line(&line));
     }
@@ -295,7 +333,10 @@ mod tests {
             ["The quick", "brown fox", "jumps over"]
         );
         assert_eq!(plain(&wrap(&p("ab\ncd"), 10)), ["ab", "cd"]);
-        assert_eq!(plain(&wrap(&p("abcdefghijkl"), 5)), ["abcde", "fghij", "kl"]);
+        assert_eq!(
+            plain(&wrap(&p("abcdefghijkl"), 5)),
+            ["abcde", "fghij", "kl"]
+        );
         assert_eq!(plain(&wrap(&p(""), 5)), [""]);
     }
 
@@ -303,7 +344,10 @@ mod tests {
     fn a_word_made_of_two_styles_stays_whole_and_keeps_both() {
         let pieces = vec![
             ("one tw".to_string(), Style::default()),
-            ("o three".to_string(), Style::default().add_modifier(Modifier::BOLD)),
+            (
+                "o three".to_string(),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
         ];
         let lines = wrap(&pieces, 7);
         assert_eq!(plain(&lines), ["one two", "three"]);
