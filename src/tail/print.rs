@@ -402,6 +402,8 @@ mod tests {
             comments: false,
             terminal,
             colors: None,
+            alerts: Vec::new(),
+            until: None,
         };
         Printer::new(&opts, vec!["feed \u{1b}\"x\"".into()], vec![1 << 20])
     }

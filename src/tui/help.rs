@@ -31,7 +31,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("d", "disconnect / connect"),
     ("c", "clear the pane's events"),
     ("T", "next theme"),
-    ("!", "alert log (Enter: the event that did it)"),
+    ("!", "alert log; Enter opens its event"),
     ("?", "this help (j k scroll it)"),
     ("q, Ctrl-C", "quit"),
 ];
