@@ -11,9 +11,11 @@ use crate::{config, tail};
 
 mod adhoc;
 mod feeds;
+mod views;
 
 pub use adhoc::{NAME_MAX, ad_hoc_names};
 pub use feeds::{FeedSource, demo_feeds, parse_feed_url};
+pub use views::ViewArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -111,6 +113,8 @@ pub struct FeedArgs {
     /// Events longer than this many bytes are cut and flagged (default 1 MiB).
     #[arg(long, value_name = "BYTES")]
     pub max_event_bytes: Option<usize>,
+    #[command(flatten)]
+    pub views: ViewArgs,
 }
 
 #[derive(Debug, Args)]

@@ -134,7 +134,7 @@ fn demo_feed_list_points_at_the_server() {
     let base = url::Url::parse("http://127.0.0.1:7878/").unwrap();
     let feeds = ssedash::cli::demo_feeds(&base);
     let names: Vec<_> = feeds.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["ticker", "news", "deploys", "hello"]);
+    assert_eq!(names, ["ticker", "news", "deploys", "hello", "assistant"]);
     for f in &feeds {
         assert_eq!(f.url.as_str(), format!("http://127.0.0.1:7878/{}", f.name));
     }

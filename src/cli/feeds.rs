@@ -194,6 +194,7 @@ impl FeedArgs {
             crate::feed::load_ca_file(path).map_err(|e| UsageError(format!("--cacert: {e}")))?;
             spec.tls.ca_file = Some(path.clone());
         }
+        self.views.apply(&mut spec)?;
         config::resolve_env(&mut spec);
         Ok(spec)
     }
@@ -245,7 +246,12 @@ pub fn demo_feeds(base: &Url) -> Vec<FeedSpec> {
     let mut hello = feed("hello");
     // The tutorial demo says goodbye with `event: close`; stop there instead of starting over.
     hello.stop_on = vec!["close".into()];
-    vec![feed("ticker"), feed("news"), feed("deploys"), hello]
+    let mut ticker = feed("ticker");
+    let mut news = feed("news");
+    let mut deploys = feed("deploys");
+    let mut assistant = feed("assistant");
+    super::views::demo_views(&mut ticker, &mut news, &mut deploys, &mut assistant);
+    vec![ticker, news, deploys, hello, assistant]
 }
 
 /// An ad-hoc feed URL: absolute http(s), or a clear error naming it (its password masked).

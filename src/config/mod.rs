@@ -69,6 +69,7 @@ mod describe;
 mod env;
 mod errors;
 mod headers;
+mod highlights;
 mod layer;
 mod parse;
 mod starter;

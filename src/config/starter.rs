@@ -30,6 +30,11 @@ const STARTER: &str = r#"# ssedash feeds: one [[feed]] table per Server-Sent Eve
 # insecure = false                # true accepts any certificate (for testing only)
 # ca_file = "certs/dev-ca.pem"    # extra root certificate, relative to this file's folder
 
+# Highlights for every feed (after each feed's own [[feed.highlight]] rules):
+# [[highlight]]
+# match = "ERROR|FATAL"           # a regex on the shown text, or jq = '.level == "error"'
+# style = "red bold"              # colours (names, #rrggbb), `on COLOUR`, bold, dim, italic...
+
 [[feed]]
 name = "ticker"                   # shown on the pane; unique
 url = "http://127.0.0.1:7878/ticker"
@@ -42,10 +47,26 @@ url = "http://127.0.0.1:7878/ticker"
 # read_timeout = "30s"
 # max_event_bytes = 65536
 # buffer = 2000
+# Expressions are jq, run on each event's data (on the raw text when it is not JSON):
+# type_from = ".type"             # the type of events that have no `event:` line
+# stop_when = '.done == true'     # true closes the feed for good, like stop_on
+# error_when = '.error != null'   # true marks the event as an error (counted, coloured)
+# preset = "openai-chat"          # LLM streams: openai-chat, openai-responses, anthropic, gemini
 # [feed.reconnect]
 # when = "on-error"
 # [feed.tls]
 # insecure = true
+[feed.view]                       # how the pane shows events (`v` switches to the raw list)
+kind = "board"                    # list (default) | board | transcript
+key = ".symbol"                   # board: one row per distinct value, with its latest columns
+columns = [".price", ".change", { title = "vol", expr = ".volume", align = "right" }]
+# sort = "key"                    # board: key | last | count | a column's title
+# max_rows = 1000                 # board: rows kept; later keys are counted in an `other` row
+# text = '.choices[0].delta.content'   # transcript: the text each event adds
+# message = '.id'                 # transcript: a new message when this value changes
+# [[feed.highlight]]
+# jq = '.change < -1'             # or match = "regex"
+# style = "red"
 
 # Alerts: fire when a condition becomes true, resolve when it turns false (README, "Alerts").
 # [[alert]]

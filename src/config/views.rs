@@ -39,10 +39,9 @@ use super::layer::{entries, unknown_key};
 use super::value::{Field, Scope};
 use crate::expr::Expr;
 use crate::text::escape;
-use crate::view::{
-    Align, BoardSort, Column, FeedExprs, HighlightMatch, HighlightRule, ViewKind, parse_style,
-    preset,
-};
+use crate::view::{Align, BoardSort, Column, FeedExprs, HighlightRule, ViewKind, preset};
+
+pub(super) use super::highlights::read_highlights;
 
 /// The keys of a `[[feed]]` read here.
 pub(super) const FEED_VIEW_KEYS: &[&str] = &[
@@ -57,7 +56,6 @@ const VIEW_KEYS: &[&str] = &[
     "kind", "key", "columns", "sort", "max_rows", "text", "message",
 ];
 const COLUMN_KEYS: &[&str] = &["title", "expr", "align"];
-const HIGHLIGHT_KEYS: &[&str] = &["match", "jq", "style"];
 const MAX_ROWS: usize = 100_000;
 
 /// A feed's view keys as read; `None` is "not set here" (a preset may fill it).
@@ -79,7 +77,7 @@ pub(super) struct FeedViews {
 }
 
 /// Compiles a jq expression written as the value of `f`.
-fn expr(f: &Field<'_, '_>, example: &str) -> Result<Expr, ConfigError> {
+pub(super) fn expr(f: &Field<'_, '_>, example: &str) -> Result<Expr, ConfigError> {
     let src = f.string("a jq expression", example)?;
     if src.trim().is_empty() {
         return Err(f.fail(format!(
@@ -295,106 +293,6 @@ fn read_column(
     Ok(column)
 }
 
-/// `[[highlight]]` or `[[feed.highlight]]`: a list of `{ match | jq, style }` tables.
-pub(super) fn read_highlights(
-    scope: &Scope<'_>,
-    value: &Spanned<DeValue<'_>>,
-    header: &str,
-) -> Vec<HighlightRule> {
-    let items = match value.get_ref() {
-        DeValue::Array(items) => items,
-        _ => {
-            scope.src.report(scope.error(
-                &value.span(),
-                format!(
-                    "`highlight` must be a list of tables: write {header} above each rule's \
-                     `match` (or `jq`) and `style`"
-                ),
-            ));
-            return Vec::new();
-        }
-    };
-    let scope = scope.sub("highlight.");
-    items
-        .iter()
-        .filter_map(|item| {
-            scope
-                .src
-                .keep(read_highlight(&scope, item, header))
-                .flatten()
-        })
-        .collect()
-}
-
-fn read_highlight(
-    scope: &Scope<'_>,
-    item: &Spanned<DeValue<'_>>,
-    header: &str,
-) -> Result<Option<HighlightRule>, ConfigError> {
-    let Some(table) = item.get_ref().as_table() else {
-        return Err(scope.error(
-            &item.span(),
-            format!("each {header} is a table with `match` (or `jq`) and `style`"),
-        ));
-    };
-    let mut matcher: Option<HighlightMatch> = None;
-    let mut style = None;
-    let entries = entries(table);
-    // A key that is there but wrong is reported as wrong, not also as missing.
-    let has = |names: &[&str]| {
-        entries
-            .iter()
-            .any(|(k, _)| names.contains(&k.get_ref().as_ref()))
-    };
-    let (has_matcher, has_style) = (has(&["match", "jq"]), has(&["style"]));
-    for (key, value) in entries.iter().copied() {
-        let name = key.get_ref().as_ref();
-        let f = scope.field(name, value);
-        let read = match name {
-            "match" | "jq" if matcher.is_some() => Err(f.fail(
-                "a rule has either `match` (a regex on the shown text) or `jq` (on the data), \
-                 not both",
-            )),
-            "match" => f.string("a regex", "\"ERROR|FATAL\"").and_then(|re| {
-                regex::Regex::new(re)
-                    .map(|re| matcher = Some(HighlightMatch::Regex(re)))
-                    .map_err(|e| {
-                        f.fail(format!(
-                            "`highlight.match` = \"{}\" is not a regex: {}",
-                            escape(re),
-                            // regex's message draws a caret over several lines: keep the last.
-                            escape(e.to_string().lines().last().unwrap_or(""))
-                        ))
-                    })
-            }),
-            "jq" => {
-                expr(&f, "'.level == \"error\"'").map(|e| matcher = Some(HighlightMatch::Jq(e)))
-            }
-            "style" => f.string("a style", "\"red bold\"").and_then(|s| {
-                parse_style(s)
-                    .map(|s| style = Some(s))
-                    .map_err(|e| f.fail(format!("`highlight.style` = \"{}\": {e}", escape(s))))
-            }),
-            _ => Err(unknown_key(scope, key, HIGHLIGHT_KEYS, header, None)),
-        };
-        scope.src.keep(read);
-    }
-    match (matcher, style) {
-        (Some(matcher), Some(style)) => Ok(Some(HighlightRule { matcher, style })),
-        // Already reported as wrong.
-        (None, _) if has_matcher => Ok(None),
-        (_, None) if has_style => Ok(None),
-        (None, _) => Err(scope.error(
-            &item.span(),
-            format!("{header} needs `match` (a regex) or `jq`, e.g. match = \"ERROR|FATAL\""),
-        )),
-        (_, None) => Err(scope.error(
-            &item.span(),
-            format!("{header} needs `style`, e.g. style = \"red bold\""),
-        )),
-    }
-}
-
 /// `check`'s lines for a feed's views (none for a feed that sets no view key).
 pub(super) fn describe_rows(exprs: &FeedExprs) -> Vec<(&'static str, String)> {
     let mut rows = Vec::new();
@@ -417,7 +315,8 @@ pub(super) fn describe_rows(exprs: &FeedExprs) -> Vec<(&'static str, String)> {
         .iter()
         .map(|c| {
             let title = escape(&c.title);
-            if c.title == c.expr.source() {
+            if c.title == c.expr.source() || c.title == crate::view::default_title(c.expr.source())
+            {
                 title.into_owned()
             } else {
                 format!("{title} = {}", src(&c.expr))

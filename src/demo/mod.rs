@@ -1,10 +1,12 @@
 //! The embedded demo server: feeds like the ones people watch (stock quotes, headlines,
-//! deployment logs, the tutorial "hello"), with no server of your own.
+//! deployment logs, the tutorial "hello", an LLM assistant), with no server of your own.
 //!
-//! Every stream numbers its events and resumes after a `Last-Event-ID`, and its content is a
-//! function of the event id, so a reconnect continues the very same sequence. `?speed=` divides
+//! Every stream but the assistant's numbers its events and resumes after a `Last-Event-ID`, and
+//! its content is a function of the event id, so a reconnect continues the very same sequence
+//! (the assistant, like an LLM API, answers anew on each request). `?speed=` divides
 //! every interval, which lets tests run minutes of behaviour in milliseconds.
 
+mod assistant;
 mod deploys;
 mod hello;
 mod news;
@@ -37,6 +39,9 @@ ssedash demo server: Server-Sent Events streams with made-up data.
              (building, testing, rolling-out, live or failed); 12-18 s quiet between deploys;
              the response ends after 22-40 s, to show reconnecting and resuming
   /hello     data: Hello World every 2 s; after 10 s event: close, data: bye, and the end
+  /assistant POST (or GET): an answer in OpenAI chat-completion chunks, a word or two every
+             20-80 ms, then a usage chunk, data: [DONE] and the end (retry: 3000); each
+             connection gets the next answer
 
 Every event has an id; reconnect with Last-Event-ID: N to resume at N+1.
 A `: keep-alive` comment follows 10 s of silence.
@@ -53,6 +58,7 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
         .route("/news", get(news))
         .route("/deploys", get(deploys))
         .route("/hello", get(hello))
+        .route("/assistant", get(assistant).post(assistant))
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,
@@ -81,6 +87,10 @@ async fn deploys(RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
 
 async fn hello(RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     play(query, &headers, hello::Hello::new)
+}
+
+async fn assistant(RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    play(query, &headers, assistant::Assistant::new)
 }
 
 /// Answers a stream request with the script `start` makes from the first event id.

@@ -39,7 +39,9 @@ pub struct Input {
 
 impl Input {
     pub fn from_data(data: &str) -> Input {
-        match jaq_json::read::parse_single(data.as_bytes()) {
+        // serde_json, not jaq's own reader: it refuses nesting deeper than 128, where a
+        // recursive parse (and the drop of its value) of hostile data would overflow the stack.
+        match serde_json::from_str::<Val>(data) {
             Ok(val) => Input { val, json: true },
             Err(_) => Input {
                 val: Val::utf8_str(data.as_bytes().to_vec()),

@@ -141,3 +141,14 @@ fn big_and_decimal_numbers_survive() {
 fn error_with_a_string_says_the_string_unquoted() {
     assert_eq!(eval("error(\"boom\")", "{}"), Err("boom".to_owned()));
 }
+
+#[test]
+fn deeply_nested_data_is_a_string_not_a_stack_overflow() {
+    let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+    let input = Input::from_data(&deep);
+    assert!(!input.is_json());
+    assert_eq!(
+        Expr::compile("length").unwrap().first(&input),
+        Ok(Some(json!(200_000)))
+    );
+}

@@ -150,6 +150,7 @@ pub async fn run(
     let mut inbox = Inbox::new();
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
     let limits: Vec<usize> = feeds.iter().map(|f| f.max_event_bytes).collect();
+    let exprs: Vec<_> = feeds.iter().map(|f| f.exprs.clone()).collect();
     let handles: Vec<_> = feeds
         .into_iter()
         .map(|spec| {
@@ -167,6 +168,7 @@ pub async fn run(
     );
     let mut until_met = false;
     let mut printer = Printer::new(&opts, names, limits);
+    printer.set_views(&exprs);
     let (tx, spare, writer) = start_writer(out, err);
     let deadline = opts.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut finals = vec![None::<ConnState>; handles.len()];

@@ -13,6 +13,9 @@ use super::{Format, Options};
 use crate::feed::{ConnState, FeedMsg, StateChange};
 use crate::text;
 use crate::tui::theme::Theme;
+use crate::view::FeedExprs;
+
+mod views;
 
 /// Formats messages in the chosen format, into buffers the writer thread takes.
 pub(super) struct Printer {
@@ -35,6 +38,9 @@ pub(super) struct Printer {
     heads: Vec<Vec<u8>>,
     /// The last event type and its JSON string: a feed's types rarely change.
     last_type: Option<(Arc<str>, Vec<u8>)>,
+    /// Each feed's expressions (`None`: nothing to compute), and whether any feed has some.
+    views: Vec<Option<views::FeedView>>,
+    any_views: bool,
 }
 
 impl Printer {
@@ -52,7 +58,15 @@ impl Printer {
             names,
             limits,
             clock: Clock::default(),
+            views: Vec::new(),
+            any_views: false,
         }
+    }
+
+    /// Gives each feed its expressions (see `views.rs`); feeds without any print as before.
+    pub(super) fn set_views(&mut self, exprs: &[Arc<FeedExprs>]) {
+        self.views = exprs.iter().map(views::FeedView::new).collect();
+        self.any_views = self.views.iter().any(Option::is_some);
     }
 
     /// The formatted bytes so far (stdout, stderr); formatting goes on in `spare` (an empty
@@ -74,6 +88,9 @@ impl Printer {
     }
 
     pub(super) fn print(&mut self, feed: usize, msg: &FeedMsg) -> io::Result<()> {
+        if self.any_views && self.print_viewed(feed, msg)? {
+            return Ok(());
+        }
         match self.format {
             Format::Ndjson => self.print_json(feed, msg),
             Format::Text => {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::sse::Event;
 
 fn ev(event_type: &str, data: &str) -> Event {
     Event::new(event_type, data, "")

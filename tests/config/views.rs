@@ -210,8 +210,42 @@ fn check_describes_the_view_keys() {
         "  stop when     . == \"[DONE]\"\n",
         "  view          transcript of objects | .choices[0]?.delta.content\n",
         "  highlights    1 rule\n",
-        "  view          board by .symbol: price = .price, .a | length; sort count; at most 1000 rows\n",
+        "  view          board by .symbol: price, .a | length; sort count; at most 1000 rows\n",
     ] {
         assert!(text.contains(line), "{line:?} not in:\n{text}");
     }
+}
+
+#[test]
+fn the_starter_feed_is_a_ticker_board_and_its_commented_view_keys_parse() {
+    let config = ok(ssedash::config::starter_config());
+    let view = &config.feeds[0].exprs.view;
+    assert_eq!(view.kind, ViewKind::Board);
+    assert_eq!(view.key.as_ref().unwrap().source(), ".symbol");
+    assert_eq!(view.columns.len(), 3);
+}
+
+#[test]
+fn the_repo_feeds_toml_has_the_views_of_the_built_in_demo() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml");
+    let config = ssedash::config::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let base = url::Url::parse("http://127.0.0.1:7878/").unwrap();
+    let demo = ssedash::cli::demo_feeds(&base);
+    let names = |feeds: &[ssedash::feed::FeedSpec]| -> Vec<String> {
+        feeds.iter().map(|f| f.name.clone()).collect()
+    };
+    assert_eq!(names(&config.feeds), names(&demo));
+    for (file, built_in) in config.feeds.iter().zip(&demo) {
+        assert_eq!(file.exprs, built_in.exprs, "feed {}", file.name);
+        assert_eq!(file.url, built_in.url);
+        assert_eq!(file.method, built_in.method, "feed {}", file.name);
+        assert_eq!(file.body, built_in.body, "feed {}", file.name);
+        assert_eq!(
+            file.reconnect.when, built_in.reconnect.when,
+            "feed {}",
+            file.name
+        );
+    }
+    assert_eq!(demo[2].exprs.highlights.len(), 2);
+    assert_eq!(demo[4].exprs.view.kind, ViewKind::Transcript);
 }
