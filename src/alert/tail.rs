@@ -128,7 +128,16 @@ impl TailAlerts {
 
     /// Waits for the commands still running (each at most 10 s), writing their results.
     pub async fn finish(&mut self, err: &mut Vec<u8>) {
-        self.commands.idle().await;
+        // Results are read while waiting: a command reports before it gives its slot back.
+        let commands = self.commands.clone();
+        let idle = commands.idle();
+        tokio::pin!(idle);
+        loop {
+            tokio::select! {
+                () = &mut idle => break,
+                Some(done) = self.done.recv() => self.command_done(&done, err),
+            }
+        }
         while let Ok(done) = self.done.try_recv() {
             self.command_done(&done, err);
         }
