@@ -215,3 +215,24 @@ fn when_is_compiled_at_load_and_bad_jq_is_an_error_at_its_line() {
         &["alert \"x\": `when` = '.price >' is not a valid jq expression"],
     );
 }
+
+#[test]
+fn check_lists_each_alert_with_what_it_watches_fires_on_and_does() {
+    let config = ok(
+        "[[alert]]\nname = \"deploy failed\"\nfeeds = [\"deploys\"]\nstate = \"failed\"\n\
+         for = \"1m\"\ncooldown = \"5m\"\ndo = [\"bell\"]\ncommand = \"echo hi\"\n\
+         [[alert]]\nname = \"quiet\"\nsilent_for = \"30s\"\n",
+    );
+    let text = ssedash::config::describe(&config);
+    assert!(
+        text.contains(
+            "alert deploy failed\n  watches       deploys\n  fires on      state failed for 1 min\n  \
+             cooldown      5 min\n  does          bell, command echo hi\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("alert quiet\n  watches       every feed\n  fires on      silent for 30 s\n"),
+        "{text}"
+    );
+}

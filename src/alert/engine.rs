@@ -11,19 +11,16 @@
 //!   so, and one more when the cap lifts, with how many were held back), so a broken feed
 //!   cannot storm the screen, the bell or the shell.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::spec::{AlertSpec, Condition, RATE_WINDOW, StateName};
+use super::track::{BUCKET, BUCKETS, Cap, FeedTrack};
 use crate::expr::Input;
 use crate::sse::Event;
 
 /// Firings per minute, all alerts and feeds together, before the cap holds them back.
 pub const MAX_FIRINGS_PER_MINUTE: usize = 20;
 const MINUTE: Duration = Duration::from_secs(60);
-/// Rates are counted in buckets of this size.
-const BUCKET: Duration = Duration::from_secs(1);
-const BUCKETS: usize = 10;
 
 /// Fired or resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,95 +117,6 @@ struct Slot {
     fired_at: Option<Instant>,
     /// Since when a clock condition has been true (for `for`).
     true_since: Option<Instant>,
-}
-
-/// What the engine knows of one feed.
-#[derive(Debug, Clone)]
-struct FeedTrack {
-    state: StateName,
-    state_since: Instant,
-    /// The last event, or the start when there was none.
-    last_event: Instant,
-    /// Events per [`BUCKET`], the newest at `newest`.
-    buckets: [u32; BUCKETS],
-    /// The bucket number (since the start) of `buckets[newest % BUCKETS]`.
-    newest: u64,
-}
-
-impl FeedTrack {
-    fn count(&mut self, bucket: u64) {
-        self.roll(bucket);
-        let i = (bucket % BUCKETS as u64) as usize;
-        self.buckets[i] = self.buckets[i].saturating_add(1);
-    }
-
-    /// Moves the window on to `bucket`, emptying the buckets it passed.
-    fn roll(&mut self, bucket: u64) {
-        if bucket <= self.newest {
-            return;
-        }
-        let passed = (bucket - self.newest).min(BUCKETS as u64);
-        for b in (bucket + 1 - passed)..=bucket {
-            self.buckets[(b % BUCKETS as u64) as usize] = 0;
-        }
-        self.newest = bucket;
-    }
-
-    /// Events per second over the last [`RATE_WINDOW`] of whole buckets before `bucket`.
-    fn rate(&mut self, bucket: u64) -> f64 {
-        self.roll(bucket);
-        let done: u32 = (1..=BUCKETS as u64)
-            .filter(|back| *back <= bucket)
-            .map(|back| self.buckets[((bucket - back) % BUCKETS as u64) as usize])
-            .sum();
-        f64::from(done) / RATE_WINDOW.as_secs_f64()
-    }
-}
-
-/// The global cap on firings per minute.
-#[derive(Debug, Clone, Default)]
-struct Cap {
-    recent: VecDeque<Instant>,
-    capped: bool,
-    held: u64,
-}
-
-impl Cap {
-    fn prune(&mut self, now: Instant) {
-        while self
-            .recent
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= MINUTE)
-        {
-            self.recent.pop_front();
-        }
-    }
-
-    /// Whether a firing now may be reported.
-    fn allow(&mut self, now: Instant, out: &mut Vec<Output>) -> bool {
-        self.lift(now, out);
-        if self.recent.len() < MAX_FIRINGS_PER_MINUTE {
-            self.recent.push_back(now);
-            return true;
-        }
-        if !self.capped {
-            self.capped = true;
-            out.push(Output::Capped { at: now });
-        }
-        self.held += 1;
-        false
-    }
-
-    fn lift(&mut self, now: Instant, out: &mut Vec<Output>) {
-        self.prune(now);
-        if self.capped && self.recent.len() < MAX_FIRINGS_PER_MINUTE {
-            self.capped = false;
-            out.push(Output::CapLifted {
-                at: now,
-                held: std::mem::take(&mut self.held),
-            });
-        }
-    }
 }
 
 /// The alerts of a run over its feeds.

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod engine;
 pub mod spec;
 pub mod tail;
+mod track;
 pub mod until;
 
 pub use engine::{Cause, Edge, Engine, MAX_FIRINGS_PER_MINUTE, Output, Transition};

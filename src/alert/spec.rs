@@ -17,6 +17,43 @@ pub struct AlertSpec {
     pub actions: Actions,
 }
 
+impl AlertSpec {
+    /// What `ssedash check` says of it, escaped: what it watches, when it fires, what it does.
+    pub fn describe(&self) -> String {
+        use crate::text::escape;
+        let feeds = match &self.feeds {
+            Some(feeds) => feeds.join(", "),
+            None => "every feed".into(),
+        };
+        let a = &self.actions;
+        let mut does: Vec<String> = [(a.flash, "flash"), (a.bell, "bell"), (a.notify, "notify")]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| name.to_string())
+            .collect();
+        if let Some(command) = &a.command {
+            does.push(format!("command {command}"));
+        }
+        if does.is_empty() {
+            does.push("log only".into());
+        }
+        let cooldown = if self.cooldown.is_zero() {
+            "none".to_string()
+        } else {
+            crate::text::duration(self.cooldown)
+        };
+        format!(
+            "alert {}\n  watches       {}\n  fires on      {}\n  cooldown      {}\n  \
+             does          {}\n",
+            escape(&self.name),
+            escape(&feeds),
+            escape(&self.condition.describe()),
+            cooldown,
+            escape(&does.join(", ")),
+        )
+    }
+}
+
 /// When an alert's condition holds.
 #[derive(Debug, Clone)]
 pub enum Condition {

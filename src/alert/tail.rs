@@ -40,6 +40,7 @@ pub struct TailAlerts {
     format: Format,
     terminal: bool,
     out: Vec<Output>,
+    tz: jiff::tz::TimeZone,
 }
 
 impl TailAlerts {
@@ -66,6 +67,7 @@ impl TailAlerts {
             format,
             terminal,
             out: Vec::new(),
+            tz: jiff::tz::TimeZone::system(),
         })
     }
 
@@ -126,7 +128,16 @@ impl TailAlerts {
 
     /// Waits for the commands still running (each at most 10 s), writing their results.
     pub async fn finish(&mut self, err: &mut Vec<u8>) {
-        self.commands.idle().await;
+        // Results are read while waiting: a command reports before it gives its slot back.
+        let commands = self.commands.clone();
+        let idle = commands.idle();
+        tokio::pin!(idle);
+        loop {
+            tokio::select! {
+                () = &mut idle => break,
+                Some(done) = self.done.recv() => self.command_done(&done, err),
+            }
+        }
         while let Ok(done) = self.done.try_recv() {
             self.command_done(&done, err);
         }
@@ -168,7 +179,7 @@ impl TailAlerts {
                         id: t.cause.event().map(|(_, e)| &*e.id),
                     };
                     let json = serde_json::to_string(&line).unwrap_or_default();
-                    self.write_line(&json, &readable(&line), out, err);
+                    self.write_line(&json, &readable(&line), at, out, err);
                     if t.edge == Edge::Fired
                         && let Some(command) = &alert.actions.command
                     {
@@ -195,22 +206,36 @@ impl TailAlerts {
                         "more than {MAX_FIRINGS_PER_MINUTE} alert firings in a minute: further \
                          firings are held back until the rate drops"
                     );
-                    self.notice(&message, &stamp, out, err);
+                    self.notice(&message, at, out, err);
                 }
                 Output::CapLifted { held, .. } => {
                     let message = format!("alert firings resume; {held} were held back");
-                    self.notice(&message, &stamp, out, err);
+                    self.notice(&message, at, out, err);
                 }
             }
         }
     }
 
-    fn notice(&self, message: &str, at: &str, out: &mut Vec<u8>, err: &mut Vec<u8>) {
-        let json = serde_json::json!({"kind": "alert_notice", "message": message, "at": at});
-        self.write_line(&json.to_string(), &format!("alerts: {message}"), out, err);
+    fn notice(&self, message: &str, at: SystemTime, out: &mut Vec<u8>, err: &mut Vec<u8>) {
+        let json =
+            serde_json::json!({"kind": "alert_notice", "message": message, "at": rfc3339(at)});
+        self.write_line(
+            &json.to_string(),
+            &format!("alerts: {message}"),
+            at,
+            out,
+            err,
+        );
     }
 
-    fn write_line(&self, json: &str, readable: &str, out: &mut Vec<u8>, err: &mut Vec<u8>) {
+    fn write_line(
+        &self,
+        json: &str,
+        readable: &str,
+        at: SystemTime,
+        out: &mut Vec<u8>,
+        err: &mut Vec<u8>,
+    ) {
         match self.format {
             Format::Ndjson => {
                 // Names come from the config; JSON escapes controls, and a terminal gets
@@ -223,7 +248,15 @@ impl TailAlerts {
                 let _ = writeln!(out, "{json}");
             }
             Format::Text => {
-                let _ = writeln!(out, "{}", text::escape(readable));
+                // Timed like the event lines around it.
+                let time = jiff::Timestamp::try_from(at)
+                    .map(|ts| {
+                        ts.to_zoned(self.tz.clone())
+                            .strftime("%H:%M:%S%.3f")
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(out, "{time} {}", text::escape(readable));
             }
             Format::Data => {
                 let _ = writeln!(err, "ssedash: {}", text::escape(readable));

@@ -417,41 +417,8 @@ fn read_command(f: &Field<'_, '_>) -> Result<String, ConfigError> {
 
 /// `check`'s lines for the alerts: what each watches, when it fires and what it does.
 pub(super) fn describe_alerts(out: &mut String, alerts: &[AlertSpec]) {
-    use std::fmt::Write;
     for alert in alerts {
-        let feeds = match &alert.feeds {
-            Some(feeds) => feeds.join(", "),
-            None => "every feed".into(),
-        };
-        let mut does: Vec<String> = [
-            (alert.actions.flash, "flash"),
-            (alert.actions.bell, "bell"),
-            (alert.actions.notify, "notify"),
-        ]
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, name)| name.to_string())
-        .collect();
-        if let Some(command) = &alert.actions.command {
-            does.push(format!("command {command}"));
-        }
-        if does.is_empty() {
-            does.push("log only".into());
-        }
-        let cooldown = if alert.cooldown.is_zero() {
-            "none".to_string()
-        } else {
-            crate::text::duration(alert.cooldown)
-        };
-        let _ = write!(
-            out,
-            "\nalert {}\n  watches       {}\n  fires on      {}\n  cooldown      {}\n  \
-             does          {}\n",
-            escape(&alert.name),
-            escape(&feeds),
-            escape(&alert.condition.describe()),
-            cooldown,
-            escape(&does.join(", ")),
-        );
+        out.push('\n');
+        out.push_str(&alert.describe());
     }
 }

@@ -72,6 +72,17 @@ columns = [".price", ".change", { title = "vol", expr = ".volume", align = "righ
 # [[feed.highlight]]
 # jq = '.change < -1'             # or match = "regex"
 # style = "red"
+
+# Alerts: fire when a condition becomes true, resolve when it turns false (README, "Alerts").
+# [[alert]]
+# name = "ticker stuck"           # unique
+# feeds = ["ticker"]              # default: every feed
+# state = "waiting"               # one condition: state = "failed" | silent_for = "30s" |
+#                                 # match = "ERROR" | when = '.price > 240' | rate_above = 500
+# for = "1m"                      # with state / rate_above / rate_below: how long it lasts
+# cooldown = "1m"                 # at most one firing per feed in this window
+# do = ["flash", "bell", "notify"]
+# command = 'notify-send ssedash "$SSEDASH_ALERT"'   # event on stdin, SSEDASH_* in the env
 "#;
 
 /// A commented starter `feeds.toml` showing every key, with one feed for `ssedash demo`.

@@ -35,7 +35,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("d", "disconnect / connect"),
     ("c", "clear the pane's events"),
     ("T", "next theme"),
-    ("!", "alert log (Enter: the event that did it)"),
+    ("!", "alert log; Enter opens its event"),
     ("Ctrl-L", "reload the config file now"),
     ("mouse", "click focuses; double click opens"),
     ("?", "this help (j k scroll it)"),

@@ -28,13 +28,22 @@ pub fn render(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
         .saturating_sub(rows - 1)
         .min(log.len().saturating_sub(rows));
     let width = usize::from(rect.width.saturating_sub(2));
+    // The alert and feed columns line up over the rows shown.
+    let mut columns = (0, 0);
+    for entry in log.iter().skip(first).take(rows) {
+        if let Entry::Edge { alert, feed, .. } = &entry.what {
+            let feed = app.alerts.feed_name(*feed);
+            columns.0 = columns.0.max(shown(alert, ALERT_CHARS).chars().count());
+            columns.1 = columns.1.max(shown(feed, FEED_CHARS).chars().count());
+        }
+    }
     let mut lines: Vec<Line> = log
         .iter()
         .enumerate()
         .skip(first)
         .take(rows)
         .map(|(i, entry)| {
-            let mut line = row(app, entry, width);
+            let mut line = row(app, entry, width, columns);
             if i == cursor {
                 line = line.style(theme.selected());
             }
@@ -69,7 +78,15 @@ pub fn render(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
 }
 
 /// `12:03:41  fired     deploy failed  deploys  event deploy #55`.
-fn row<'a>(app: &App, entry: &LogEntry, width: usize) -> Line<'a> {
+const ALERT_CHARS: usize = 32;
+const FEED_CHARS: usize = 24;
+
+/// Text from the config or a feed, escaped and clipped for a column.
+fn shown(text: &str, max: usize) -> String {
+    text::clip(&text::escape(text), max).into_owned()
+}
+
+fn row<'a>(app: &App, entry: &LogEntry, width: usize, columns: (usize, usize)) -> Line<'a> {
     let theme = app.theme();
     let time = jiff::Timestamp::try_from(entry.at)
         .map(|ts| ts.to_zoned(app.tz.clone()).strftime("%H:%M:%S").to_string())
@@ -88,14 +105,15 @@ fn row<'a>(app: &App, entry: &LogEntry, width: usize) -> Line<'a> {
                 Edge::Resolved => ("resolved", theme.dim()),
             };
             spans.push(Span::styled(format!("{word}  "), style));
+            let (alert_w, feed_w) = columns;
             spans.push(Span::styled(
-                format!("{}  ", text::clip(&text::escape(alert), 32)),
+                format!("{:alert_w$}  ", shown(alert, ALERT_CHARS)),
                 theme.text(),
             ));
             spans.push(Span::styled(
                 format!(
-                    "{}  ",
-                    text::clip(&text::escape(app.alerts.feed_name(*feed)), 24)
+                    "{:feed_w$}  ",
+                    shown(app.alerts.feed_name(*feed), FEED_CHARS)
                 ),
                 theme.accent(),
             ));
@@ -113,10 +131,10 @@ fn row<'a>(app: &App, entry: &LogEntry, width: usize) -> Line<'a> {
         } => {
             let mut who = String::new();
             if let Some(alert) = alert {
-                who.push_str(&format!("{}  ", text::clip(&text::escape(alert), 32)));
+                who.push_str(&format!("{}  ", shown(alert, ALERT_CHARS)));
             }
             if let Some(feed) = feed {
-                who.push_str(&format!("{}  ", text::clip(&text::escape(feed), 24)));
+                who.push_str(&format!("{}  ", shown(feed, FEED_CHARS)));
             }
             spans.push(Span::styled("note      ", theme.dim()));
             spans.push(Span::styled(who, theme.text()));
