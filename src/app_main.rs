@@ -31,7 +31,13 @@ pub fn main() -> i32 {
         Some(Command::Check { config }) => check(config.as_deref()),
         Some(Command::Demo { addr }) => runtime.block_on(run_demo(addr)),
         Some(Command::Init { path }) => init(path.as_deref()),
-        None => runtime.block_on(run_dashboard(cli.feeds, cli.theme)),
+        Some(Command::Replay { files, play, theme }) => {
+            runtime.block_on(crate::record::cli::replay(files, play, theme))
+        }
+        Some(Command::Serve { files, addr, play }) => {
+            runtime.block_on(crate::record::cli::serve(files, addr, play))
+        }
+        None => runtime.block_on(run_dashboard(cli.feeds, cli.theme, cli.record)),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
     runtime.shutdown_background();
@@ -66,7 +72,11 @@ fn command_line_error(e: clap::Error) -> i32 {
     }
 }
 
-async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<i32> {
+async fn run_dashboard(
+    args: FeedArgs,
+    theme: Option<String>,
+    record: Option<PathBuf>,
+) -> anyhow::Result<i32> {
     use std::io::IsTerminal;
     let (source, config) = args.source()?;
     let feeds = match source {
@@ -84,7 +94,29 @@ async fn run_dashboard(args: FeedArgs, theme: Option<String>) -> anyhow::Result<
         )
         .into());
     }
-    Ok(crate::tui::run(feeds, themes, theme).await?)
+    let extras = crate::tui::Extras {
+        record,
+        ..Default::default()
+    };
+    Ok(crate::tui::run_with(feeds, themes, theme, extras).await?)
+}
+
+/// The dashboard on `feeds` with `extras` (a replay, a recording): for `ssedash replay`.
+pub(crate) async fn dashboard_with(
+    feeds: Vec<crate::feed::FeedSpec>,
+    theme: Option<String>,
+    extras: crate::tui::Extras,
+) -> anyhow::Result<i32> {
+    use std::io::IsTerminal;
+    let (themes, theme) = pick_theme(theme.as_deref(), None)?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(UsageError(
+            "the dashboard needs a terminal; to replay into a pipe use `ssedash tail --replay`"
+                .into(),
+        )
+        .into());
+    }
+    Ok(crate::tui::run_with(feeds, themes, theme, extras).await?)
 }
 
 fn no_feeds_dashboard() -> UsageError {
@@ -99,7 +131,11 @@ fn no_feeds_dashboard() -> UsageError {
 
 async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
     let (count, timeout) = args.limits()?;
-    let (source, config) = args.feeds.source()?;
+    let replay = crate::record::cli::tail_replay(&args)?;
+    let (source, config) = match &replay {
+        Some(r) => (FeedSource::Specs(r.specs()), None),
+        None => args.feeds.source()?,
+    };
     let feeds = match source {
         FeedSource::Specs(specs) => specs,
         FeedSource::Demo => {
@@ -116,9 +152,14 @@ async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
             tail_theme(config.as_ref().and_then(|c| c.theme.as_deref()))
         })
     };
-    let outcome = tail::run(
+    let sources = tail::Sources {
+        replay,
+        record: args.record.clone(),
+    };
+    let outcome = tail::run_with(
         feeds,
         opts,
+        sources,
         std::io::stdout(),
         std::io::stderr(),
         tail::stdout_hangup(),

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod feed;
+pub mod record;
 pub mod redact;
 pub mod sse;
 pub mod tail;

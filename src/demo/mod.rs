@@ -8,7 +8,7 @@
 mod deploys;
 mod hello;
 mod news;
-mod stream;
+pub(crate) mod stream;
 mod ticker;
 
 use std::net::SocketAddr;

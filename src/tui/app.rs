@@ -52,10 +52,26 @@ pub enum View {
 }
 
 /// Something the event loop must do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Feed(FeedId, Command),
     Quit,
+    /// `R`: start or stop recording every feed.
+    ToggleRecord,
+    /// Space in a replay: pause or resume it.
+    ReplayPause,
+    /// `←` / `→` in a replay: move by this many seconds.
+    ReplaySeek(i64),
+    /// `e`: write the pane's shown events to a file.
+    Export(FeedId),
+    /// `y` in the detail view: put this on the clipboard.
+    Copy(String),
+    /// `w` in the detail view: write this event's data to a file.
+    SaveEvent {
+        feed: String,
+        id: String,
+        data: String,
+    },
 }
 
 /// Everything that can change the dashboard.
@@ -75,6 +91,12 @@ pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
     Tick,
+    /// A line for the footer (what an export wrote, why a recording stopped).
+    Notice(String),
+    /// Recording to this file, or not.
+    Recording(Option<String>),
+    /// Where the replay is.
+    Replay(crate::record::replay::Position),
 }
 
 #[derive(Debug)]
@@ -104,6 +126,10 @@ pub struct App {
     pub overview: Overview,
     /// The starting view is picked at the first size the terminal reports.
     view_picked: bool,
+    /// The file being recorded to (the title bar shows ● REC).
+    pub recording: Option<String>,
+    /// The position of a replay (the title bar shows it; Space and ← → steer it).
+    pub replay: Option<crate::record::replay::Position>,
 }
 
 pub(super) const NOTICE_FOR: Duration = Duration::from_secs(3);
@@ -128,6 +154,8 @@ impl App {
             view: View::Panes,
             overview: Overview::default(),
             view_picked: false,
+            recording: None,
+            replay: None,
         }
     }
 
@@ -238,6 +266,21 @@ impl App {
                 self.dirty = true;
                 None
             }
+            Msg::Notice(text) => {
+                self.notify(&text);
+                self.dirty = true;
+                None
+            }
+            Msg::Recording(path) => {
+                self.recording = path;
+                self.dirty = true;
+                None
+            }
+            Msg::Replay(position) => {
+                self.replay = Some(position);
+                self.dirty = true;
+                None
+            }
             Msg::Tick => {
                 if self.notice.as_ref().is_some_and(|(_, until)| *until <= now) {
                     self.notice = None;
@@ -299,6 +342,9 @@ impl App {
                 .copied()
                 .collect(),
         };
+        if self.replay.is_some_and(|p| !p.paused && !p.ended) {
+            need(Duration::from_secs(1));
+        }
         for idx in shown {
             let pane = &self.panes[idx];
             match &pane.state {

@@ -31,6 +31,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("d", "disconnect / connect"),
     ("c", "clear the pane's events"),
     ("T", "next theme"),
+    ("R", "record every feed to a file / stop (● REC)"),
+    ("e", "export the pane's shown events (NDJSON)"),
+    ("  y  w", "in an event: copy its data (OSC 52) / to a file"),
+    ("Space  ← →", "in a replay: pause / step back, forward 10 s"),
     ("?", "this help (j k scroll it)"),
     ("q, Ctrl-C", "quit"),
 ];

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod detail;
 pub mod events;
+pub mod export;
 pub mod filter;
 pub mod fmt;
 pub mod help;
@@ -24,6 +25,7 @@ pub mod pace;
 pub mod pane;
 pub mod rate;
 pub mod render;
+pub mod replay;
 pub mod theme;
 pub mod visible;
 
@@ -37,6 +39,8 @@ use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
 use self::app::{Action, App, Msg};
+pub use self::replay::Extras;
+use self::replay::Tape;
 use self::theme::Theme;
 use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions};
 
@@ -116,8 +120,15 @@ const BACKLOG_BUDGET: Duration = Duration::from_millis(4);
 /// How often the queues' counters are copied into the panes while feed traffic flows.
 const STATS: Duration = Duration::from_millis(250);
 
-/// Applies a batch of feed messages, in order.
-fn take_batch(app: &mut App, batch: &mut Vec<(FeedId, feed::FeedMsg)>, now: std::time::Instant) {
+/// Applies a batch of feed messages, in order (recorded first, when recording).
+fn take_batch(
+    app: &mut App,
+    batch: &mut Vec<(FeedId, feed::FeedMsg)>,
+    now: std::time::Instant,
+    tape: &mut Tape,
+    inbox: &Inbox,
+) {
+    tape.record(batch, inbox);
     for (id, msg) in batch.drain(..) {
         app.update(Msg::Feed(id, msg), now);
     }
@@ -127,9 +138,19 @@ fn take_batch(app: &mut App, batch: &mut Vec<(FeedId, feed::FeedMsg)>, now: std:
 /// on panic (ratatui's hook).
 /// Returns the exit code: 0 after `q`, 128 + the signal's number after a signal.
 pub async fn run(specs: Vec<FeedSpec>, themes: Vec<Theme>, theme: usize) -> io::Result<i32> {
+    run_with(specs, themes, theme, Extras::default()).await
+}
+
+/// [`run`] with a recording from the start, or on a replay instead of live feeds.
+pub async fn run_with(
+    specs: Vec<FeedSpec>,
+    themes: Vec<Theme>,
+    theme: usize,
+    extras: Extras,
+) -> io::Result<i32> {
     let mut terminal = ratatui::try_init()?;
     catch_worker_panics();
-    let result = event_loop(&mut terminal, specs, themes, theme).await;
+    let result = event_loop(&mut terminal, specs, themes, theme, extras).await;
     ratatui::restore();
     // Back to the default hook: the terminal is ours no more.
     let _ = std::panic::take_hook();
@@ -160,20 +181,20 @@ async fn event_loop(
     specs: Vec<FeedSpec>,
     themes: Vec<Theme>,
     theme: usize,
+    extras: Extras,
 ) -> io::Result<i32> {
     let mut inbox = Inbox::new();
     let per_feed = (QUEUE_BYTES / specs.len().max(1)).max(MIN_QUEUE_BYTES);
-    let handles: Vec<FeedHandle> = specs
-        .iter()
-        .map(|spec| {
-            let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
+    let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
+    let (mut tape, handles): (Tape, Vec<FeedHandle>) =
+        Tape::start(&specs, extras, &mut inbox, queue, |spec, inbox| {
             let mut spec = spec.clone();
             spec.read_interval = READ_INTERVAL;
             feed::spawn(Arc::new(spec), inbox.add_feed(queue))
-        })
-        .collect();
+        });
     let start = Instant::now();
     let mut app = App::new(&specs, themes, theme, start.into_std());
+    tape.record_from_start(&mut app, start.into_std())?;
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height), start.into_std());
     let mut input = EventStream::new();
@@ -204,7 +225,8 @@ async fn event_loop(
                     // What queued up since the last frame goes into this one (see `pace`).
                     if inbox.try_recv(&mut batch, PER_TURN) {
                         backlog = pace::has_backlog(&batch, PER_TURN);
-                        take_batch(&mut app, &mut batch, now.into_std());
+                        take_batch(&mut app, &mut batch, now.into_std(), &mut tape, &inbox);
+                        tape.refresh(&mut app, now.into_std());
                     }
                     if now >= stats_due {
                         refresh_stats(&mut app, &inbox, &handles, &mut crashed, now.into_std());
@@ -250,6 +272,10 @@ async fn event_loop(
                             // A full command queue means the task has commands to do already.
                             let _ = handles[i].commands.try_send(command);
                         }
+                        Some(action) => {
+                            let backend = terminal.backend_mut();
+                            tape.act(action, &mut app, &mut inbox, backend, now).await;
+                        }
                         None => {}
                     }
                 }
@@ -259,15 +285,16 @@ async fn event_loop(
             _ = inbox.recv(&mut batch, PER_TURN), if listen => {
                 let now = Instant::now();
                 backlog = pace::has_backlog(&batch, PER_TURN);
-                take_batch(&mut app, &mut batch, now.into_std());
+                take_batch(&mut app, &mut batch, now.into_std(), &mut tape, &inbox);
                 // A backlog is drained turn after turn for a few ms before keys and the frame
                 // slot get a look again: one trip round the loop per short turn costs more
                 // than the turn.
                 while backlog && now.elapsed() < BACKLOG_BUDGET {
                     backlog = inbox.try_recv(&mut batch, PER_TURN)
                         && pace::has_backlog(&batch, PER_TURN);
-                    take_batch(&mut app, &mut batch, Instant::now().into_std());
+                    take_batch(&mut app, &mut batch, Instant::now().into_std(), &mut tape, &inbox);
                 }
+                tape.refresh(&mut app, now.into_std());
                 if now >= stats_due {
                     refresh_stats(&mut app, &inbox, &handles, &mut crashed, now.into_std());
                     stats_due = now + STATS;
@@ -279,6 +306,7 @@ async fn event_loop(
             _ = quit.recv() => break Ok(128 + 3),
             _ = &mut sleep => {
                 let now = Instant::now().into_std();
+                tape.refresh(&mut app, now);
                 if !app.dirty {
                     refresh_stats(&mut app, &inbox, &handles, &mut crashed, now);
                     app.update(Msg::Tick, now);
@@ -290,5 +318,6 @@ async fn event_loop(
     for handle in &handles {
         handle.task.abort();
     }
+    tape.finish().await;
     result
 }
