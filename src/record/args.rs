@@ -53,6 +53,7 @@ impl PlayArgs {
                 speed: self.speed()?,
                 from,
                 looping: self.looping,
+                catch_up: false,
             },
         })
     }

@@ -107,7 +107,7 @@ impl Recording {
                     why,
                 })?,
                 // Cut by a crash: the last line, or one a later session followed.
-                Err(_) if !whole || !text.ends_with('}') => {}
+                Err(_) if !whole || (text.starts_with("{\"kind\":") && !text.ends_with('}')) => {}
                 Err(e) => {
                     return Err(ReadError {
                         file: file.into(),

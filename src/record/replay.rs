@@ -26,6 +26,9 @@ pub struct ReplayOptions {
     pub from: Option<SystemTime>,
     /// Start again at the end.
     pub looping: bool,
+    /// Send what came before `from` at once (the dashboard: its counters and states are then
+    /// what they were there) rather than leave it out (`tail`: output starts at `from`).
+    pub catch_up: bool,
 }
 
 impl Default for ReplayOptions {
@@ -34,6 +37,7 @@ impl Default for ReplayOptions {
             speed: 1.0,
             from: None,
             looping: false,
+            catch_up: false,
         }
     }
 }
@@ -203,6 +207,12 @@ async fn run(
         let mut finals = vec![false; senders.len()];
         for item in &recording.items {
             let catching_up = start.is_some_and(|s| item.at < s);
+            if catching_up && !opts.catch_up {
+                if let (What::Retry(ms), Some(tx)) = (&item.what, senders.get(item.feed)) {
+                    tx.set_retry_ms(*ms);
+                }
+                continue;
+            }
             if !catching_up && opts.speed > 0.0 {
                 wait_for(item.at, &mut watch).await;
             } else if !catching_up {

@@ -82,7 +82,8 @@ impl Tape {
     ) -> (Tape, Vec<FeedHandle>) {
         let mut spawn_live = spawn_live;
         let (replayer, handles) = match extras.replay {
-            Some(replay) => {
+            Some(mut replay) => {
+                replay.opts.catch_up = true;
                 // A replay loses nothing: its task waits for room, as `tail`'s feeds do.
                 let queue = QueueOptions {
                     overflow: crate::feed::Overflow::Wait,
