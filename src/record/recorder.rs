@@ -118,7 +118,13 @@ impl Recorder {
             FeedMsg::State(change) => change.at,
         };
         let at = line::rfc3339(at_of);
-        if retry_ms.is_some() && retry_ms != self.retry[feed] {
+        // The cell may already hold a `retry:` of the connection being opened: it is written
+        // with what that connection says, not before the states that open it.
+        let opening = matches!(
+            msg,
+            FeedMsg::State(c) if matches!(c.state, ConnState::Connecting | ConnState::Open)
+        );
+        if !opening && retry_ms.is_some() && retry_ms != self.retry[feed] {
             self.retry[feed] = retry_ms;
             let retry = RetryLine {
                 kind: "retry",
