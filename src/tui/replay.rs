@@ -44,6 +44,9 @@ pub struct Tape {
     replayer: Option<Replayer>,
     /// The replay position last copied into the App.
     shown: Option<Position>,
+    /// The thread that owns the display's clipboard (X11 serves a selection only while its
+    /// owner lives), once `y` was used where a display exists.
+    clipboard: Option<std::sync::mpsc::SyncSender<String>>,
 }
 
 impl App {
@@ -108,6 +111,7 @@ impl Tape {
             record_path: extras.record,
             replayer,
             shown: None,
+            clipboard: None,
         };
         (tape, handles)
     }
@@ -191,8 +195,11 @@ impl Tape {
                 let sent = terminal
                     .write_all(super::export::osc52(&data).as_bytes())
                     .and_then(|()| terminal.flush());
+                let len = data.len();
+                let display = self.to_display_clipboard(data);
                 Some(match sent {
-                    Ok(()) => format!("copied {} bytes (OSC 52)", data.len()),
+                    Ok(()) if display => format!("copied {len} bytes (OSC 52 and the display)"),
+                    Ok(()) => format!("copied {len} bytes (OSC 52)"),
                     Err(e) => format!("cannot copy: {e}"),
                 })
             }
@@ -202,6 +209,32 @@ impl Tape {
             app.update(Msg::Notice(text), now);
         }
         self.refresh(app, now);
+    }
+
+    /// Hands `text` to the display's clipboard (arboard) where a display exists; whether it
+    /// did. The clipboard lives on a thread of its own: talking to the display server is I/O.
+    fn to_display_clipboard(&mut self, text: String) -> bool {
+        let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+        if !has_display {
+            return false;
+        }
+        let tx = self.clipboard.get_or_insert_with(|| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<String>(1);
+            let _ = std::thread::Builder::new()
+                .name("ssedash-clipboard".into())
+                .spawn(move || {
+                    let Ok(mut clipboard) = arboard::Clipboard::new() else {
+                        return;
+                    };
+                    while let Ok(text) = rx.recv() {
+                        let _ = clipboard.set_text(text);
+                    }
+                });
+            tx
+        });
+        tx.try_send(text).is_ok()
     }
 
     async fn toggle_recording(&mut self, app: &mut App, now: Instant) -> Option<String> {
