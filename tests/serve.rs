@@ -215,3 +215,31 @@ async fn a_recorded_disconnect_is_served_as_a_dropped_connection_and_the_client_
         .count();
     assert_eq!(events_before_wait, 2, "the connection dropped where it was recorded to");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resume_past_the_end_gets_204_and_with_loop_the_recording_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.ndjson");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"kind":"state","feed":"f","state":"open","attempt":1,"status":200,"reason":null,"retry_in_ms":null,"at":"2026-01-01T00:00:00.000Z"}"#, "\n",
+            r#"{"kind":"event","feed":"f","type":"message","data":"a","id":"1","at":"2026-01-01T00:00:00.010Z"}"#, "\n",
+            r#"{"kind":"event","feed":"f","type":"message","data":"b","id":"2","at":"2026-01-01T00:00:00.020Z"}"#, "\n",
+        ),
+    )
+    .unwrap();
+    let once = serve(&file, &["--speed", "0"]).await;
+    let url = format!("{}/feeds/f", once.base);
+    let past = tail(&url, &["--last-event-id", "2", "--timeout", "10"]).await;
+    assert_eq!(past.event_triples(), vec![]);
+    let states = past.states();
+    let closed = states.iter().find(|s| s["state"] == "closed").expect("closed");
+    assert_eq!(closed["status"], 204, "{states:?}");
+    drop(once);
+    let looping = serve(&file, &["--speed", "0", "--loop"]).await;
+    let url = format!("{}/feeds/f", looping.base);
+    let again = tail(&url, &["--last-event-id", "2", "--count", "3"]).await;
+    let data: Vec<_> = again.event_triples().into_iter().map(|t| t.1).collect();
+    assert_eq!(data, ["a", "b", "a"]);
+}

@@ -1,7 +1,9 @@
-//! Writing a recording: lines are formatted where the messages are (the dashboard's loop,
-//! `tail`'s loop) and handed, in pieces of whole lines, to a thread that appends them to the
-//! file. Nothing here blocks on the disk except [`Recorder::hand_over`], which `tail` awaits
-//! on purpose (a recording loses nothing there, as `tail`'s output does not).
+//! Writing a recording. The dashboard's loop and `tail`'s loop only hand messages over (a
+//! clone of a message shares its text); a thread of the recording's own formats them into
+//! whole lines and appends each piece to the file with one write. So recording costs the
+//! loops next to nothing, the dashboard never waits on the disk, and a crash leaves whole
+//! lines behind. Only [`Recorder::hand_over`] waits, and `tail` awaits it on purpose (a
+//! recording loses nothing there, as `tail`'s output does not).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -15,27 +17,25 @@ use crate::feed::{ConnState, FeedMsg, FeedSpec};
 
 /// Pieces waiting for the writer thread.
 const PIECES: usize = 8;
-/// Bytes the dashboard keeps waiting for a writer that does not keep up, before it drops
-/// lines (and counts them) rather than grow without bound.
+/// Bytes of messages the dashboard keeps waiting for a writer that does not keep up, before
+/// it drops them (and counts them) rather than grow without bound.
 const MAX_PENDING: usize = 32 << 20;
-/// A piece is handed over once it is this big, even while more is ready.
-pub const PIECE: usize = 64 * 1024;
+
+/// One message to record: feed, message, the feed's `retry:` cell when it was taken.
+type Entry = (usize, FeedMsg, Option<u64>);
 
 /// A recording being written.
 pub struct Recorder {
     path: PathBuf,
-    names: Vec<String>,
-    comments: bool,
-    /// The `retry:` last written per feed.
-    retry: Vec<Option<u64>>,
-    buf: Vec<u8>,
-    tx: Option<mpsc::Sender<Vec<u8>>>,
+    entries: Vec<Entry>,
+    /// What `entries` cost (text and overhead), for the dashboard's bound.
+    entry_bytes: usize,
+    tx: Option<mpsc::Sender<Vec<Entry>>>,
     writer: Option<std::thread::JoinHandle<io::Result<()>>>,
-    /// Lines dropped because the writer fell too far behind (dashboard only).
+    /// Messages dropped because the writer fell too far behind (dashboard only).
     pub lost: u64,
-    /// Lines written so far (handed over).
-    pub lines: u64,
-    pending_lines: u64,
+    /// Messages handed to the writer so far.
+    pub messages: u64,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -48,16 +48,18 @@ impl Recorder {
     /// Opens `path` for appending (created if need be) and starts the session with its `meta`
     /// line. `comments`: whether comments are recorded (only when they are asked for).
     pub fn start(path: &Path, feeds: &[FeedSpec], comments: bool) -> io::Result<Recorder> {
+        let cannot =
+            |e: io::Error| io::Error::new(e.kind(), format!("cannot record to {}: {e}", path.display()));
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .read(true)
             .open(path)
-            .map_err(|e| io::Error::new(e.kind(), format!("cannot record to {}: {e}", path.display())))?;
+            .map_err(cannot)?;
         // A line cut by a crash ends here, so the new session starts on a line of its own.
-        let mut buf = Vec::with_capacity(PIECE);
-        if ends_mid_line(&mut file)? {
-            buf.push(b'\n');
+        let mut head = Vec::new();
+        if ends_mid_line(&mut file).unwrap_or(false) {
+            head.push(b'\n');
         }
         let meta = Meta {
             kind: "meta".into(),
@@ -71,30 +73,40 @@ impl Recorder {
                 })
                 .collect(),
         };
-        serde_json::to_writer(&mut buf, &meta)?;
-        buf.push(b'\n');
-        let (tx, mut rx) = mpsc::channel::<Vec<u8>>(PIECES);
+        serde_json::to_writer(&mut head, &meta)?;
+        head.push(b'\n');
+        // The session's first line is in the file before anything else happens.
+        file.write_all(&head).map_err(cannot)?;
+        let mut lines = Lines {
+            names: feeds.iter().map(|f| f.name.clone()).collect(),
+            comments,
+            retry: vec![None; feeds.len()],
+            clock: None,
+        };
+        let (tx, mut rx) = mpsc::channel::<Vec<Entry>>(PIECES);
         let writer = std::thread::Builder::new()
             .name("ssedash-record".into())
             .spawn(move || {
-                // One write per piece of whole lines, straight to the file (no buffer of
-                // ours): what was handed over is in the file at once.
+                let mut out = Vec::with_capacity(64 * 1024);
                 while let Some(piece) = rx.blocking_recv() {
-                    file.write_all(&piece)?;
+                    out.clear();
+                    for (feed, msg, retry) in &piece {
+                        lines.push(&mut out, *feed, msg, *retry);
+                    }
+                    // One write per piece of whole lines, with no buffer of ours after it:
+                    // what was handed over is in the file at once.
+                    file.write_all(&out)?;
                 }
                 file.flush()
             })?;
         Ok(Recorder {
             path: path.to_path_buf(),
-            names: feeds.iter().map(|f| f.name.clone()).collect(),
-            comments,
-            retry: vec![None; feeds.len()],
-            buf,
+            entries: Vec::new(),
+            entry_bytes: 0,
             tx: Some(tx),
             writer: Some(writer),
             lost: 0,
-            lines: 0,
-            pending_lines: 1,
+            messages: 0,
         })
     }
 
@@ -102,90 +114,26 @@ impl Recorder {
         &self.path
     }
 
-    /// Bytes formatted and not yet handed over.
+    /// Messages taken and not yet handed over.
     pub fn pending(&self) -> usize {
-        self.buf.len()
+        self.entries.len()
     }
 
-    /// Formats one message of feed `feed`. `retry_ms` is the feed's latest `retry:` (a cell of
-    /// the inbox, not a message): a change is written as a `retry` line before the message.
+    /// Takes one message of feed `feed` to record. `retry_ms` is the feed's latest `retry:` (a
+    /// cell of the inbox, not a message): a change is written as a `retry` line.
     pub fn record(&mut self, feed: usize, msg: &FeedMsg, retry_ms: Option<u64>) {
-        let Some(name) = self.names.get(feed) else {
-            return;
-        };
-        let at_of = match msg {
-            FeedMsg::Event { at, .. } | FeedMsg::Comment { at, .. } => *at,
-            FeedMsg::State(change) => change.at,
-        };
-        let at = line::rfc3339(at_of);
-        // The cell may already hold a `retry:` of the connection being opened: it is written
-        // with what that connection says, not before the states that open it.
-        let opening = matches!(
-            msg,
-            FeedMsg::State(c) if matches!(c.state, ConnState::Connecting | ConnState::Open)
-        );
-        if !opening && retry_ms.is_some() && retry_ms != self.retry[feed] {
-            self.retry[feed] = retry_ms;
-            let retry = RetryLine {
-                kind: "retry",
-                feed: name,
-                retry_ms: retry_ms.unwrap_or_default(),
-                at: &at,
-            };
-            push(&mut self.buf, &retry);
-            self.pending_lines += 1;
-        }
-        match msg {
-            FeedMsg::Event { event, .. } => push(
-                &mut self.buf,
-                &EventLine {
-                    kind: "event",
-                    feed: name,
-                    event_type: &event.event_type,
-                    data: &event.data,
-                    id: &event.id,
-                    at: &at,
-                    truncated: event.truncated,
-                    type_truncated: event.type_truncated,
-                    id_truncated: event.id_truncated,
-                },
-            ),
-            FeedMsg::State(change) => push(
-                &mut self.buf,
-                &StateLine {
-                    kind: "state",
-                    feed: name,
-                    state: change.state.name(),
-                    attempt: change.attempt,
-                    status: change.status,
-                    reason: change.reason.as_deref(),
-                    retry_in_ms: match &change.state {
-                        ConnState::Waiting { delay, .. } => Some(delay.as_millis() as u64),
-                        _ => None,
-                    },
-                    at: &at,
-                },
-            ),
-            FeedMsg::Comment { text, .. } if self.comments => push(
-                &mut self.buf,
-                &CommentLine {
-                    kind: "comment",
-                    feed: name,
-                    text,
-                    at: &at,
-                },
-            ),
-            FeedMsg::Comment { .. } => return,
-        }
-        self.pending_lines += 1;
+        self.entry_bytes += msg.cost();
+        self.entries.push((feed, msg.clone(), retry_ms));
     }
 
-    /// Hands what is formatted to the writer, waiting for room (`tail`: nothing is lost).
+    /// Hands what was taken to the writer, waiting for room (`tail`: nothing is lost).
     pub async fn hand_over(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
+        if self.entries.is_empty() {
             return Ok(());
         }
-        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE));
+        let piece = std::mem::take(&mut self.entries);
+        let n = piece.len() as u64;
+        self.entry_bytes = 0;
         let sent = match &self.tx {
             Some(tx) => tx.send(piece).await.is_ok(),
             None => false,
@@ -193,39 +141,38 @@ impl Recorder {
         if !sent {
             return Err(self.writer_error());
         }
-        self.lines += std::mem::take(&mut self.pending_lines);
+        self.messages += n;
         Ok(())
     }
 
-    /// Hands what is formatted to the writer if it has room, else keeps it for the next time
-    /// (the dashboard, which must never wait). Past [`MAX_PENDING`] the lines are dropped and
-    /// counted in [`Recorder::lost`]. An error of the writer comes back once.
+    /// Hands what was taken to the writer if it has room, else keeps it for the next time
+    /// (the dashboard, which must never wait). Past [`MAX_PENDING`] the messages are dropped
+    /// and counted in [`Recorder::lost`]. An error of the writer comes back once.
     pub fn try_hand_over(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
+        if self.entries.is_empty() {
             return Ok(());
         }
         let Some(tx) = &self.tx else {
             return Ok(());
         };
-        let piece = std::mem::take(&mut self.buf);
+        let piece = std::mem::take(&mut self.entries);
+        let n = piece.len() as u64;
         match tx.try_send(piece) {
             Ok(()) => {
-                self.lines += std::mem::take(&mut self.pending_lines);
-                self.buf = Vec::with_capacity(PIECE);
+                self.messages += n;
+                self.entry_bytes = 0;
                 Ok(())
             }
             Err(mpsc::error::TrySendError::Full(piece)) => {
-                self.buf = piece;
-                if self.buf.len() > MAX_PENDING {
-                    self.lost += std::mem::take(&mut self.pending_lines);
-                    self.buf.clear();
+                self.entries = piece;
+                if self.entry_bytes > MAX_PENDING {
+                    self.lost += n;
+                    self.entries.clear();
+                    self.entry_bytes = 0;
                 }
                 Ok(())
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => {
-                self.tx = None;
-                Err(self.writer_error())
-            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(self.writer_error()),
         }
     }
 
@@ -252,6 +199,102 @@ impl Recorder {
             _ => "the recording thread stopped".into(),
         };
         io::Error::other(format!("recording to {}: {why}", self.path.display()))
+    }
+}
+
+/// Formats recording lines: on the writer thread.
+struct Lines {
+    names: Vec<String>,
+    comments: bool,
+    /// The `retry:` last written per feed.
+    retry: Vec<Option<u64>>,
+    /// The last `at` formatted, reused while lines come within the same millisecond.
+    clock: Option<(u128, String)>,
+}
+
+impl Lines {
+    fn at(&mut self, at: SystemTime) -> String {
+        let ms = at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        match &self.clock {
+            Some((last, text)) if *last == ms => text.clone(),
+            _ => {
+                let text = line::rfc3339(at);
+                self.clock = Some((ms, text.clone()));
+                text
+            }
+        }
+    }
+
+    fn push(&mut self, out: &mut Vec<u8>, feed: usize, msg: &FeedMsg, retry_ms: Option<u64>) {
+        if feed >= self.names.len() {
+            return;
+        }
+        let at_of = match msg {
+            FeedMsg::Event { at, .. } | FeedMsg::Comment { at, .. } => *at,
+            FeedMsg::State(change) => change.at,
+        };
+        let at = self.at(at_of);
+        let name = &self.names[feed];
+        // The cell may already hold a `retry:` of the connection being opened: it is written
+        // with what that connection says, not before the states that open it.
+        let opening = matches!(
+            msg,
+            FeedMsg::State(c) if matches!(c.state, ConnState::Connecting | ConnState::Open)
+        );
+        if !opening && retry_ms.is_some() && retry_ms != self.retry[feed] {
+            self.retry[feed] = retry_ms;
+            let retry = RetryLine {
+                kind: "retry",
+                feed: name,
+                retry_ms: retry_ms.unwrap_or_default(),
+                at: &at,
+            };
+            push(out, &retry);
+        }
+        match msg {
+            FeedMsg::Event { event, .. } => push(
+                out,
+                &EventLine {
+                    kind: "event",
+                    feed: name,
+                    event_type: &event.event_type,
+                    data: &event.data,
+                    id: &event.id,
+                    at: &at,
+                    truncated: event.truncated,
+                    type_truncated: event.type_truncated,
+                    id_truncated: event.id_truncated,
+                },
+            ),
+            FeedMsg::State(change) => push(
+                out,
+                &StateLine {
+                    kind: "state",
+                    feed: name,
+                    state: change.state.name(),
+                    attempt: change.attempt,
+                    status: change.status,
+                    reason: change.reason.as_deref(),
+                    retry_in_ms: match &change.state {
+                        ConnState::Waiting { delay, .. } => Some(delay.as_millis() as u64),
+                        _ => None,
+                    },
+                    at: &at,
+                },
+            ),
+            FeedMsg::Comment { text, .. } if self.comments => push(
+                out,
+                &CommentLine {
+                    kind: "comment",
+                    feed: name,
+                    text,
+                    at: &at,
+                },
+            ),
+            FeedMsg::Comment { .. } => {}
+        }
     }
 }
 

@@ -249,6 +249,11 @@ async fn event_loop(
                 None => now + Duration::from_secs(3600),
             }
         };
+        // Lines a busy recording thread could not take yet are offered again within a second.
+        let wake = match tape.waiting() {
+            true => wake.min(now + Duration::from_secs(1)),
+            false => wake,
+        };
         if sleep.deadline() != wake {
             sleep.as_mut().reset(wake);
         }

@@ -154,6 +154,11 @@ impl Tape {
         }
     }
 
+    /// Whether formatted lines wait for the recording thread.
+    pub fn waiting(&self) -> bool {
+        self.recorder.as_ref().is_some_and(|r| r.pending() > 0)
+    }
+
     /// Carries out what a key asked for (all but quitting and feed commands).
     pub async fn act(
         &mut self,
@@ -240,16 +245,16 @@ impl Tape {
     async fn toggle_recording(&mut self, app: &mut App, now: Instant) -> Option<String> {
         if let Some(rec) = self.recorder.take() {
             let path = rec.path().display().to_string();
-            let lines = rec.lines;
+            let messages = rec.messages;
             let lost = rec.lost;
             app.update(Msg::Recording(None), now);
             let lost = if lost > 0 {
-                format!(", {lost} lines lost: the disk was too slow")
+                format!(", {lost} lost: the disk was too slow")
             } else {
                 String::new()
             };
             return Some(match rec.finish().await {
-                Ok(()) => format!("recording stopped: {path} ({lines} lines{lost})"),
+                Ok(()) => format!("recording stopped: {path} ({messages} messages{lost})"),
                 Err(e) => format!("recording stopped: {e}"),
             });
         }
@@ -262,7 +267,19 @@ impl Tape {
             ))
         });
         Some(match Recorder::start(&path, &self.specs, false) {
-            Ok(rec) => {
+            Ok(mut rec) => {
+                // Started mid-run: each feed's state now, so the recording stands on its own
+                // (a replay or `serve` knows which feeds are open).
+                for (i, pane) in app.panes.iter().enumerate() {
+                    let change = crate::feed::StateChange {
+                        state: pane.state.clone(),
+                        attempt: pane.attempt,
+                        status: pane.status,
+                        reason: pane.reason.clone(),
+                        at: SystemTime::now(),
+                    };
+                    rec.record(i, &FeedMsg::State(change), pane.retry_ms);
+                }
                 let shown = rec.path().display().to_string();
                 app.update(Msg::Recording(Some(shown.clone())), now);
                 self.recorder = Some(rec);
