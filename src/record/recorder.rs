@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use tokio::sync::mpsc;
 
-use super::line::{self, CommentLine, EventLine, Meta, MetaFeed, RetryLine, StateLine};
+use super::line::{self, CommentLine, Meta, MetaFeed, RetryLine, StateLine};
 use crate::feed::{ConnState, FeedMsg, FeedSpec};
 
 /// Pieces waiting for the writer thread.
@@ -254,20 +254,30 @@ impl Lines {
             push(out, &retry);
         }
         match msg {
-            FeedMsg::Event { event, .. } => push(
-                out,
-                &EventLine {
-                    kind: "event",
-                    feed: name,
-                    event_type: &event.event_type,
-                    data: &event.data,
-                    id: &event.id,
-                    at: &at,
-                    truncated: event.truncated,
-                    type_truncated: event.type_truncated,
-                    id_truncated: event.id_truncated,
-                },
-            ),
+            FeedMsg::Event { event, .. } => {
+                // `tail`'s escaper (serde_json's bytes, faster): events are most of a recording.
+                let json = crate::tail::json::push_str;
+                out.extend_from_slice(br#"{"kind":"event","feed":"#);
+                json(out, name);
+                out.extend_from_slice(br#","type":"#);
+                json(out, &event.event_type);
+                out.extend_from_slice(br#","data":"#);
+                json(out, &event.data);
+                out.extend_from_slice(br#","id":"#);
+                json(out, &event.id);
+                out.extend_from_slice(br#","at":"#);
+                json(out, &at);
+                for (flag, field) in [
+                    (event.truncated, &br#","truncated":true"#[..]),
+                    (event.type_truncated, br#","type_truncated":true"#),
+                    (event.id_truncated, br#","id_truncated":true"#),
+                ] {
+                    if flag {
+                        out.extend_from_slice(field);
+                    }
+                }
+                out.extend_from_slice(b"}\n");
+            }
             FeedMsg::State(change) => push(
                 out,
                 &StateLine {
@@ -315,4 +325,47 @@ fn ends_mid_line(file: &mut File) -> io::Result<bool> {
     let mut last = [0u8];
     file.read_exact(&mut last)?;
     Ok(last[0] != b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sse::Event;
+
+    #[test]
+    fn an_event_line_is_the_bytes_serde_json_writes_for_the_event_line_struct() {
+        let mut lines = Lines {
+            names: vec!["f \"x\"".into()],
+            comments: false,
+            retry: vec![None],
+            clock: None,
+        };
+        let mut event = Event::new("t\u{1b}", "a\"b\\c\nd\u{202e}", "i\u{0}d");
+        for flags in [[false; 3], [true; 3], [false, true, false]] {
+            [event.truncated, event.type_truncated, event.id_truncated] = flags;
+            let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_234_567);
+            let mut out = Vec::new();
+            let msg = FeedMsg::Event {
+                event: event.clone(),
+                at,
+            };
+            lines.push(&mut out, 0, &msg, None);
+            let mut want = Vec::new();
+            push(
+                &mut want,
+                &line::EventLine {
+                    kind: "event",
+                    feed: "f \"x\"",
+                    event_type: &event.event_type,
+                    data: &event.data,
+                    id: &event.id,
+                    at: "1970-01-01T00:20:34.567Z",
+                    truncated: flags[0],
+                    type_truncated: flags[1],
+                    id_truncated: flags[2],
+                },
+            );
+            assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(want).unwrap());
+        }
+    }
 }

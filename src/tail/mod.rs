@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 mod clock;
 mod hangup;
-mod json;
+pub(crate) mod json;
 mod print;
 
 use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions};
