@@ -43,7 +43,10 @@ fn parse(bytes: &[u8]) -> Vec<Value> {
 #[test]
 fn e_asks_to_export_the_focused_pane_and_with_a_filter_only_the_shown_events_are_written() {
     let (mut app, now) = app();
-    assert_eq!(key(&mut app, KeyCode::Char('e'), now), Some(Action::Export(FeedId(0))));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('e'), now),
+        Some(Action::Export(FeedId(0)))
+    );
     let all = parse(&export::pane_lines(&app.panes[0]));
     assert_eq!(all.len(), 3);
     assert_eq!(all[0]["kind"], "event");
@@ -98,7 +101,10 @@ fn in_the_detail_view_y_copies_the_events_data_and_w_writes_it() {
             data: "apple 3".into()
         })
     );
-    assert!(matches!(app.mode, ssedash::tui::app::Mode::Detail(_)), "still in the event");
+    assert!(
+        matches!(app.mode, ssedash::tui::app::Mode::Detail(_)),
+        "still in the event"
+    );
 }
 
 #[test]
@@ -120,7 +126,13 @@ fn y_on_data_too_big_for_a_terminal_says_to_use_w() {
     app.update(Msg::Feed(FeedId(0), msg), now);
     key(&mut app, KeyCode::Enter, now);
     assert_eq!(key(&mut app, KeyCode::Char('y'), now), None);
-    assert!(app.notice.as_ref().unwrap().0.contains("w writes it to a file"));
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("w writes it to a file")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -161,7 +173,10 @@ async fn e_in_the_dashboard_writes_the_pane_to_the_current_directory_and_shows_t
         tui.keys("y");
         tui.wait_text("copied 6 bytes", Duration::from_secs(20));
         let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
-        assert!(raw.contains("\x1b]52;c;c2Vjb25k\x07"), "OSC 52 with base64 of 'second'");
+        assert!(
+            raw.contains("\x1b]52;c;c2Vjb25k\x07"),
+            "OSC 52 with base64 of 'second'"
+        );
         tui.keys("w");
         let screen = tui.wait_text("wrote", Duration::from_secs(20));
         let saved = std::fs::read_dir(&tmp)
@@ -178,7 +193,9 @@ async fn e_in_the_dashboard_writes_the_pane_to_the_current_directory_and_shows_t
         let _ = std::fs::remove_file(&saved);
         // The first q closes the event, the second quits.
         tui.keys("q");
-        tui.wait_for("the panes", Duration::from_secs(20), |s| !s.contains("wrote"));
+        tui.wait_for("the panes", Duration::from_secs(20), |s| {
+            !s.contains("wrote")
+        });
         tui.keys("q");
         tui.wait_exit(Duration::from_secs(10));
     })

@@ -34,14 +34,24 @@ async fn tail_record_writes_meta_retry_comments_states_and_events_while_stdout_g
     let url = format!("http://user:hunter2@{}/s", server.addr);
     let run = support::ssedash(
         &[
-            "tail", &url, "--count", "2", "--comments", "--format", "data", "--record",
+            "tail",
+            &url,
+            "--count",
+            "2",
+            "--comments",
+            "--format",
+            "data",
+            "--record",
             file.to_str().unwrap(),
         ],
         WAIT,
     )
     .await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert_eq!(run.stdout, "{\"p\":1}\nline one\nline two\n", "stdout keeps --format data");
+    assert_eq!(
+        run.stdout, "{\"p\":1}\nline one\nline two\n",
+        "stdout keeps --format data"
+    );
     let rec = lines(&file);
     let meta = &rec[0];
     assert_eq!(meta["kind"], "meta");
@@ -59,7 +69,14 @@ async fn tail_record_writes_meta_retry_comments_states_and_events_while_stdout_g
         .collect();
     assert_eq!(
         kinds,
-        ["state:connecting", "state:open", "retry", "comment", "event", "event"]
+        [
+            "state:connecting",
+            "state:open",
+            "retry",
+            "comment",
+            "event",
+            "event"
+        ]
     );
     assert_eq!(rec[3]["retry_ms"], 2500);
     assert_eq!(rec[4]["text"], "beat");
@@ -70,16 +87,16 @@ async fn tail_record_writes_meta_retry_comments_states_and_events_while_stdout_g
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_comments_a_recording_has_none_and_a_second_run_appends_a_new_session() {
-    let server = TestServer::always(vec![
-        sse_head(),
-        write(": beat\n\ndata: x\n\n"),
-        Step::Hold,
-    ])
-    .await;
+    let server =
+        TestServer::always(vec![sse_head(), write(": beat\n\ndata: x\n\n"), Step::Hold]).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rec.ndjson");
     for _ in 0..2 {
-        let run = tail(&server.url("/s"), &["--count", "1", "--record", file.to_str().unwrap()]).await;
+        let run = tail(
+            &server.url("/s"),
+            &["--count", "1", "--record", file.to_str().unwrap()],
+        )
+        .await;
         assert_eq!(run.code, Some(0), "{}", run.stderr);
     }
     let rec = lines(&file);
@@ -90,7 +107,8 @@ async fn without_comments_a_recording_has_none_and_a_second_run_appends_a_new_se
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_recorded_event_is_in_the_file_while_tail_still_runs() {
-    let server = TestServer::always(vec![sse_head(), write("id: 1\ndata: now\n\n"), Step::Hold]).await;
+    let server =
+        TestServer::always(vec![sse_head(), write("id: 1\ndata: now\n\n"), Step::Hold]).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rec.ndjson");
     let url = server.url("/s");
@@ -104,7 +122,11 @@ async fn a_recorded_event_is_in_the_file_while_tail_still_runs() {
         if lines(&file).iter().any(|l| l["data"] == "now") {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(6), "not in the file: {:?}", lines(&file));
+        assert!(
+            start.elapsed() < Duration::from_secs(6),
+            "not in the file: {:?}",
+            lines(&file)
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(!running.is_finished(), "tail is still running");
@@ -144,20 +166,31 @@ async fn the_dashboard_records_with_a_rec_badge_and_r_stops_and_starts_again() {
         assert!(!screen.contains("● REC"), "{screen}");
         let stopped = lines(&check).len();
         std::thread::sleep(Duration::from_millis(400));
-        assert_eq!(lines(&check).len(), stopped, "nothing is written once stopped");
+        assert_eq!(
+            lines(&check).len(),
+            stopped,
+            "nothing is written once stopped"
+        );
         tui.keys("R");
         tui.wait_text("● REC", WAIT);
         tui.keys("q");
         assert_eq!(tui.wait_exit(WAIT), 0);
         let rec = lines(&check);
         assert_eq!(rec[0]["kind"], "meta");
-        assert_eq!(rec.iter().filter(|l| l["kind"] == "meta").count(), 2, "R appended a session");
+        assert_eq!(
+            rec.iter().filter(|l| l["kind"] == "meta").count(),
+            2,
+            "R appended a session"
+        );
         let ids: Vec<u64> = rec
             .iter()
             .filter(|l| l["kind"] == "event")
             .map(|l| l["id"].as_str().unwrap().parse().unwrap())
             .collect();
-        assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order, no repeats: {ids:?}");
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "in order, no repeats: {ids:?}"
+        );
     })
     .await
     .unwrap();

@@ -13,7 +13,9 @@ use tokio::io::AsyncWriteExt;
 const T0: i64 = 1_790_000_000_000; // ms since the epoch: 2026-09-21
 
 fn at(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(T0 + ms).unwrap().to_string()
+    jiff::Timestamp::from_millisecond(T0 + ms)
+        .unwrap()
+        .to_string()
 }
 
 fn ms_of(v: &Value) -> i64 {
@@ -63,16 +65,23 @@ fn write(rec: &str) -> (tempfile::TempDir, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn replay_at_speed_0_gives_every_event_and_state_at_once_though_the_recording_spans_an_hour()
- {
+{
     let events: Vec<(i64, String)> = (0..50).map(|i| (i * 72_000, format!("e{i}"))).collect();
     let refs: Vec<(i64, &str)> = events.iter().map(|(t, d)| (*t, d.as_str())).collect();
     let (_dir, path) = write(&with_trouble(recording(&refs), 49 * 72_000));
     let run = ssedash(
-        &["tail", "--replay", &path, "--speed", "0", "--format", "ndjson"],
+        &[
+            "tail", "--replay", &path, "--speed", "0", "--format", "ndjson",
+        ],
         Duration::from_secs(20),
     )
     .await;
-    assert_eq!(run.code, Some(1), "the recorded feed ended failed: {}", run.stderr);
+    assert_eq!(
+        run.code,
+        Some(1),
+        "the recorded feed ended failed: {}",
+        run.stderr
+    );
     let data: Vec<_> = run.event_triples().into_iter().map(|t| t.1).collect();
     assert_eq!(data, events.iter().map(|e| e.1.clone()).collect::<Vec<_>>());
     let states: Vec<_> = run
@@ -90,7 +99,11 @@ async fn replay_at_speed_0_gives_every_event_and_state_at_once_though_the_record
         states,
         [
             ("open".into(), "".into(), None),
-            ("waiting".into(), "HTTP 503 Service Unavailable".into(), Some(4000)),
+            (
+                "waiting".into(),
+                "HTTP 503 Service Unavailable".into(),
+                Some(4000)
+            ),
             ("failed".into(), "HTTP 404 Not Found".into(), None),
         ]
     );
@@ -103,7 +116,9 @@ async fn replay_at_speed_10_keeps_every_gap_within_10_percent_of_the_recorded_ga
     let refs: Vec<(i64, &str)> = times.iter().map(|t| (*t, "x")).collect();
     let (_dir, path) = write(&recording(&refs));
     let run = ssedash(
-        &["tail", "--replay", &path, "--speed", "10", "--format", "ndjson"],
+        &[
+            "tail", "--replay", &path, "--speed", "10", "--format", "ndjson",
+        ],
         Duration::from_secs(30),
     )
     .await;
@@ -153,7 +168,9 @@ async fn replay_from_a_point_starts_there_and_a_duration_counts_from_the_recordi
     let (_dir, path) = write(&recording(&refs));
     for from in ["90s", &at(60_000)] {
         let run = ssedash(
-            &["tail", "--replay", &path, "--speed", "0", "--from", from, "--format", "data"],
+            &[
+                "tail", "--replay", &path, "--speed", "0", "--from", from, "--format", "data",
+            ],
             Duration::from_secs(20),
         )
         .await;
@@ -166,20 +183,34 @@ async fn replay_from_a_point_starts_there_and_a_duration_counts_from_the_recordi
     )
     .await;
     assert_eq!(bad.code, Some(2));
-    assert!(bad.stderr.contains("--from yesterday-ish"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("--from yesterday-ish"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_broken_recording_is_a_usage_error_naming_file_and_line() {
-    let (_dir, path) = write("{\"kind\":\"event\",\"feed\":\"f\",\"at\":\"2026-01-01T00:00:00Z\"}\nnot json\n{}\n");
+    let (_dir, path) = write(
+        "{\"kind\":\"event\",\"feed\":\"f\",\"at\":\"2026-01-01T00:00:00Z\"}\nnot json\n{}\n",
+    );
     let run = ssedash(&["tail", "--replay", &path], Duration::from_secs(20)).await;
     assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("rec.ndjson:2: not a recording line"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("rec.ndjson:2: not a recording line"),
+        "{}",
+        run.stderr
+    );
     let mixed = ssedash(
         &["tail", "--replay", &path, "http://127.0.0.1:1/"],
         Duration::from_secs(20),
     )
     .await;
     assert_eq!(mixed.code, Some(2));
-    assert!(mixed.stderr.contains("--replay plays the recorded feeds"), "{}", mixed.stderr);
+    assert!(
+        mixed.stderr.contains("--replay plays the recorded feeds"),
+        "{}",
+        mixed.stderr
+    );
 }

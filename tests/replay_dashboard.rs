@@ -24,8 +24,16 @@ async fn replay_shows_the_recorded_feed_with_a_badge_space_pauses_and_arrows_ste
         r#""state":"open","attempt":1,"status":200,"reason":null,"retry_in_ms":null"#,
         0,
     );
-    rec += &line("event", r#""type":"order","data":"first order","id":"1""#, 1);
-    rec += &line("event", r#""type":"order","data":"late order","id":"2""#, 25);
+    rec += &line(
+        "event",
+        r#""type":"order","data":"first order","id":"1""#,
+        1,
+    );
+    rec += &line(
+        "event",
+        r#""type":"order","data":"late order","id":"2""#,
+        25,
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rec.ndjson");
     std::fs::write(&file, rec).unwrap();
@@ -35,8 +43,13 @@ async fn replay_shows_the_recorded_feed_with_a_badge_space_pauses_and_arrows_ste
         let mut tui = Tui::start(&["replay", &path], 24, 120);
         let screen = tui.wait_text("first order", WAIT);
         assert!(screen.contains("orders"), "{screen}");
-        let screen = tui.wait_for("the replay badge", WAIT, |s| s.contains("▶ ") && s.contains("×1"));
-        assert!(!screen.contains("late order"), "25 s away at speed 1: {screen}");
+        let screen = tui.wait_for("the replay badge", WAIT, |s| {
+            s.contains("▶ ") && s.contains("×1")
+        });
+        assert!(
+            !screen.contains("late order"),
+            "25 s away at speed 1: {screen}"
+        );
         tui.keys(" ");
         tui.wait_text("replay paused", WAIT);
         tui.wait_text("⏸", WAIT);
@@ -45,7 +58,10 @@ async fn replay_shows_the_recorded_feed_with_a_badge_space_pauses_and_arrows_ste
         tui.keys("\x1b[C");
         tui.keys("\x1b[C");
         let screen = tui.wait_text("late order", WAIT);
-        assert!(screen.contains("first order"), "what came before is there too: {screen}");
+        assert!(
+            screen.contains("first order"),
+            "what came before is there too: {screen}"
+        );
         // One step back: before the late order again.
         tui.keys("\x1b[D");
         tui.wait_for("the late order gone", WAIT, |s| {

@@ -44,7 +44,10 @@ fn a_paused_replay_shows_a_pause_mark_and_stands_still() {
     let position = replay_at(&s, 5, true, 1.0);
     s.app.update(Msg::Replay(position), s.t0);
     let screen = text(&s.draw(9000));
-    assert!(row_with(&screen, "ssedash").contains("⏸ 12:00:05 ×1"), "{screen}");
+    assert!(
+        row_with(&screen, "ssedash").contains("⏸ 12:00:05 ×1"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -64,8 +67,14 @@ fn during_a_replay_space_and_the_arrows_steer_the_replay_not_the_pane() {
     assert_eq!(key(&mut s, KeyCode::Char(' ')), Some(Action::ReplayPause));
     assert_eq!(key(&mut s, KeyCode::Left), Some(Action::ReplaySeek(-10)));
     assert_eq!(key(&mut s, KeyCode::Right), Some(Action::ReplaySeek(10)));
-    assert!(s.app.panes[0].paused_at.is_none(), "the pane's view is not paused");
+    assert!(
+        s.app.panes[0].paused_at.is_none(),
+        "the pane's view is not paused"
+    );
     // Without a replay, R and e still ask for recording and export.
     let mut live = Screen::new(&["ticker"], 100, 12);
-    assert_eq!(key(&mut live, KeyCode::Char('R')), Some(Action::ToggleRecord));
+    assert_eq!(
+        key(&mut live, KeyCode::Char('R')),
+        Some(Action::ToggleRecord)
+    );
 }

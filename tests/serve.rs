@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{TestServer, sse_head, sleep_ms, ssedash, tail, write};
+use support::{TestServer, sleep_ms, sse_head, ssedash, tail, write};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 /// A running `ssedash serve`: its base URL; killed on drop.
@@ -75,7 +75,16 @@ async fn a_recording_of_the_demo_served_and_tailed_back_gives_the_same_events_an
     let file_arg = file.to_str().unwrap();
     // Ten seconds of the real demo feeds, recorded through the real binary.
     let run = ssedash(
-        &["tail", "--demo", "--timeout", "10", "--format", "data", "--record", file_arg],
+        &[
+            "tail",
+            "--demo",
+            "--timeout",
+            "10",
+            "--format",
+            "data",
+            "--record",
+            file_arg,
+        ],
         Duration::from_secs(40),
     )
     .await;
@@ -90,8 +99,16 @@ async fn a_recording_of_the_demo_served_and_tailed_back_gives_the_same_events_an
         let url = format!("{}/feeds/{feed}", served.base);
         // The stream ends where the recording does; the resume that follows gets a 204.
         let back = tail(&url, &["--timeout", "20"]).await;
-        assert_eq!(&back.event_triples(), events, "feed {feed}: {}", back.stderr);
-        assert_eq!(back.state_names().last().map(String::as_str), Some("closed"));
+        assert_eq!(
+            &back.event_triples(),
+            events,
+            "feed {feed}: {}",
+            back.stderr
+        );
+        assert_eq!(
+            back.state_names().last().map(String::as_str),
+            Some("closed")
+        );
     }
     // A resume from the middle: everything after that id, nothing before it, no gap.
     let ticker = &recorded["ticker"];
@@ -142,7 +159,9 @@ async fn serve_sends_the_recorded_retry_line_ids_and_types_as_sse() {
     ];
     let mut at = 0;
     for block in blocks {
-        let found = stream[at..].find(block).unwrap_or_else(|| panic!("{block:?} in {stream:?}"));
+        let found = stream[at..]
+            .find(block)
+            .unwrap_or_else(|| panic!("{block:?} in {stream:?}"));
         at += found + block.len();
     }
     let index = reqwest_get(&format!("{}/", served.base)).await;
@@ -171,8 +190,7 @@ async fn reqwest_get(url: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_recorded_disconnect_is_served_as_a_dropped_connection_and_the_client_resumes_after_it()
- {
+async fn a_recorded_disconnect_is_served_as_a_dropped_connection_and_the_client_resumes_after_it() {
     // A live server that ends its first response after two events.
     let live = TestServer::start(|n, _| match n {
         0 => vec![
@@ -180,7 +198,11 @@ async fn a_recorded_disconnect_is_served_as_a_dropped_connection_and_the_client_
             write("retry: 1500\n\nid: 1\ndata: one\n\nid: 2\ndata: two\n\n"),
             sleep_ms(200),
         ],
-        _ => vec![sse_head(), write("id: 3\ndata: three\n\nid: 4\ndata: four\n\n"), support::Step::Hold],
+        _ => vec![
+            sse_head(),
+            write("id: 3\ndata: three\n\nid: 4\ndata: four\n\n"),
+            support::Step::Hold,
+        ],
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -201,7 +223,12 @@ async fn a_recorded_disconnect_is_served_as_a_dropped_connection_and_the_client_
     let states: Vec<_> = back
         .states()
         .iter()
-        .map(|s| (s["state"].as_str().unwrap().to_string(), s["retry_in_ms"].clone()))
+        .map(|s| {
+            (
+                s["state"].as_str().unwrap().to_string(),
+                s["retry_in_ms"].clone(),
+            )
+        })
         .collect();
     assert!(
         states.contains(&("waiting".to_string(), Value::from(1500))),
@@ -213,7 +240,10 @@ async fn a_recorded_disconnect_is_served_as_a_dropped_connection_and_the_client_
         .take_while(|l| l["state"] != "waiting")
         .filter(|l| l["kind"] == "event")
         .count();
-    assert_eq!(events_before_wait, 2, "the connection dropped where it was recorded to");
+    assert_eq!(
+        events_before_wait, 2,
+        "the connection dropped where it was recorded to"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -234,7 +264,10 @@ async fn a_resume_past_the_end_gets_204_and_with_loop_the_recording_again() {
     let past = tail(&url, &["--last-event-id", "2", "--timeout", "10"]).await;
     assert_eq!(past.event_triples(), vec![]);
     let states = past.states();
-    let closed = states.iter().find(|s| s["state"] == "closed").expect("closed");
+    let closed = states
+        .iter()
+        .find(|s| s["state"] == "closed")
+        .expect("closed");
     assert_eq!(closed["status"], 204, "{states:?}");
     drop(once);
     let looping = serve(&file, &["--speed", "0", "--loop"]).await;

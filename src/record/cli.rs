@@ -4,13 +4,17 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use super::Replay;
 use super::args::PlayArgs;
 use super::serve::ServeOptions;
-use super::Replay;
 use crate::cli::{TailArgs, UsageError};
 
 /// `ssedash replay FILE...`: the dashboard on the recorded feeds.
-pub async fn replay(files: Vec<PathBuf>, play: PlayArgs, theme: Option<String>) -> anyhow::Result<i32> {
+pub async fn replay(
+    files: Vec<PathBuf>,
+    play: PlayArgs,
+    theme: Option<String>,
+) -> anyhow::Result<i32> {
     let replay = play.replay(&files)?;
     let feeds = replay.specs();
     let extras = crate::tui::Extras {
@@ -37,7 +41,10 @@ pub async fn serve(files: Vec<PathBuf>, addr: SocketAddr, play: PlayArgs) -> any
         .await
         .map_err(|e| UsageError(format!("serve: cannot listen on {addr}: {e}")))?;
     let addr = listener.local_addr()?;
-    eprintln!("ssedash serve: {} feed(s) on http://{addr}/ (Ctrl-C to stop)", recording.feeds.len());
+    eprintln!(
+        "ssedash serve: {} feed(s) on http://{addr}/ (Ctrl-C to stop)",
+        recording.feeds.len()
+    );
     for feed in &recording.feeds {
         eprintln!(
             "  http://{addr}/feeds/{}",

@@ -40,7 +40,9 @@ pub struct Recorder {
 
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Recorder").field("path", &self.path).finish()
+        f.debug_struct("Recorder")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -48,8 +50,12 @@ impl Recorder {
     /// Opens `path` for appending (created if need be) and starts the session with its `meta`
     /// line. `comments`: whether comments are recorded (only when they are asked for).
     pub fn start(path: &Path, feeds: &[FeedSpec], comments: bool) -> io::Result<Recorder> {
-        let cannot =
-            |e: io::Error| io::Error::new(e.kind(), format!("cannot record to {}: {e}", path.display()));
+        let cannot = |e: io::Error| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot record to {}: {e}", path.display()),
+            )
+        };
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -365,7 +371,10 @@ mod tests {
                     id_truncated: flags[2],
                 },
             );
-            assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(want).unwrap());
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
         }
     }
 }

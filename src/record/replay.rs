@@ -67,7 +67,10 @@ impl Position {
         if self.paused || self.ended || self.speed <= 0.0 {
             self.at
         } else {
-            self.at + now.saturating_duration_since(self.since).mul_f64(self.speed)
+            self.at
+                + now
+                    .saturating_duration_since(self.since)
+                    .mul_f64(self.speed)
         }
     }
 }

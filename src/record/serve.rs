@@ -319,13 +319,28 @@ mod tests {
     #[test]
     fn a_resume_starts_after_the_last_event_with_that_id() {
         let t = SystemTime::UNIX_EPOCH;
-        let steps: Vec<_> = [Step::Open, ev("1"), ev("2"), ev("2"), Step::Retry(5), ev("3")]
-            .into_iter()
-            .map(|s| (t, s))
-            .collect();
+        let steps: Vec<_> = [
+            Step::Open,
+            ev("1"),
+            ev("2"),
+            ev("2"),
+            Step::Retry(5),
+            ev("3"),
+        ]
+        .into_iter()
+        .map(|s| (t, s))
+        .collect();
         assert_eq!(resume_at(&steps, Some("1")), 2);
-        assert_eq!(resume_at(&steps, Some("2")), 4, "the retry after it is kept");
-        assert_eq!(resume_at(&steps, Some("9")), 0, "an unknown id starts afresh");
+        assert_eq!(
+            resume_at(&steps, Some("2")),
+            4,
+            "the retry after it is kept"
+        );
+        assert_eq!(
+            resume_at(&steps, Some("9")),
+            0,
+            "an unknown id starts afresh"
+        );
         assert_eq!(resume_at(&steps, None), 0);
     }
 }

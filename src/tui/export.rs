@@ -99,7 +99,10 @@ pub fn file_name(name: &str, extra: Option<&str>, now: SystemTime, ext: &str) ->
         .filter(|e| !e.is_empty())
         .map(|e| format!("-{}", clean(e)))
         .unwrap_or_default();
-    format!("ssedash-{}{extra}-{stamp}.{ext}", clean(name).trim_start_matches('.'))
+    format!(
+        "ssedash-{}{extra}-{stamp}.{ext}",
+        clean(name).trim_start_matches('.')
+    )
 }
 
 /// Writes `bytes` to a new file `name` in `dir` (`-2`, `-3`... before the extension when
@@ -148,7 +151,11 @@ fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

@@ -392,9 +392,7 @@ impl App {
             KeyCode::Char('G') | KeyCode::End => view.scrolled(i64::MAX / 2, page),
             KeyCode::Char(c @ ('n' | 'p')) => {
                 // The next / previous event of the list, staying in the detail view.
-                let Some(pane) = self.focused() else {
-                    return None;
-                };
+                let pane = self.focused()?;
                 let shown: Vec<u64> = pane.shown().collect();
                 let Ok(pos) = shown.binary_search(&view.seq) else {
                     return None;
@@ -404,9 +402,7 @@ impl App {
                 } else {
                     pos.checked_sub(1).and_then(|p| shown.get(p))
                 };
-                let Some(event) = next.and_then(|&seq| pane.event(seq)) else {
-                    return None;
-                };
+                let event = next.and_then(|&seq| pane.event(seq))?;
                 let next = DetailView::new(&pane.name, &event, &self.tz, self.detail_width());
                 if let Some(p) = self.focused_mut() {
                     p.selected = Some(next.seq);

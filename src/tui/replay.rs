@@ -190,10 +190,12 @@ impl Tape {
             Action::SaveEvent { feed, id, data } => {
                 let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
                 let name = super::export::file_name(&feed, Some(&id), SystemTime::now(), "txt");
-                Some(match super::export::write_new(&dir, &name, data.as_bytes()) {
-                    Ok(path) => format!("wrote {}", path.display()),
-                    Err(e) => e,
-                })
+                Some(
+                    match super::export::write_new(&dir, &name, data.as_bytes()) {
+                        Ok(path) => format!("wrote {}", path.display()),
+                        Err(e) => e,
+                    },
+                )
             }
             Action::Copy(data) => {
                 // Through the terminal backend, between frames, so no frame is cut in two.
@@ -201,7 +203,7 @@ impl Tape {
                     .write_all(super::export::osc52(&data).as_bytes())
                     .and_then(|()| terminal.flush());
                 let len = data.len();
-                let display = self.to_display_clipboard(data);
+                let display = self.copy_to_display(data);
                 Some(match sent {
                     Ok(()) if display => format!("copied {len} bytes (OSC 52 and the display)"),
                     Ok(()) => format!("copied {len} bytes (OSC 52)"),
@@ -218,7 +220,7 @@ impl Tape {
 
     /// Hands `text` to the display's clipboard (arboard) where a display exists; whether it
     /// did. The clipboard lives on a thread of its own: talking to the display server is I/O.
-    fn to_display_clipboard(&mut self, text: String) -> bool {
+    fn copy_to_display(&mut self, text: String) -> bool {
         let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
             .iter()
             .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
@@ -358,7 +360,10 @@ pub fn badges(app: &App) -> Vec<ratatui::text::Span<'static>> {
         } else {
             format!("×{}", super::fmt::rate(p.speed))
         };
-        out.push(Span::styled(format!("{mark} {at} {speed} "), theme.accent()));
+        out.push(Span::styled(
+            format!("{mark} {at} {speed} "),
+            theme.accent(),
+        ));
     }
     if app.recording.is_some() {
         out.push(Span::styled("● REC ", theme.error()));
