@@ -109,7 +109,9 @@ pub(crate) async fn dashboard_with(
 ) -> anyhow::Result<i32> {
     use std::io::IsTerminal;
     let (themes, theme) = pick_theme(theme.as_deref(), None)?;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+    // A recording read from stdin leaves the keys to the terminal itself (/dev/tty).
+    let stdin_read = extras.replay_from_stdin;
+    if !std::io::stdout().is_terminal() || !(stdin_read || std::io::stdin().is_terminal()) {
         return Err(UsageError(
             "the dashboard needs a terminal; to replay into a pipe use `ssedash tail --replay`"
                 .into(),

@@ -19,6 +19,7 @@ pub async fn replay(
     let feeds = replay.specs();
     let extras = crate::tui::Extras {
         replay: Some(replay),
+        replay_from_stdin: files.iter().any(|f| f.as_os_str() == "-"),
         ..Default::default()
     };
     crate::app_main::dashboard_with(feeds, theme, extras).await

@@ -25,6 +25,8 @@ pub struct Extras {
     pub record: Option<PathBuf>,
     /// Show this replay instead of live feeds.
     pub replay: Option<Replay>,
+    /// The replay was read from stdin (`-`), so keys come from the terminal device.
+    pub replay_from_stdin: bool,
 }
 
 /// A replay under way.
