@@ -66,5 +66,11 @@ report "$data_ns" "ssedash tail --format data"
 json_ns=$(best "$bin" tail "$url" --no-reconnect --format ndjson)
 report "$json_ns" "ssedash tail (ndjson)"
 python3 -c "import sys; print('ratio %.2f' % (int(sys.argv[1]) / int(sys.argv[2])))" "$curl_ns" "$json_ns"
+# The same with a full-fidelity recording beside stdout (a fresh file each run).
+rec_ns=$(best sh -c 'rm -f "$0"; exec "$@"' "$dir/rec.ndjson" "$bin" tail "$url" --no-reconnect --format ndjson --record "$dir/rec.ndjson")
+report "$rec_ns" "ssedash tail --record"
+python3 -c "import sys; print('recording overhead %+.0f %%' % ((int(sys.argv[1]) / int(sys.argv[2]) - 1) * 100))" "$rec_ns" "$json_ns"
+echo "events recorded: $(grep -c '"kind":"event"' "$dir/rec.ndjson") (expected $events)"
+rm -f "$dir/rec.ndjson"
 lines=$("$bin" tail "$url" --no-reconnect --format ndjson | grep -c '"kind":"event"')
 echo "events printed by ssedash tail: $lines (expected $events)"

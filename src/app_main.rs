@@ -49,7 +49,13 @@ pub fn main() -> i32 {
         Some(Command::FeedNames { config }) => {
             print_with(|out| crate::completions::write_feed_names(config.as_deref(), out))
         }
-        None => runtime.block_on(run_dashboard(cli.feeds, cli.theme, cli.no_mouse)),
+        Some(Command::Replay { files, play, theme }) => {
+            runtime.block_on(crate::record::cli::replay(files, play, theme))
+        }
+        Some(Command::Serve { files, addr, play }) => {
+            runtime.block_on(crate::record::cli::serve(files, addr, play))
+        }
+        None => runtime.block_on(run_dashboard(cli.feeds, cli.theme, cli.no_mouse, cli.record)),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
     runtime.shutdown_background();
@@ -88,6 +94,7 @@ async fn run_dashboard(
     args: FeedArgs,
     theme: Option<String>,
     no_mouse: bool,
+    record: Option<PathBuf>,
 ) -> anyhow::Result<i32> {
     use std::io::IsTerminal;
     let (source, config) = args.source()?;
@@ -130,7 +137,11 @@ async fn run_dashboard(
         mouse,
         config: reload,
     };
-    Ok(crate::tui::run(feeds, themes, theme, alerts, options).await?)
+    let extras = crate::tui::Extras {
+        record,
+        ..Default::default()
+    };
+    Ok(crate::tui::run_with(feeds, themes, theme, alerts, options, extras).await?)
 }
 
 /// Prints a generated text (completions, man page, schema) to stdout; `| head` is no error.
@@ -140,6 +151,30 @@ fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyh
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         printed => Ok(printed.map(|()| 0)?),
     }
+}
+
+/// The dashboard on `feeds` with `extras` (a replay, a recording): for `ssedash replay`.
+pub(crate) async fn dashboard_with(
+    feeds: Vec<crate::feed::FeedSpec>,
+    theme: Option<String>,
+    extras: crate::tui::Extras,
+) -> anyhow::Result<i32> {
+    use std::io::IsTerminal;
+    let (themes, theme) = pick_theme(theme.as_deref(), None)?;
+    // A recording read from stdin leaves the keys to the terminal itself (/dev/tty).
+    let stdin_read = extras.replay_from_stdin;
+    if !std::io::stdout().is_terminal() || !(stdin_read || std::io::stdin().is_terminal()) {
+        return Err(UsageError(
+            "the dashboard needs a terminal; to replay into a pipe use `ssedash tail --replay`"
+                .into(),
+        )
+        .into());
+    }
+    let options = crate::tui::Options {
+        mouse: true,
+        config: None,
+    };
+    Ok(crate::tui::run_with(feeds, themes, theme, Vec::new(), options, extras).await?)
 }
 
 fn no_feeds_dashboard() -> UsageError {
@@ -154,7 +189,11 @@ fn no_feeds_dashboard() -> UsageError {
 
 async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
     let (count, timeout) = args.limits()?;
-    let (source, config) = args.feeds.source()?;
+    let replay = crate::record::cli::tail_replay(&args)?;
+    let (source, config) = match &replay {
+        Some(r) => (FeedSource::Specs(r.specs()), None),
+        None => args.feeds.source()?,
+    };
     let feeds = match source {
         FeedSource::Specs(specs) => specs,
         FeedSource::Demo => {
@@ -184,9 +223,14 @@ async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
             tail_theme(config.as_ref().and_then(|c| c.theme.as_deref()))
         })
     };
-    let outcome = tail::run(
+    let sources = tail::Sources {
+        replay,
+        record: args.record.clone(),
+    };
+    let outcome = tail::run_with(
         feeds,
         opts,
+        sources,
         std::io::stdout(),
         std::io::stderr(),
         tail::stdout_hangup(),

@@ -44,6 +44,9 @@ pub struct Cli {
     /// Leave the mouse to the terminal (to select text); also `mouse = false` in the config.
     #[arg(long)]
     pub no_mouse: bool,
+    /// Record every feed to this file from the start (NDJSON, appended; `R` toggles).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +64,28 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:7878")]
         addr: SocketAddr,
+    },
+    /// Replay recordings in the dashboard (FILE `-` is stdin).
+    Replay {
+        /// Recordings made with --record (several are merged into one timeline).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        play: crate::record::args::PlayArgs,
+        /// Colour theme.
+        #[arg(long, value_name = "NAME")]
+        theme: Option<String>,
+    },
+    /// Serve a recording as a mock SSE server: each feed at /feeds/NAME.
+    Serve {
+        /// A recording made with --record (`-` is stdin).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7879")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        play: crate::record::args::PlayArgs,
     },
     /// Write a commented starter feeds.toml (never overwrites): to PATH, else ./feeds.toml
     /// when there is none, else the user config dir.
@@ -159,6 +184,14 @@ pub struct TailArgs {
     /// Output format (default: text on a terminal, ndjson otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// Also record everything, full fidelity, to this file (NDJSON, appended).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Replay a recording instead of connecting (`-` is stdin; repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub replay: Vec<PathBuf>,
+    #[command(flatten)]
+    pub play: crate::record::args::PlayArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ pub mod feed;
 pub mod highlight;
 pub mod log;
 pub mod man;
+pub mod record;
 pub mod redact;
 pub mod sse;
 pub mod tail;

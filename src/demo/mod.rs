@@ -10,7 +10,7 @@ mod assistant;
 mod deploys;
 mod hello;
 mod news;
-mod stream;
+pub(crate) mod stream;
 mod ticker;
 
 use std::net::SocketAddr;

@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 mod clock;
 mod hangup;
-mod json;
+pub(crate) mod json;
 mod print;
 
 use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions};
@@ -148,18 +148,46 @@ pub async fn run(
     err: impl Write + Send + 'static,
     hangup: impl std::future::Future<Output = ()>,
 ) -> io::Result<Outcome> {
+    run_with(feeds, opts, Sources::default(), out, err, hangup).await
+}
+
+/// Where a run's messages come from besides live feeds, and where else they go.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// Replay this recording instead of connecting (`feeds` are its [`Replay::specs`]).
+    pub replay: Option<crate::record::Replay>,
+    /// Also record everything to this file (`--record`).
+    pub record: Option<std::path::PathBuf>,
+}
+
+/// [`run`], with a replay as the source and/or a recording as a second output.
+pub async fn run_with(
+    feeds: Vec<FeedSpec>,
+    opts: Options,
+    sources: Sources,
+    out: impl Write + Send + 'static,
+    err: impl Write + Send + 'static,
+    hangup: impl std::future::Future<Output = ()>,
+) -> io::Result<Outcome> {
     let mut inbox = Inbox::new();
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
     let limits: Vec<usize> = feeds.iter().map(|f| f.max_event_bytes).collect();
     let exprs: Vec<_> = feeds.iter().map(|f| f.exprs.clone()).collect();
-    let handles: Vec<_> = feeds
-        .into_iter()
-        .map(|spec| {
-            let queue =
-                QueueOptions::new(QUEUE, QUEUE_BYTES, Overflow::Wait).with_comments(opts.comments);
-            feed::spawn(Arc::new(spec), inbox.add_feed(queue))
-        })
-        .collect();
+    let queue = QueueOptions::new(QUEUE, QUEUE_BYTES, Overflow::Wait).with_comments(opts.comments);
+    let mut recorder = match &sources.record {
+        Some(path) => Some(crate::record::Recorder::start(path, &feeds, opts.comments)?),
+        None => None,
+    };
+    let handles: Vec<_> = match &sources.replay {
+        Some(replay) => {
+            let control = crate::record::replay::Control::new(replay.start(), replay.opts.speed);
+            replay.spawn_feeds(&mut inbox, queue, control)
+        }
+        None => feeds
+            .into_iter()
+            .map(|spec| feed::spawn(Arc::new(spec), inbox.add_feed(queue)))
+            .collect(),
+    };
     let mut alerts = crate::alert::tail::TailAlerts::new(
         &opts.alerts,
         opts.until.as_ref(),
@@ -207,6 +235,9 @@ pub async fn run(
                     }
                     _ => {}
                 }
+                if let Some(rec) = &mut recorder {
+                    rec.record(id.0, &msg, inbox.retry_ms(id));
+                }
                 printer.print(id.0, &msg)?;
                 if let Some(a) = &mut alerts {
                     let (out, err) = printer.buffers();
@@ -249,10 +280,20 @@ pub async fn run(
                 sent = tx.send(chunk) => if sent.is_err() { break 'run Stop::WriterGone },
             }
         }
+        if let Some(rec) = &mut recorder {
+            tokio::select! {
+                biased;
+                _ = &mut ctrl_c => break 'run Stop::Interrupted,
+                handed = rec.hand_over() => handed?,
+            }
+        }
         if complete {
             break 'run Stop::Complete;
         }
     };
+    if let Some(rec) = recorder {
+        rec.finish().await?;
+    }
     for handle in &handles {
         handle.task.abort();
     }

@@ -61,12 +61,28 @@ pub enum View {
 }
 
 /// Something the event loop must do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Feed(FeedId, Command),
     /// `Ctrl-L`: load the config file again now.
     Reload,
     Quit,
+    /// `R`: start or stop recording every feed.
+    ToggleRecord,
+    /// Space in a replay: pause or resume it.
+    ReplayPause,
+    /// `←` / `→` in a replay: move by this many seconds.
+    ReplaySeek(i64),
+    /// `e`: write the pane's shown events to a file.
+    Export(FeedId),
+    /// `y` in the detail view: put this on the clipboard.
+    Copy(String),
+    /// `w` in the detail view: write this event's data to a file.
+    SaveEvent {
+        feed: String,
+        id: String,
+        data: String,
+    },
 }
 
 /// Everything that can change the dashboard.
@@ -93,6 +109,12 @@ pub enum Msg {
     AlertCommand(CommandDone),
     /// A desktop notification could not be shown, and why.
     NotifyFailed(String),
+    /// A line for the footer (what an export wrote, why a recording stopped).
+    Notice(String),
+    /// Recording to this file, or not.
+    Recording(Option<String>),
+    /// Where the replay is.
+    Replay(crate::record::replay::Position),
 }
 
 #[derive(Debug)]
@@ -126,6 +148,10 @@ pub struct App {
     pub alerts: Alerts,
     pub reload: ReloadState,
     pub clicks: Clicks,
+    /// The file being recorded to (the title bar shows ● REC).
+    pub recording: Option<String>,
+    /// The position of a replay (the title bar shows it; Space and ← → steer it).
+    pub replay: Option<crate::record::replay::Position>,
 }
 
 pub(super) const NOTICE_FOR: Duration = Duration::from_secs(3);
@@ -157,6 +183,8 @@ impl App {
             ),
             reload: ReloadState::default(),
             clicks: Clicks::default(),
+            recording: None,
+            replay: None,
         }
     }
 
@@ -295,6 +323,21 @@ impl App {
                 self.dirty = true;
                 None
             }
+            Msg::Notice(text) => {
+                self.notify(&text);
+                self.dirty = true;
+                None
+            }
+            Msg::Recording(path) => {
+                self.recording = path;
+                self.dirty = true;
+                None
+            }
+            Msg::Replay(position) => {
+                self.replay = Some(position);
+                self.dirty = true;
+                None
+            }
             Msg::Tick => {
                 if self.notice.as_ref().is_some_and(|(_, until)| *until <= now) {
                     self.notice = None;
@@ -368,6 +411,9 @@ impl App {
                 .copied()
                 .collect(),
         };
+        if self.replay.is_some_and(|p| !p.paused && !p.ended) {
+            need(Duration::from_secs(1));
+        }
         for idx in shown {
             let pane = &self.panes[idx];
             match &pane.state {

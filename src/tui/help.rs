@@ -29,7 +29,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("v", "next view: list, board, transcript"),
     ("  s  S", "board: next sort / reverse it"),
     ("  Enter", "board row's event / message's events"),
-    ("Enter", "inspect the selected event"),
+    ("Enter", "inspect an event (y copy, w save)"),
     ("z", "zoom the pane"),
     ("r", "reconnect now"),
     ("d", "disconnect / connect"),
@@ -38,6 +38,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("!", "alert log; Enter opens its event"),
     ("Ctrl-L", "reload the config file now"),
     ("mouse", "click focuses; double click opens"),
+    ("R", "record all feeds to a file / stop"),
+    ("e", "export the pane's shown events"),
+    ("Space ← → (replay)", "pause / step back, forward 10 s"),
     ("?", "this help (j k scroll it)"),
     ("q, Ctrl-C", "quit"),
 ];

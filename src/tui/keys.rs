@@ -73,10 +73,7 @@ impl App {
                 self.on_key_types(key, cursor, types);
                 None
             }
-            Mode::Detail(view) => {
-                self.on_key_detail(key, view);
-                None
-            }
+            Mode::Detail(view) => self.on_key_detail(key, view),
             Mode::Help { scroll } => {
                 self.on_key_help(key, scroll);
                 None
@@ -115,6 +112,11 @@ impl App {
                     p.follow();
                 }
             }
+            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right if self.replay.is_some() => {
+                return self.replay_key(key.code);
+            }
+            KeyCode::Char('R') => return Some(Action::ToggleRecord),
+            KeyCode::Char('e') => return self.export_key(),
             KeyCode::Char(' ') => {
                 if let Some(p) = self.focused_mut() {
                     p.toggle_pause();
@@ -390,14 +392,15 @@ impl App {
         self.mode = Mode::Types { cursor, types };
     }
 
-    fn on_key_detail(&mut self, key: KeyEvent, view: DetailView) {
+    fn on_key_detail(&mut self, key: KeyEvent, view: DetailView) -> Option<Action> {
         let page = self.detail_rows();
         let step = page as i64;
         let view = match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
                 self.mode = Mode::Normal;
-                return;
+                return None;
             }
+            KeyCode::Char(c @ ('y' | 'w')) => return self.detail_save_key(c, view.seq),
             KeyCode::Char('j') | KeyCode::Down => view.scrolled(1, page),
             KeyCode::Char('k') | KeyCode::Up => view.scrolled(-1, page),
             KeyCode::PageDown | KeyCode::Char(' ') => view.scrolled(step, page),
@@ -406,29 +409,26 @@ impl App {
             KeyCode::Char('G') | KeyCode::End => view.scrolled(i64::MAX / 2, page),
             KeyCode::Char(c @ ('n' | 'p')) => {
                 // The next / previous event of the list, staying in the detail view.
-                let Some(pane) = self.focused() else {
-                    return;
-                };
+                let pane = self.focused()?;
                 let shown: Vec<u64> = pane.shown().collect();
                 let Ok(pos) = shown.binary_search(&view.seq) else {
-                    return;
+                    return None;
                 };
                 let next = if c == 'n' {
                     shown.get(pos + 1)
                 } else {
                     pos.checked_sub(1).and_then(|p| shown.get(p))
                 };
-                let Some(event) = next.and_then(|&seq| pane.event(seq)) else {
-                    return;
-                };
+                let event = next.and_then(|&seq| pane.event(seq))?;
                 let next = DetailView::new(&pane.name, &event, &self.tz, self.detail_width());
                 if let Some(p) = self.focused_mut() {
                     p.selected = Some(next.seq);
                 }
                 next
             }
-            _ => return,
+            _ => return None,
         };
         self.mode = Mode::Detail(view);
+        None
     }
 }

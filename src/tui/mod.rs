@@ -15,6 +15,7 @@ pub mod app;
 pub mod board;
 pub mod detail;
 pub mod events;
+pub mod export;
 pub mod filter;
 pub mod fmt;
 pub mod help;
@@ -29,6 +30,7 @@ pub mod pane;
 pub mod rate;
 pub mod reload;
 pub mod render;
+pub mod replay;
 pub mod theme;
 pub mod transcript;
 mod view_keys;
@@ -46,6 +48,8 @@ use tokio::time::Instant;
 
 use self::app::{Action, App, Msg};
 use self::reload::Live;
+pub use self::replay::Extras;
+use self::replay::Tape;
 use self::theme::Theme;
 use crate::feed::{self, FeedHandle, FeedId, FeedSpec, Inbox, Overflow, QueueOptions, Sender};
 
@@ -125,8 +129,15 @@ const BACKLOG_BUDGET: Duration = Duration::from_millis(4);
 /// How often the queues' counters are copied into the panes while feed traffic flows.
 const STATS: Duration = Duration::from_millis(250);
 
-/// Applies a batch of feed messages, in order.
-fn take_batch(app: &mut App, batch: &mut Vec<(FeedId, feed::FeedMsg)>, now: std::time::Instant) {
+/// Applies a batch of feed messages, in order (recorded first, when recording).
+fn take_batch(
+    app: &mut App,
+    batch: &mut Vec<(FeedId, feed::FeedMsg)>,
+    now: std::time::Instant,
+    tape: &mut Tape,
+    inbox: &Inbox,
+) {
+    tape.record(batch, inbox);
     for (id, msg) in batch.drain(..) {
         app.update(Msg::Feed(id, msg), now);
     }
@@ -159,9 +170,21 @@ pub async fn run(
     alerts: Vec<crate::alert::AlertSpec>,
     options: Options,
 ) -> io::Result<i32> {
+    run_with(specs, themes, theme, alerts, options, Extras::default()).await
+}
+
+/// [`run`] with a recording from the start, or on a replay instead of live feeds.
+pub async fn run_with(
+    specs: Vec<FeedSpec>,
+    themes: Vec<Theme>,
+    theme: usize,
+    alerts: Vec<crate::alert::AlertSpec>,
+    options: Options,
+    extras: Extras,
+) -> io::Result<i32> {
     let mut terminal = ratatui::try_init()?;
     catch_worker_panics();
-    let result = event_loop(&mut terminal, specs, themes, theme, alerts, options).await;
+    let result = event_loop(&mut terminal, specs, themes, theme, alerts, options, extras).await;
     let _ = crossterm::execute!(io::stdout(), mouse::DisableClicks);
     ratatui::restore();
     // Back to the default hook: the terminal is ours no more.
@@ -196,16 +219,18 @@ async fn event_loop(
     theme: usize,
     alerts: Vec<crate::alert::AlertSpec>,
     options: Options,
+    extras: Extras,
 ) -> io::Result<i32> {
     let mut inbox = Inbox::new();
     let per_feed = (QUEUE_BYTES / specs.len().max(1)).max(MIN_QUEUE_BYTES);
     let queue = QueueOptions::new(QUEUE, per_feed, Overflow::Drop);
-    let mut handles: Vec<FeedHandle> = specs
-        .iter()
-        .map(|spec| start_feed(spec, inbox.add_feed(queue)))
-        .collect();
+    let (mut tape, mut handles): (Tape, Vec<FeedHandle>) =
+        Tape::start(&specs, extras, &mut inbox, queue, |spec, inbox| {
+            start_feed(spec, inbox.add_feed(queue))
+        });
     let start = Instant::now();
     let mut app = App::new(&specs, themes, theme, start.into_std());
+    tape.record_from_start(&mut app, start.into_std())?;
     app.set_alerts(alerts, start.into_std());
     let mut alert_edge = alert_actions::Edge::new();
     let mut live = Live::start(options.config, &mut app, start.into_std());
@@ -253,7 +278,8 @@ async fn event_loop(
                     // What queued up since the last frame goes into this one (see `pace`).
                     if inbox.try_recv(&mut batch, PER_TURN) {
                         backlog = pace::has_backlog(&batch, PER_TURN);
-                        take_batch(&mut app, &mut batch, now.into_std());
+                        take_batch(&mut app, &mut batch, now.into_std(), &mut tape, &inbox);
+                        tape.refresh(&mut app, now.into_std());
                     }
                     if now >= stats_due {
                         refresh_stats(&mut app, &inbox, &handles, &mut crashed, now.into_std());
@@ -276,6 +302,11 @@ async fn event_loop(
                 Some(at) => Instant::from_std(at),
                 None => now + Duration::from_secs(3600),
             }
+        };
+        // Lines a busy recording thread could not take yet are offered again within a second.
+        let wake = match tape.waiting() {
+            true => wake.min(now + Duration::from_secs(1)),
+            false => wake,
         };
         if sleep.deadline() != wake {
             sleep.as_mut().reset(wake);
@@ -308,6 +339,10 @@ async fn event_loop(
                             // A full command queue means the task has commands to do already.
                             let _ = handles[i].commands.try_send(command);
                         }
+                        Some(action) => {
+                            let backend = terminal.backend_mut();
+                            tape.act(action, &mut app, &mut inbox, backend, now).await;
+                        }
                         None => {}
                     }
                 }
@@ -318,15 +353,16 @@ async fn event_loop(
                 let now = Instant::now();
                 traffic_since.get_or_insert(now.into_std());
                 backlog = pace::has_backlog(&batch, PER_TURN);
-                take_batch(&mut app, &mut batch, now.into_std());
+                take_batch(&mut app, &mut batch, now.into_std(), &mut tape, &inbox);
                 // A backlog is drained turn after turn for a few ms before keys and the frame
                 // slot get a look again: one trip round the loop per short turn costs more
                 // than the turn.
                 while backlog && now.elapsed() < BACKLOG_BUDGET {
                     backlog = inbox.try_recv(&mut batch, PER_TURN)
                         && pace::has_backlog(&batch, PER_TURN);
-                    take_batch(&mut app, &mut batch, Instant::now().into_std());
+                    take_batch(&mut app, &mut batch, Instant::now().into_std(), &mut tape, &inbox);
                 }
+                tape.refresh(&mut app, now.into_std());
                 if now >= stats_due {
                     refresh_stats(&mut app, &inbox, &handles, &mut crashed, now.into_std());
                     stats_due = now + STATS;
@@ -341,7 +377,16 @@ async fn event_loop(
                     reload::restart_tasks(diff, specs, tasks, queue, start_feed);
                 });
                 mouse::set_reporting(&mut mouse_on, options.mouse && live.mouse() != Some(false));
+                let changed = match &reload {
+                    reload::Reload::Applied { diff, specs, .. } if !diff.is_empty() => {
+                        Some(specs.clone())
+                    }
+                    _ => None,
+                };
                 app.update(Msg::Reload(reload), Instant::now().into_std());
+                if let Some(specs) = changed {
+                    tape.feeds_changed(&specs, &mut app, Instant::now().into_std()).await;
+                }
             }
             _ = terminate.recv() => break Ok(128 + 15),
             _ = hangup.recv() => break Ok(128 + 1),
@@ -349,6 +394,7 @@ async fn event_loop(
             _ = quit.recv() => break Ok(128 + 3),
             _ = &mut sleep => {
                 let now = Instant::now().into_std();
+                tape.refresh(&mut app, now);
                 if !app.dirty {
                     refresh_stats(&mut app, &inbox, &handles, &mut crashed, now);
                     app.update(Msg::Tick, now);
@@ -360,5 +406,6 @@ async fn event_loop(
     for handle in &handles {
         handle.task.abort();
     }
+    tape.finish().await;
     result
 }

@@ -180,7 +180,7 @@ fn title_bar(frame: &mut Frame, app: &App, pane_layout: &layout::PaneLayout, are
     let left_width = left.width() as u16;
     frame.render_widget(Paragraph::new(left), area);
 
-    let mut right = Vec::new();
+    let mut right = super::replay::badges(app);
     let panes = app.view == View::Panes;
     if panes && pane_layout.pages > 1 {
         right.push(Span::styled(

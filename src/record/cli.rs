@@ -1,0 +1,82 @@
+//! The commands of recordings: `ssedash replay`, `ssedash serve`, and what `tail --replay`
+//! checks.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use super::Replay;
+use super::args::PlayArgs;
+use super::serve::ServeOptions;
+use crate::cli::{TailArgs, UsageError};
+
+/// `ssedash replay FILE...`: the dashboard on the recorded feeds.
+pub async fn replay(
+    files: Vec<PathBuf>,
+    play: PlayArgs,
+    theme: Option<String>,
+) -> anyhow::Result<i32> {
+    let replay = play.replay(&files)?;
+    let feeds = replay.specs();
+    let extras = crate::tui::Extras {
+        replay: Some(replay),
+        replay_from_stdin: files.iter().any(|f| f.as_os_str() == "-"),
+        ..Default::default()
+    };
+    crate::app_main::dashboard_with(feeds, theme, extras).await
+}
+
+/// `ssedash serve FILE`: the recording as SSE streams until Ctrl-C.
+pub async fn serve(files: Vec<PathBuf>, addr: SocketAddr, play: PlayArgs) -> anyhow::Result<i32> {
+    if play.from.is_some() {
+        return Err(UsageError(
+            "serve: --from is for replays; a client picks its start with Last-Event-ID".into(),
+        )
+        .into());
+    }
+    let recording = super::args::read(&files)?;
+    let opts = ServeOptions {
+        speed: play.speed()?,
+        looping: play.looping,
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| UsageError(format!("serve: cannot listen on {addr}: {e}")))?;
+    let addr = listener.local_addr()?;
+    eprintln!(
+        "ssedash serve: {} feed(s) on http://{addr}/ (Ctrl-C to stop)",
+        recording.feeds.len()
+    );
+    for feed in &recording.feeds {
+        eprintln!(
+            "  http://{addr}/feeds/{}",
+            crate::text::escape(&super::serve::url_path(&feed.name))
+        );
+    }
+    tokio::select! {
+        r = super::serve::serve(listener, &recording, opts) => r?,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(0)
+}
+
+/// The replay `tail` was asked for, if any; the options that only make sense with one are
+/// an error without it, as are feeds given beside it.
+pub fn tail_replay(args: &TailArgs) -> Result<Option<Replay>, UsageError> {
+    if args.replay.is_empty() {
+        let play = &args.play;
+        if play.speed.is_some() || play.from.is_some() || play.looping {
+            return Err(UsageError(
+                "--speed, --from and --loop go with --replay FILE".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    let feeds = &args.feeds;
+    if !feeds.urls.is_empty() || feeds.demo || feeds.config.is_some() || !feeds.feed.is_empty() {
+        return Err(UsageError(
+            "--replay plays the recorded feeds: give no URL, --demo, --config or --feed with it"
+                .into(),
+        ));
+    }
+    args.play.replay(&args.replay).map(Some)
+}
