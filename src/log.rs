@@ -154,7 +154,8 @@ pub fn why(ending: &Ending, policy: &Policy, reconnection_time: Duration) -> Opt
             plain(*after)
         ),
         Ending::RetryableStatus { .. } => backoff(),
-        other => format!("{other:?}"),
+        // These close or fail the feed: no delay to explain.
+        _ => return None,
     })
 }
 

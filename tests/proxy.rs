@@ -11,11 +11,14 @@ use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+/// Each forwarded request's first line and Proxy-Authorization.
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A forwarding HTTP proxy on 127.0.0.1: each request's first line and Proxy-Authorization
 /// are kept; it forwards only to 127.0.0.1 (anything else gets a 403).
 struct Proxy {
     url: String,
-    seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    seen: Seen,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -62,10 +65,7 @@ impl Proxy {
     }
 }
 
-async fn forward(
-    mut client: TcpStream,
-    log: Arc<Mutex<Vec<(String, Option<String>)>>>,
-) -> std::io::Result<()> {
+async fn forward(mut client: TcpStream, log: Seen) -> std::io::Result<()> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -109,7 +109,7 @@ async fn events_server() -> TestServer {
 }
 
 /// The environment of a run: these proxies, and nothing inherited from the machine's.
-fn env<'a>(http_proxy: &'a str) -> Vec<(&'a str, &'a str)> {
+fn env(http_proxy: &str) -> Vec<(&str, &str)> {
     vec![
         ("HTTP_PROXY", http_proxy),
         ("http_proxy", ""),

@@ -12,6 +12,8 @@
 //! events = ["quote"]             # only show these event types (default: all)
 //! stop_on = ["close"]            # event types after which a feed closes for good
 //! headers = { "User-Agent" = "ssedash" }   # merged under each feed's own headers
+//! proxy = "http://127.0.0.1:3128"          # instead of HTTPS_PROXY / HTTP_PROXY / ALL_PROXY
+//! no_proxy = ["localhost", ".internal"]    # instead of NO_PROXY (or one "a,b" string)
 //! [reconnect]
 //! when = "always"                # always | on-error | never
 //! initial = "3s"                 # reconnection time until the server sends retry:
