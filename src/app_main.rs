@@ -55,7 +55,12 @@ pub fn main() -> i32 {
         Some(Command::Serve { files, addr, play }) => {
             runtime.block_on(crate::record::cli::serve(files, addr, play))
         }
-        None => runtime.block_on(run_dashboard(cli.feeds, cli.theme, cli.no_mouse, cli.record)),
+        None => runtime.block_on(run_dashboard(
+            cli.feeds,
+            cli.theme,
+            cli.no_mouse,
+            cli.record,
+        )),
     };
     // Feed tasks may still be blocked on the network; do not wait for them.
     runtime.shutdown_background();

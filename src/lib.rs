@@ -19,5 +19,5 @@ pub mod sse;
 pub mod tail;
 pub mod text;
 pub mod tui;
-pub mod view;
 pub mod version;
+pub mod view;

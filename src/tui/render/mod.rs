@@ -1,9 +1,9 @@
 //! Drawing: a pure function of the [`App`] state. Nothing here changes state or does I/O.
 
 pub(crate) use super::fmt;
+mod alert_log;
 mod banner;
 mod board;
-mod alert_log;
 mod list;
 mod overlay;
 mod overview;
