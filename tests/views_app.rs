@@ -257,3 +257,49 @@ fn enter_on_a_transcript_message_shows_its_raw_events_in_the_list() {
     assert_eq!(pane.view, PaneView::List);
     assert_eq!(pane.selected, Some(0));
 }
+
+#[test]
+fn an_expression_that_fails_on_an_event_leaves_its_cell_empty_and_says_why_in_the_detail_view() {
+    let exprs = FeedExprs {
+        view: ViewSpec {
+            columns: vec![Column {
+                title: "inner".into(),
+                expr: jq(".a.b"),
+                align: Align::Left,
+            }],
+            ..ViewSpec::default()
+        },
+        ..FeedExprs::default()
+    };
+    let mut s = Screen::with_specs(&[spec("jobs", exprs)], 100, 20);
+    s.open(0, 0);
+    s.event(0, "job", r#"{"a":5}"#, "1", 100);
+    s.key(KeyCode::Enter, 200);
+    let Mode::Detail(_) = &s.app.mode else {
+        panic!("no detail view: {:?}", s.app.mode);
+    };
+    let screen = text(&s.draw(300));
+    assert!(screen.contains("expression errors"), "{screen}");
+    assert!(screen.contains("cannot index"), "{screen}");
+    // Enter on a board row opens the row's latest event, with its errors too.
+    let mut exprs = board();
+    exprs.view.columns[0].expr = jq(".price.cents");
+    let mut b = Screen::with_specs(&[spec("ticker", exprs)], 100, 20);
+    b.open(0, 0);
+    b.event(
+        0,
+        "quote",
+        r#"{"symbol":"ACME","price":{"cents":100}}"#,
+        "1",
+        100,
+    );
+    b.event(0, "quote", r#"{"symbol":"ACME","price":7}"#, "2", 200);
+    b.key(KeyCode::Enter, 300);
+    let Mode::Detail(view) = &b.app.mode else {
+        panic!("no detail view: {:?}", b.app.mode);
+    };
+    assert_eq!(view.seq, 1);
+    let screen = text(&b.draw(400));
+    assert!(screen.contains("expression errors"), "{screen}");
+    assert!(screen.contains("cannot index"), "{screen}");
+}

@@ -8,7 +8,6 @@ use std::time::{Instant, SystemTime};
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::app::{App, Mode, View};
-use super::detail::DetailView;
 use crate::alert::command::{CommandDone, CommandJob};
 use crate::alert::{AlertSpec, Cause, Edge, Engine, MAX_FIRINGS_PER_MINUTE, Output, StateName};
 use crate::sse::Event;
@@ -331,7 +330,7 @@ impl App {
         self.view = View::Panes;
         let pane = &self.panes[feed];
         let event = pane.event(seq).expect("checked above");
-        let view = DetailView::new(&pane.name, &event, &self.tz, self.detail_width());
+        let view = pane.detail_view(&event, &self.tz, self.detail_width());
         self.mode = Mode::Detail(view);
     }
 

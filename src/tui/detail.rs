@@ -58,6 +58,22 @@ pub struct DetailView {
 }
 
 impl DetailView {
+    /// The view with what the feed's expressions failed with on this event, under the data.
+    pub fn with_errors(mut self, errors: &[Box<str>]) -> Self {
+        if errors.is_empty() {
+            return self;
+        }
+        let mut lines = (*self.lines).clone();
+        lines.push(Row::new());
+        lines.push(vec![(Kind::Heading, "── expression errors ──".into())]);
+        for e in errors {
+            lines.push(vec![(Kind::Warning, e.to_string())]);
+        }
+        self.rows = Arc::new(wrap_all(&lines, self.width));
+        self.lines = Arc::new(lines);
+        self
+    }
+
     /// The view of `event`, wrapped for a text area `width` cells wide.
     pub fn new(feed: &str, event: &StoredEvent, tz: &TimeZone, width: u16) -> Self {
         let lines = Arc::new(lines(event, tz));

@@ -166,7 +166,7 @@ impl App {
                 if let Some(pane) = self.focused()
                     && let Some(event) = pane.current_event()
                 {
-                    let view = DetailView::new(&pane.name, &event, &self.tz, self.detail_width());
+                    let view = pane.detail_view(&event, &self.tz, self.detail_width());
                     self.mode = Mode::Detail(view);
                 }
             }
@@ -420,7 +420,7 @@ impl App {
                     pos.checked_sub(1).and_then(|p| shown.get(p))
                 };
                 let event = next.and_then(|&seq| pane.event(seq))?;
-                let next = DetailView::new(&pane.name, &event, &self.tz, self.detail_width());
+                let next = pane.detail_view(&event, &self.tz, self.detail_width());
                 if let Some(p) = self.focused_mut() {
                     p.selected = Some(next.seq);
                 }

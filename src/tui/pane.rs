@@ -481,3 +481,28 @@ impl Pane {
         }
     }
 }
+
+impl Pane {
+    /// The detail view of one of this pane's events, with its expressions' errors if any.
+    pub fn detail_view(
+        &self,
+        event: &StoredEvent,
+        tz: &jiff::tz::TimeZone,
+        width: u16,
+    ) -> super::detail::DetailView {
+        self.with_expr_errors(super::detail::DetailView::new(&self.name, event, tz, width))
+    }
+
+    /// `view` with what the feed's expressions failed with on its event, if anything.
+    pub fn with_expr_errors(&self, view: super::detail::DetailView) -> super::detail::DetailView {
+        match self
+            .extras
+            .as_ref()
+            .and_then(|x| x.get(view.seq))
+            .and_then(|x| x.errors.as_deref())
+        {
+            Some(errors) => view.with_errors(errors),
+            None => view,
+        }
+    }
+}

@@ -2,7 +2,6 @@
 //! the App side, kept out of `keys.rs`.
 
 use super::app::{App, Mode};
-use super::detail::DetailView;
 
 impl App {
     /// `v`: the focused pane's next view (list, board, transcript: those its feed has).
@@ -38,11 +37,13 @@ impl App {
         let Some(p) = self.panes.get_mut(self.focus) else {
             return;
         };
-        let name = p.name.clone();
         let gone = p.board.is_some() && p.view == super::pane::PaneView::Board;
+        let name = p.name.clone();
         match p.enter_view() {
             Some(event) => {
-                let view = DetailView::new(&name, &event, &tz, width);
+                // The event may be the board row's own copy, gone from the ring.
+                let view = super::detail::DetailView::new(&name, &event, &tz, width);
+                let view = p.with_expr_errors(view);
                 self.mode = Mode::Detail(view);
             }
             None if gone => self.notify("no row selected, or its event has left the buffer"),

@@ -174,6 +174,12 @@ impl Pane {
                     .collect(),
                 is_error: d.is_error,
                 rule: d.highlight.and_then(|i| u16::try_from(i).ok()),
+                errors: (!d.errors.is_empty()).then(|| {
+                    d.errors
+                        .iter()
+                        .map(|e| crate::text::escape(e).into())
+                        .collect()
+                }),
             };
             extras.push(seq, extra, self.capacity);
         }
@@ -280,6 +286,9 @@ pub struct EventExtra {
     pub is_error: bool,
     /// The first `[[highlight]]` jq rule that matched its data (its index in the feed's rules).
     pub rule: Option<u16>,
+    /// What the feed's expressions failed with on this event (shown in the detail view; an
+    /// empty cell alone would not say why). None when all ran.
+    pub errors: Option<Box<[Box<str>]>>,
 }
 
 /// [`EventExtra`]s of a pane's kept events, in step with its ring (same `seq`s).
