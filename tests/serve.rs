@@ -67,6 +67,27 @@ fn recorded_events(path: &std::path::Path) -> BTreeMap<String, Vec<(String, Stri
     out
 }
 
+/// Per feed, how many events its first recorded connection brought (all, if it never
+/// reconnected).
+fn first_connection_lengths(path: &std::path::Path) -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut opens: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for line in text.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let Some(feed) = v["feed"].as_str() else {
+            continue;
+        };
+        let opened = opens.entry(feed.to_string()).or_default();
+        if v["kind"] == "state" && v["state"] == "open" {
+            *opened += 1;
+        } else if v["kind"] == "event" && *opened <= 1 {
+            *counts.entry(feed.to_string()).or_default() += 1;
+        }
+    }
+    counts
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_recording_of_the_demo_served_and_tailed_back_gives_the_same_events_and_a_resume_has_no_gap_or_duplicate()
  {
@@ -95,8 +116,23 @@ async fn a_recording_of_the_demo_served_and_tailed_back_gives_the_same_events_an
         "ten seconds of ticker: {recorded:?}"
     );
     let served = serve(&file, &["--speed", "0"]).await;
+    let first_connections = first_connection_lengths(&file);
     for (feed, events) in &recorded {
         let url = format!("{}/feeds/{feed}", served.base);
+        if events.iter().all(|e| e.2.is_empty()) && first_connections[feed] < events.len() {
+            // A feed without ids that was reconnected (the demo assistant, a new answer per
+            // connection): a reconnect without Last-Event-ID cannot say where it was, so it
+            // plays from the start again. The first connection must come back whole.
+            let n = first_connections[feed];
+            let back = tail(&url, &["--count", &n.to_string(), "--timeout", "20"]).await;
+            assert_eq!(
+                back.event_triples(),
+                events[..n],
+                "feed {feed}: {}",
+                back.stderr
+            );
+            continue;
+        }
         // The stream ends where the recording does; the resume that follows gets a 204.
         let back = tail(&url, &["--timeout", "20"]).await;
         assert_eq!(
