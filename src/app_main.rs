@@ -49,9 +49,15 @@ pub fn main() -> i32 {
         Some(Command::FeedNames { config }) => {
             print_with(|out| crate::completions::write_feed_names(config.as_deref(), out))
         }
-        Some(Command::Replay { files, play, theme }) => {
-            runtime.block_on(crate::record::cli::replay(files, play, theme))
-        }
+        Some(Command::Replay {
+            files,
+            play,
+            theme,
+            config,
+            views,
+        }) => runtime.block_on(crate::record::cli::replay(
+            files, play, theme, config, views,
+        )),
         Some(Command::Serve { files, addr, play }) => {
             runtime.block_on(crate::record::cli::serve(files, addr, play))
         }
@@ -111,6 +117,9 @@ async fn run_dashboard(
         }
         FeedSource::Nothing => return Err(no_feeds_dashboard().into()),
     };
+    if let Some(path) = &record {
+        crate::record::args::check_record(path)?;
+    }
     let theme_flag = theme.is_some();
     let (themes, theme) = pick_theme(theme.as_deref(), config.as_ref())?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -196,7 +205,11 @@ async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
     let (count, timeout) = args.limits()?;
     let replay = crate::record::cli::tail_replay(&args)?;
     let (source, config) = match &replay {
-        Some(r) => (FeedSource::Specs(r.specs()), None),
+        Some(r) => {
+            let feeds = args.feeds.config.as_deref();
+            let feeds = crate::record::cli::replay_feeds(r, feeds, &args.feeds.views)?;
+            (FeedSource::Specs(feeds), None)
+        }
         None => args.feeds.source()?,
     };
     let feeds = match source {
@@ -228,6 +241,9 @@ async fn run_tail(args: TailArgs) -> anyhow::Result<i32> {
             tail_theme(config.as_ref().and_then(|c| c.theme.as_deref()))
         })
     };
+    if let Some(path) = &args.record {
+        crate::record::args::check_record(path)?;
+    }
     let sources = tail::Sources {
         replay,
         record: args.record.clone(),
@@ -386,6 +402,8 @@ async fn run_demo(addr: std::net::SocketAddr) -> anyhow::Result<i32> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| UsageError(format!("demo: cannot listen on {addr}: {e}")))?;
+    // `--addr 127.0.0.1:0` picks a free port: say which.
+    let addr = listener.local_addr()?;
     eprintln!("ssedash demo server on http://{addr}/ (Ctrl-C to stop)");
     tokio::select! {
         r = demo::serve(listener) => r?,

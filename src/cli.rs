@@ -75,6 +75,11 @@ pub enum Command {
         /// Colour theme.
         #[arg(long, value_name = "NAME")]
         theme: Option<String>,
+        /// Show each recorded feed with the views of this config's feed of the same name.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        views: ViewArgs,
     },
     /// Serve a recording as a mock SSE server: each feed at /feeds/NAME.
     Serve {

@@ -420,3 +420,29 @@ async fn a_client_that_leaves_leaves_nothing_running() {
         .await
         .expect("the server's connection task ends after the client leaves");
 }
+
+#[tokio::test]
+async fn demo_on_port_0_prints_the_port_it_really_listens_on() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ssedash"))
+        .args(["demo", "--addr", "127.0.0.1:0"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("ssedash demo runs");
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = tokio::time::timeout(PATIENCE, lines.next_line())
+        .await
+        .expect("the demo says where it listens")
+        .unwrap()
+        .expect("a line");
+    assert!(!first.contains(":0/"), "{first}");
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"));
+    let index = reqwest::get(base).await.expect("the printed URL answers");
+    assert_eq!(index.status(), 200, "{base}");
+}

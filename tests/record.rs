@@ -195,3 +195,41 @@ async fn the_dashboard_records_with_a_rec_badge_and_r_stops_and_starts_again() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn record_into_a_folder_that_does_not_exist_is_a_usage_error_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.ndjson");
+    std::fs::write(
+        &rec,
+        concat!(
+            r#"{"kind":"meta","ssedash":"0.1.0","started":"x","feeds":[{"name":"f","url":"http://127.0.0.1:1/f"}]}"#,
+            "\n",
+            r#"{"kind":"event","feed":"f","type":"t","data":"1","id":"1","at":"2026-01-01T00:00:01.000Z"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let target = dir.path().join("nonexistent").join("x.ndjson");
+    let target = target.to_str().unwrap();
+    let run = support::ssedash(
+        &[
+            "tail",
+            "--replay",
+            rec.to_str().unwrap(),
+            "--speed",
+            "0",
+            "--record",
+            target,
+        ],
+        WAIT,
+    )
+    .await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("--record {target}: cannot write to it")),
+        "{}",
+        run.stderr
+    );
+}

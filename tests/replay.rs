@@ -214,3 +214,172 @@ async fn a_broken_recording_is_a_usage_error_naming_file_and_line() {
         mixed.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_speed_outside_0_01_to_1000_is_a_usage_error_saying_the_range_in_replay_tail_and_serve() {
+    let (_dir, path) = write(&recording(&[(0, "a"), (60_000, "b")]));
+    for speed in ["1e-300", "1e308", "0.001", "-1", "NaN"] {
+        let speed = format!("--speed={speed}");
+        for args in [
+            vec!["tail", "--replay", &path, &speed],
+            vec!["replay", &path, &speed],
+            vec!["serve", &path, "--addr", "127.0.0.1:0", &speed],
+        ] {
+            let run = ssedash(&args, Duration::from_secs(20)).await;
+            assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+            assert!(
+                run.stderr.contains("from 0.01 to 1000"),
+                "{args:?}: {}",
+                run.stderr
+            );
+            assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+            assert!(run.stderr.len() < 200, "no 309 digits: {}", run.stderr);
+        }
+    }
+}
+
+/// Two feeds: `chat`, an OpenAI chat stream that says "Hello world", and `plain`.
+fn chat_recording() -> String {
+    let mut out = String::new();
+    out += r#"{"kind":"meta","ssedash":"0.1.0","started":"x","feeds":[{"name":"chat","url":"http://127.0.0.1:1/chat"},{"name":"plain","url":"http://127.0.0.1:1/plain"}]}"#;
+    out += "\n";
+    let chunks = [
+        r#"{"choices":[{"index":0,"delta":{"content":"Hello"}}]}"#,
+        r#"{"choices":[{"index":0,"delta":{"content":" world"}}]}"#,
+        r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+        "[DONE]",
+    ];
+    for (i, data) in chunks.iter().enumerate() {
+        let line = serde_json::json!({
+            "kind": "event", "feed": "chat", "type": "message", "data": data,
+            "id": "", "at": at(i as i64 * 10),
+        });
+        out += &format!("{line}\n");
+    }
+    out += &format!(
+        "{{\"kind\":\"event\",\"feed\":\"plain\",\"type\":\"note\",\"data\":\"plain-1\",\"id\":\"\",\"at\":\"{}\"}}\n",
+        at(50)
+    );
+    for feed in ["chat", "plain"] {
+        out += &format!(
+            "{{\"kind\":\"state\",\"feed\":\"{feed}\",\"state\":\"closed\",\"attempt\":1,\"status\":null,\"reason\":\"done\",\"retry_in_ms\":null,\"at\":\"{}\"}}\n",
+            at(60)
+        );
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tail_replay_with_preset_prints_the_assembled_answer_not_the_chunks() {
+    let (_dir, path) = write(&chat_recording());
+    let run = ssedash(
+        &[
+            "tail",
+            "--replay",
+            &path,
+            "--speed",
+            "0",
+            "--preset",
+            "openai-chat",
+            "--format",
+            "text",
+        ],
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("Hello world"), "{}", run.stdout);
+    assert!(!run.stdout.contains("choices"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replay_and_tail_replay_take_each_feeds_views_from_a_config_by_name() {
+    let (dir, path) = write(&chat_recording());
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        "[[feed]]\nname = \"chat\"\nurl = \"http://127.0.0.1:1/chat\"\npreset = \"openai-chat\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let run = ssedash(
+        &[
+            "tail", "--replay", &path, "--speed", "0", "--config", config, "--format", "text",
+        ],
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("Hello world"), "{}", run.stdout);
+    assert!(!run.stdout.contains("choices"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("plain-1"),
+        "a feed not in the config stays a list: {}",
+        run.stdout
+    );
+
+    // `replay` takes the same options; a config naming none of the recorded feeds is a
+    // mistake, said before the dashboard would need a terminal.
+    let other = dir.path().join("other.toml");
+    std::fs::write(
+        &other,
+        "[[feed]]\nname = \"x\"\nurl = \"http://127.0.0.1:1/x\"\n",
+    )
+    .unwrap();
+    let run = ssedash(
+        &["replay", &path, "--config", other.to_str().unwrap()],
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("none of its feeds (x) is in the recording (chat, plain)"),
+        "{}",
+        run.stderr
+    );
+    let run = ssedash(
+        &[
+            "replay",
+            &path,
+            "--config",
+            config,
+            "--preset",
+            "openai-chat",
+        ],
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(
+        run.stderr.contains("the dashboard needs a terminal"),
+        "the options are taken: {}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_recording_says_cannot_read_without_a_line_0_and_a_junk_line_names_its_own_line()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nonexist.ndjson");
+    let missing = missing.to_str().unwrap();
+    let run = ssedash(&["tail", "--replay", missing], Duration::from_secs(20)).await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("{missing}: cannot read: No such file")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(":0:"), "{}", run.stderr);
+
+    let (_dir, path) = write(&format!("{}{{oops\n", recording(&[(0, "a")])));
+    let run = ssedash(&["tail", "--replay", &path], Duration::from_secs(20)).await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("rec.ndjson:4: not a recording line"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("line 1 column"), "{}", run.stderr);
+}

@@ -73,3 +73,42 @@ async fn replay_shows_the_recorded_feed_with_a_badge_space_pauses_and_arrows_ste
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replay_with_a_config_shows_a_feed_in_the_views_of_the_config_feed_of_its_name() {
+    let mut rec = String::new();
+    rec += r#"{"kind":"meta","ssedash":"0.1.0","started":"x","feeds":[{"name":"chat","url":"http://127.0.0.1:1/c"}]}"#;
+    rec += "\n";
+    for (i, word) in ["Hello", " world"].iter().enumerate() {
+        let data = format!(r#"{{"choices":[{{"index":0,"delta":{{"content":"{word}"}}}}]}}"#);
+        let line = serde_json::json!({
+            "kind": "event", "feed": "chat", "type": "message", "data": data, "id": "",
+            "at": jiff::Timestamp::from_second(1_790_000_000 + i as i64).unwrap().to_string(),
+        });
+        rec += &format!("{line}\n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.ndjson");
+    std::fs::write(&file, rec).unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        "[[feed]]\nname = \"chat\"\nurl = \"http://127.0.0.1:1/c\"\npreset = \"openai-chat\"\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap().to_string();
+    let config = config.to_str().unwrap().to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut tui = Tui::start(
+            &["replay", &path, "--speed", "0", "--config", &config],
+            24,
+            120,
+        );
+        let screen = tui.wait_text("Hello world", WAIT);
+        assert!(!screen.contains("choices"), "a transcript: {screen}");
+        tui.keys("q");
+        assert_eq!(tui.wait_exit(WAIT), 0);
+    })
+    .await
+    .unwrap();
+}

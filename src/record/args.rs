@@ -1,6 +1,6 @@
 //! The command-line options of replays and `serve`, and what they mean.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
@@ -11,7 +11,7 @@ use crate::cli::UsageError;
 /// How to play a recording: shared by `replay`, `tail --replay` and `serve`.
 #[derive(Debug, Clone, Args, Default)]
 pub struct PlayArgs {
-    /// Timing: 1 is as recorded, 4 four times as fast, 0 as fast as possible.
+    /// Timing: 1 is as recorded, 4 four times as fast, 0 as fast as possible (0.01 to 1000).
     #[arg(long, value_name = "X")]
     pub speed: Option<f64>,
     /// Start here: an RFC 3339 time, a local time of the recording's first day (12:03:41),
@@ -23,14 +23,21 @@ pub struct PlayArgs {
     pub looping: bool,
 }
 
+/// The factors `--speed` takes besides 0: beyond them a gap would be scaled to nothing or
+/// to centuries.
+const SPEEDS: std::ops::RangeInclusive<f64> = 0.01..=1000.0;
+
 impl PlayArgs {
     pub fn speed(&self) -> Result<f64, UsageError> {
         match self.speed {
             None => Ok(1.0),
-            Some(s) if (0.0..=1e6).contains(&s) => Ok(s),
-            Some(s) => Err(UsageError(format!(
-                "--speed {s}: expected 0 (as fast as possible) or a positive factor, e.g. --speed 4"
-            ))),
+            Some(s) if s == 0.0 || SPEEDS.contains(&s) => Ok(s),
+            // Not echoed: `1e308` would come back as 309 digits.
+            Some(_) => Err(UsageError(
+                "--speed: expected 0 (as fast as possible) or a factor from 0.01 to 1000, \
+                 e.g. --speed 4"
+                    .into(),
+            )),
         }
     }
 
@@ -57,6 +64,21 @@ impl PlayArgs {
             },
         })
     }
+}
+
+/// Checks that `--record FILE` can be written before anything starts (it is created, as the
+/// recording would create it): a wrong path is a usage error, not a failure once feeds run.
+pub fn check_record(path: &Path) -> Result<(), UsageError> {
+    let opened = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    opened.map(drop).map_err(|e| {
+        UsageError(format!(
+            "--record {}: cannot write to it: {e}",
+            crate::text::escape(&path.display().to_string())
+        ))
+    })
 }
 
 /// Reads the recordings; an unreadable one is a usage error naming file and line.

@@ -2,27 +2,63 @@
 //! checks.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Replay;
 use super::args::PlayArgs;
 use super::serve::ServeOptions;
-use crate::cli::{TailArgs, UsageError};
+use crate::cli::{TailArgs, UsageError, ViewArgs};
+use crate::feed::FeedSpec;
 
 /// `ssedash replay FILE...`: the dashboard on the recorded feeds.
 pub async fn replay(
     files: Vec<PathBuf>,
     play: PlayArgs,
     theme: Option<String>,
+    config: Option<PathBuf>,
+    views: ViewArgs,
 ) -> anyhow::Result<i32> {
     let replay = play.replay(&files)?;
-    let feeds = replay.specs();
+    let feeds = replay_feeds(&replay, config.as_deref(), &views)?;
     let extras = crate::tui::Extras {
         replay: Some(replay),
         replay_from_stdin: files.iter().any(|f| f.as_os_str() == "-"),
         ..Default::default()
     };
     crate::app_main::dashboard_with(feeds, theme, extras).await
+}
+
+/// The recorded feeds with views: each takes the expressions of the config's feed of its name
+/// (`--config`; the others stay lists), then the view options over them, as live feeds do.
+pub fn replay_feeds(
+    replay: &Replay,
+    config: Option<&Path>,
+    views: &ViewArgs,
+) -> Result<Vec<FeedSpec>, UsageError> {
+    let mut feeds = replay.specs();
+    if let Some(path) = config {
+        let config = crate::config::load(path)?;
+        let mut matched = false;
+        for feed in &mut feeds {
+            if let Some(own) = config.feeds.iter().find(|f| f.name == feed.name) {
+                feed.exprs = own.exprs.clone();
+                matched = true;
+            }
+        }
+        if !matched {
+            let names = |names: Vec<&str>| crate::text::escape(&names.join(", ")).into_owned();
+            return Err(UsageError(format!(
+                "--config {}: none of its feeds ({}) is in the recording ({})",
+                crate::config::shown_path(path),
+                names(config.feeds.iter().map(|f| f.name.as_str()).collect()),
+                names(feeds.iter().map(|f| f.name.as_str()).collect()),
+            )));
+        }
+    }
+    for feed in &mut feeds {
+        views.apply(feed)?;
+    }
+    Ok(feeds)
 }
 
 /// `ssedash serve FILE`: the recording as SSE streams until Ctrl-C.
@@ -72,9 +108,10 @@ pub fn tail_replay(args: &TailArgs) -> Result<Option<Replay>, UsageError> {
         return Ok(None);
     }
     let feeds = &args.feeds;
-    if !feeds.urls.is_empty() || feeds.demo || feeds.config.is_some() || !feeds.feed.is_empty() {
+    if !feeds.urls.is_empty() || feeds.demo || !feeds.feed.is_empty() {
         return Err(UsageError(
-            "--replay plays the recorded feeds: give no URL, --demo, --config or --feed with it"
+            "--replay plays the recorded feeds: give no URL, --demo or --feed with it \
+             (--config gives them its feeds' views)"
                 .into(),
         ));
     }

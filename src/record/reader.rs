@@ -45,13 +45,21 @@ pub struct Recording {
     pub items: Vec<Item>,
 }
 
-/// Why a recording cannot be read: the file and line.
+/// Why a recording cannot be read: the file and line (0: the file as a whole).
 #[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {why}")]
 pub struct ReadError {
     pub file: String,
     pub line: usize,
     pub why: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}: {}", self.file, self.why),
+            line => write!(f, "{}:{line}: {}", self.file, self.why),
+        }
+    }
 }
 
 impl Recording {
@@ -65,7 +73,7 @@ impl Recording {
             let open_error = |e: io::Error| ReadError {
                 file: shown.clone(),
                 line: 0,
-                why: format!("cannot read it: {e}"),
+                why: format!("cannot read: {e}"),
             };
             if path == Path::new("-") {
                 rec.read_from(io::stdin().lock(), "stdin")?;
@@ -109,10 +117,14 @@ impl Recording {
                 // Cut by a crash: the last line, or one a later session followed.
                 Err(_) if !whole || (text.starts_with("{\"kind\":") && !text.ends_with('}')) => {}
                 Err(e) => {
+                    // serde says "at line 1 column 2" of the one line it was given: the
+                    // column is the useful part, the line is ours.
+                    let what = e.to_string();
+                    let what = what.rsplit_once(" at line ").map_or(&*what, |(w, _)| w);
                     return Err(ReadError {
                         file: file.into(),
                         line: number,
-                        why: format!("not a recording line ({e})"),
+                        why: format!("not a recording line ({what}, column {})", e.column()),
                     });
                 }
             }
@@ -238,5 +250,16 @@ mod tests {
         let e = rec.read_from(text.as_bytes(), "rec.ndjson").unwrap_err();
         assert_eq!(e.line, 1);
         assert!(e.to_string().starts_with("rec.ndjson:1: \"at\""), "{e}");
+    }
+
+    #[test]
+    fn a_junk_line_is_named_by_its_line_in_the_file_not_serdes_line_1() {
+        let text = "\n{\"kind\":\"comment\",\"feed\":\"a\",\"text\":\"\",\"at\":\"2026-01-01T00:00:00Z\"}\nxy\n";
+        let mut rec = Recording::default();
+        let e = rec.read_from(text.as_bytes(), "rec.ndjson").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "rec.ndjson:3: not a recording line (expected value, column 1)"
+        );
     }
 }

@@ -42,6 +42,21 @@ impl Default for ReplayOptions {
     }
 }
 
+/// The longest wait a replay or `serve` schedules: no speed or recording can ask for more
+/// (or overflow a clock with it).
+const LONGEST: Duration = Duration::from_secs(30 * 365 * 86_400);
+
+/// A recorded gap at `speed` (0: none), saturating at [`LONGEST`] instead of panicking.
+pub(crate) fn scaled(gap: Duration, speed: f64) -> Duration {
+    if speed > 0.0 {
+        Duration::try_from_secs_f64(gap.as_secs_f64() / speed)
+            .unwrap_or(LONGEST)
+            .min(LONGEST)
+    } else {
+        Duration::ZERO
+    }
+}
+
 /// A recording to replay, and how.
 #[derive(Debug, Clone)]
 pub struct Replay {
@@ -67,10 +82,9 @@ impl Position {
         if self.paused || self.ended || self.speed <= 0.0 {
             self.at
         } else {
-            self.at
-                + now
-                    .saturating_duration_since(self.since)
-                    .mul_f64(self.speed)
+            let played = now.saturating_duration_since(self.since).as_secs_f64() * self.speed;
+            let played = Duration::try_from_secs_f64(played).unwrap_or(LONGEST);
+            self.at.checked_add(played).unwrap_or(self.at)
         }
     }
 }
@@ -267,7 +281,7 @@ async fn wait_for(at: SystemTime, watch: &mut watch::Receiver<Position>) {
             continue;
         }
         let ahead = at.duration_since(p.at).unwrap_or(Duration::ZERO);
-        let due = p.since + ahead.div_f64(p.speed.max(f64::MIN_POSITIVE));
+        let due = p.since + scaled(ahead, p.speed.max(f64::MIN_POSITIVE));
         tokio::select! {
             _ = tokio::time::sleep_until(due.into()) => return,
             changed = watch.changed() => if changed.is_err() { return },
@@ -318,11 +332,7 @@ async fn send(item: &Item, senders: &[Sender], speed: f64) -> Option<bool> {
                 _ => {
                     let delay = Duration::from_millis(retry_in_ms.unwrap_or(0));
                     // The countdown runs at the replay's speed.
-                    let left = if speed > 0.0 {
-                        delay.div_f64(speed)
-                    } else {
-                        Duration::ZERO
-                    };
+                    let left = scaled(delay, speed);
                     ConnState::Waiting {
                         retry_at: Instant::now() + left,
                         delay,
@@ -340,5 +350,28 @@ async fn send(item: &Item, senders: &[Sender], speed: f64) -> Option<bool> {
             .await;
             Some(done)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gap_at_any_speed_saturates_instead_of_panicking() {
+        let hour = Duration::from_secs(3600);
+        assert_eq!(scaled(hour, 4.0), Duration::from_secs(900));
+        assert_eq!(scaled(hour, 0.0), Duration::ZERO);
+        assert_eq!(scaled(hour, 1e-300), LONGEST);
+        assert_eq!(scaled(Duration::MAX, f64::MIN_POSITIVE), LONGEST);
+        let p = Position {
+            at: SystemTime::UNIX_EPOCH,
+            since: Instant::now(),
+            speed: 1e300,
+            paused: false,
+            ended: false,
+        };
+        // A second at 1e300 is past any clock: the position stays put rather than panic.
+        assert!(p.at(p.since + Duration::from_secs(1)) >= SystemTime::UNIX_EPOCH);
     }
 }

@@ -140,12 +140,7 @@ impl Player {
             .prev
             .and_then(|p| at.duration_since(p).ok())
             .unwrap_or_default();
-        let speed = self.served.opts.speed;
-        if speed > 0.0 {
-            gap.div_f64(speed)
-        } else {
-            Duration::ZERO
-        }
+        super::replay::scaled(gap, self.served.opts.speed)
     }
 }
 
