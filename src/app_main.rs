@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-
 mod reload;
 
 use crate::cli::{Cli, Command, FeedArgs, FeedSource, TailArgs, UsageError};
@@ -374,7 +373,13 @@ fn pick_theme(
 fn init(path: Option<&Path>) -> anyhow::Result<i32> {
     let target = match path {
         // `init ./y/` names a folder, made if missing.
-        Some(path) if path.is_dir() || path.as_os_str().to_string_lossy().ends_with(['/', std::path::MAIN_SEPARATOR]) => {
+        Some(path)
+            if path.is_dir()
+                || path
+                    .as_os_str()
+                    .to_string_lossy()
+                    .ends_with(['/', std::path::MAIN_SEPARATOR]) =>
+        {
             path.join("feeds.toml")
         }
         Some(path) => path.to_path_buf(),

@@ -34,11 +34,7 @@ fn shown_command() -> clap::Command {
         .args_conflicts_with_subcommands(true)
         .subcommand_negates_reqs(true)
         .args(full.get_arguments().cloned())
-        .subcommands(
-            full.get_subcommands()
-                .filter(|s| !s.is_hide_set())
-                .cloned(),
-        )
+        .subcommands(full.get_subcommands().filter(|s| !s.is_hide_set()).cloned())
 }
 
 /// The feed names of the config (`--config`, else where ssedash looks), one a line. Read

@@ -249,8 +249,5 @@ async fn the_first_ignored_line_of_a_connection_is_logged_when_it_comes_escaped(
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert!(
-        text.contains("): \"bogus: \\x1b[31mred\""),
-        "{text}"
-    );
+    assert!(text.contains("): \"bogus: \\x1b[31mred\""), "{text}");
 }

@@ -261,8 +261,7 @@ async fn a_proxy_that_is_not_http_is_a_config_error_at_its_line() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_all_proxy_that_is_not_http_fails_the_feed_once_naming_the_variable_and_check_says_it()
-{
+async fn an_all_proxy_that_is_not_http_fails_the_feed_once_naming_the_variable_and_check_says_it() {
     let server = events_server().await;
     let config = format!("[[feed]]\nname = \"a\"\nurl = \"{}\"\n", server.url("/a"));
     let mut vars = env("");
@@ -270,9 +269,20 @@ async fn an_all_proxy_that_is_not_http_fails_the_feed_once_naming_the_variable_a
     vars.push(("ALL_PROXY", "socks5://me:pw@127.0.0.1:1080"));
     let said = "ALL_PROXY is socks5://me:••••@127.0.0.1:1080: `socks5` proxies are not supported";
     let run = tail_config(&config, &vars, "1").await;
-    assert!(matches!(run.code, Some(c) if c != 0), "{:?} {}", run.code, run.stderr);
-    assert_eq!(run.stderr.matches(said).count(), 1, "{}", run.stderr);
-    assert!(!run.stderr.contains("me:pw"), "{}", run.stderr);
+    assert!(
+        matches!(run.code, Some(c) if c != 0),
+        "{:?} {}",
+        run.code,
+        run.stderr
+    );
+    // The feed's state lines: failed once, no retry.
+    assert_eq!(run.stdout.matches(said).count(), 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\"state\":\"failed\""),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("me:pw"), "{}", run.stdout);
     assert!(server.requests().is_empty());
 
     let dir = tempfile::tempdir().unwrap();
@@ -286,7 +296,8 @@ async fn an_all_proxy_that_is_not_http_fails_the_feed_once_naming_the_variable_a
     .await;
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(
-        run.stderr.contains(&format!("feeds.toml: feed \"a\": {said}")),
+        run.stderr
+            .contains(&format!("feeds.toml: feed \"a\": {said}")),
         "{}",
         run.stderr
     );
@@ -326,13 +337,15 @@ async fn a_proxy_that_refuses_is_named_with_its_password_masked_in_the_reason_an
     )
     .await;
     let proxy = format!("http://me:••••@127.0.0.1:{port}/");
+    // The reason of the feed's state line.
     assert!(
-        run.stderr
-            .contains(&format!("cannot connect to proxy {proxy}: connection refused")),
+        run.stdout.contains(&format!(
+            "cannot connect to proxy {proxy}: connection refused"
+        )),
         "{}",
-        run.stderr
+        run.stdout
     );
-    assert!(!run.stderr.contains("me:pw"), "{}", run.stderr);
+    assert!(!run.stdout.contains("me:pw"), "{}", run.stdout);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     let text = loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();

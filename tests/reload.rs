@@ -154,10 +154,8 @@ fn the_banner_takes_rows_below_the_panes_so_the_newest_event_of_the_bottom_pane_
     let errors: Vec<String> = (1..=12)
         .map(|n| format!("feeds.toml:{n}:1: unknown key `k{n}`"))
         .collect();
-    s.app.update(
-        Msg::Reload(Reload::Failed(errors.join("\n"))),
-        s.at(100),
-    );
+    s.app
+        .update(Msg::Reload(Reload::Failed(errors.join("\n"))), s.at(100));
     let backend = s.draw(200);
     let screen = text(&backend);
     assert!(screen.contains("config not reloaded"), "{screen}");

@@ -59,11 +59,19 @@ impl ProxyEnv {
 /// Where a request goes, and why (for `check` and the log).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    Direct { why: String },
-    Proxy { url: Url, from: String },
+    Direct {
+        why: String,
+    },
+    Proxy {
+        url: Url,
+        from: String,
+    },
     /// The environment names a proxy the client cannot use (`ALL_PROXY=socks5://…`): the
     /// feed fails at setup with `why`, instead of every request failing and retrying.
-    Unusable { url: Url, why: String },
+    Unusable {
+        url: Url,
+        why: String,
+    },
 }
 
 /// The route of a request to `target`.
@@ -302,7 +310,9 @@ mod tests {
             panic!("{via:?}")
         };
         assert!(
-            why.starts_with("ALL_PROXY is socks5://me:••••@127.0.0.1:1080: `socks5` proxies are not supported"),
+            why.starts_with(
+                "ALL_PROXY is socks5://me:••••@127.0.0.1:1080: `socks5` proxies are not supported"
+            ),
             "{why}"
         );
     }
@@ -335,7 +345,14 @@ mod tests {
         ] {
             assert!(is_no_proxy_rule(good), "{good}");
         }
-        for bad in ["bad host!!", "10.0.0.0/33", "::/129", "a..b", "host:port", "[::1"] {
+        for bad in [
+            "bad host!!",
+            "10.0.0.0/33",
+            "::/129",
+            "a..b",
+            "host:port",
+            "[::1",
+        ] {
             assert!(!is_no_proxy_rule(bad), "{bad}");
         }
     }

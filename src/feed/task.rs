@@ -281,7 +281,12 @@ impl Feed {
             super::proxy::Route::Proxy { url, .. } => Some(url),
             _ => None,
         };
-        crate::log::attempt(&self.spec, attempt, self.parser.last_event_id(), proxy.as_ref());
+        crate::log::attempt(
+            &self.spec,
+            attempt,
+            self.parser.last_event_id(),
+            proxy.as_ref(),
+        );
         let read_timeout = self.spec.read_timeout;
         let response = match tokio::time::timeout(read_timeout, client.execute(request)).await {
             Err(_) => {

@@ -385,12 +385,7 @@ impl App {
 
     /// Where the panes are on screen now.
     pub fn layout(&self) -> PaneLayout {
-        layout::panes(
-            self.panes.len(),
-            self.focus,
-            self.zoomed,
-            self.body(),
-        )
+        layout::panes(self.panes.len(), self.focus, self.zoomed, self.body())
     }
 
     /// Where the panes (or the overview) go: below the title bar, above the footer and the

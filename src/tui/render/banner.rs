@@ -51,10 +51,7 @@ pub fn render(frame: &mut Frame, app: &App, body: Rect) {
         .border_type(BorderType::Thick)
         .border_style(theme.error())
         .title(Span::styled(" config not reloaded ", theme.error()));
-    frame.render_widget(
-        Paragraph::new(lines).style(theme.base()).block(block),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).style(theme.base()).block(block), area);
 }
 
 /// The banner's rows of text, wrapped to `width` and cut to [`MAX_TEXT_ROWS`]; `true` marks
