@@ -4,8 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::Parser;
-
 mod reload;
 
 use crate::cli::{Cli, Command, FeedArgs, FeedSource, TailArgs, UsageError};
@@ -14,12 +12,32 @@ use crate::tui::theme::{self, Theme};
 use crate::{config, demo, tail, text};
 
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => return command_line_error(e),
     };
+    // Only commands that log open the log: a stale $SSEDASH_LOG must not break the others.
+    let logs = !matches!(
+        cli.command,
+        Some(
+            Command::Init { .. }
+                | Command::Completions { .. }
+                | Command::Man
+                | Command::Schema
+                | Command::FeedNames { .. }
+        )
+    );
+    let named_by = match matches.value_source("log_file") {
+        Some(clap::parser::ValueSource::EnvVariable) => "$SSEDASH_LOG",
+        _ => "--log-file",
+    };
     // Held until the end of main: dropping it flushes the log's last lines.
-    let _log = match crate::log::init(cli.log_file.as_deref()) {
+    let log_file = cli.log_file.as_deref().filter(|_| logs);
+    let _log = match crate::log::init(log_file, named_by) {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("ssedash: {}", text::escape(&e));
@@ -302,6 +320,20 @@ fn check(path: Option<&Path>) -> anyhow::Result<i32> {
     };
     let config = config::load(&path).map_err(UsageError::from)?;
     let mut problems = config::missing_env(&config);
+    // A proxy from the environment that the feed would fail with.
+    let proxy_env = crate::feed::proxy::ProxyEnv::from_env();
+    for feed in &config.feeds {
+        if let crate::feed::proxy::Route::Unusable { why, .. } =
+            crate::feed::proxy::route(&feed.proxy, &proxy_env, &feed.url)
+        {
+            problems.push(format!(
+                "{}: feed \"{}\": {}",
+                config::shown_path(&config.path),
+                text::escape(&feed.name),
+                text::escape(&why)
+            ));
+        }
+    }
     // The dashboard would refuse a theme that does not exist, or a broken user theme file.
     if let Err(e) = pick_theme(None, Some(&config)) {
         problems.push(e.0);
@@ -356,7 +388,16 @@ fn pick_theme(
 /// there is none, else the user config dir. Never overwrites.
 fn init(path: Option<&Path>) -> anyhow::Result<i32> {
     let target = match path {
-        Some(path) if path.is_dir() => path.join("feeds.toml"),
+        // `init ./y/` names a folder, made if missing.
+        Some(path)
+            if path.is_dir()
+                || path
+                    .as_os_str()
+                    .to_string_lossy()
+                    .ends_with(['/', std::path::MAIN_SEPARATOR]) =>
+        {
+            path.join("feeds.toml")
+        }
         Some(path) => path.to_path_buf(),
         None if !Path::new("feeds.toml").exists() => PathBuf::from("feeds.toml"),
         None => {

@@ -13,7 +13,7 @@ use crate::cli::Cli;
 /// Writes the completion script for `shell`.
 pub fn write(shell: Shell, out: &mut dyn Write) -> io::Result<()> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "ssedash", &mut script);
+    clap_complete::generate(shell, &mut shown_command(), "ssedash", &mut script);
     let script = String::from_utf8_lossy(&script);
     let script = match shell {
         Shell::Bash => bash(&script),
@@ -23,6 +23,18 @@ pub fn write(shell: Shell, out: &mut dyn Write) -> io::Result<()> {
         _ => script.into_owned(),
     };
     out.write_all(script.as_bytes())
+}
+
+/// The command line as completion offers it: without the hidden subcommands (clap_complete
+/// lists them for bash and zsh), which are the scripts' business, not the user's.
+fn shown_command() -> clap::Command {
+    let full = Cli::command();
+    clap::Command::new("ssedash")
+        .version(crate::version::VERSION)
+        .args_conflicts_with_subcommands(true)
+        .subcommand_negates_reqs(true)
+        .args(full.get_arguments().cloned())
+        .subcommands(full.get_subcommands().filter(|s| !s.is_hide_set()).cloned())
 }
 
 /// The feed names of the config (`--config`, else where ssedash looks), one a line. Read

@@ -24,8 +24,9 @@ pub struct LogGuard {
 }
 
 /// Opens the log (appending) when a path is given. ssedash's own events at debug level and
-/// up; the libraries' only from warnings up (their debug output is noise here).
-pub fn init(path: Option<&Path>) -> Result<LogGuard, String> {
+/// up; the libraries' only from warnings up (their debug output is noise here). `named_by`
+/// (`--log-file` or `$SSEDASH_LOG`) is where the path came from, for the error.
+pub fn init(path: Option<&Path>, named_by: &str) -> Result<LogGuard, String> {
     use tracing_subscriber::prelude::*;
     let Some(path) = path else {
         return Ok(LogGuard { _writer: None });
@@ -36,7 +37,7 @@ pub fn init(path: Option<&Path>) -> Result<LogGuard, String> {
         .open(path)
         .map_err(|e| {
             format!(
-                "--log-file {}: cannot open it: {e}",
+                "{named_by} {}: cannot open it: {e}",
                 crate::config::shown_path(path)
             )
         })?;
@@ -51,7 +52,7 @@ pub fn init(path: Option<&Path>) -> Result<LogGuard, String> {
     tracing_subscriber::registry()
         .with(layer.with_filter(filter))
         .try_init()
-        .map_err(|e| format!("--log-file: {e}"))?;
+        .map_err(|e| format!("{named_by}: {e}"))?;
     tracing::info!(version = crate::version::VERSION, "ssedash started");
     Ok(LogGuard {
         _writer: Some(guard),
@@ -74,7 +75,7 @@ fn shown_header(name: &str, value: &str) -> String {
 }
 
 /// A connection attempt: method, URL (password and token parameters masked) and headers.
-pub fn attempt(spec: &FeedSpec, attempt: u32, last_event_id: &str) {
+pub fn attempt(spec: &FeedSpec, attempt: u32, last_event_id: &str, proxy: Option<&url::Url>) {
     if !on() {
         return;
     }
@@ -92,9 +93,13 @@ pub fn attempt(spec: &FeedSpec, attempt: u32, last_event_id: &str) {
     tracing::debug!(
         feed = %escape(&spec.name),
         attempt,
-        "connecting: {} {}; request headers: {}",
+        "connecting: {} {}{}; request headers: {}",
         escape(&spec.method),
         escape(&masked_url(&spec.url)),
+        proxy.map_or_else(String::new, |p| format!(
+            " via proxy {}",
+            escape(&masked_url(p))
+        )),
         if shown.is_empty() { "none".into() } else { shown.join("; ") }
     );
 }
@@ -203,6 +208,18 @@ pub fn cut_event(spec: &FeedSpec, event_type: &str, id: &str) {
             spec.max_event_bytes,
             escape(event_type),
             escape(id)
+        );
+    }
+}
+
+/// The first line the parser ignored in a connection, when it comes (escaped; the parser
+/// keeps only its head).
+pub fn first_ignored_line(spec: &FeedSpec, line: &str) {
+    if on() {
+        tracing::debug!(
+            feed = %escape(&spec.name),
+            "line ignored (unknown field, or a retry: or id: value that is not allowed): \"{}\"",
+            escape(line)
         );
     }
 }

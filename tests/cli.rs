@@ -92,6 +92,17 @@ async fn init_writes_a_starter_once() {
 }
 
 #[tokio::test]
+async fn init_with_a_missing_folder_ending_in_a_slash_makes_it_and_writes_feeds_toml_there() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().to_str().unwrap();
+    let env = [("HOME", h), ("XDG_CONFIG_HOME", h)];
+    let target = format!("{}/", home.path().join("y").to_string_lossy());
+    let run = ssedash_with(&["init", &target], &env, LIMIT).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(home.path().join("y/feeds.toml").is_file(), "{}", run.stdout);
+}
+
+#[tokio::test]
 async fn tail_demo_prints_the_demo_feeds() {
     let run = ssedash(
         &[

@@ -133,6 +133,20 @@ fn other_words_in_bash_still_complete_as_clap_generated_them() {
 }
 
 #[test]
+fn the_hidden_feed_names_helper_is_not_offered_as_a_subcommand_in_bash_or_zsh() {
+    let dir = setup("bash");
+    let subcommands = bash_complete(dir.path(), &[BIN, "_"]);
+    assert!(subcommands.is_empty(), "{subcommands:?}");
+    let all = bash_complete(dir.path(), &[BIN, ""]);
+    assert!(all.iter().any(|w| w == "tail"), "{all:?}");
+    assert!(!all.iter().any(|w| w.contains("feed-names")), "{all:?}");
+    // zsh: the helper is only called by the feed-name function, never listed.
+    let zsh = script("zsh");
+    assert_eq!(zsh.matches("__feed-names").count(), 1, "{zsh}");
+    assert!(!zsh.contains("'__feed-names:"), "{zsh}");
+}
+
+#[test]
 fn the_zsh_script_passes_zsh_n() {
     if !has("zsh") {
         eprintln!(

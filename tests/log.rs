@@ -190,3 +190,64 @@ async fn the_dashboard_logs_to_the_file_and_never_to_the_terminal() {
         assert!(!raw.contains(needle), "{needle} on the terminal");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_ssedash_log_breaks_no_command_that_never_logs_and_is_named_as_the_variable() {
+    let stale = [("SSEDASH_LOG", "/nonexistent-dir/x.log")];
+    for args in [
+        &["schema"][..],
+        &["man"],
+        &["completions", "bash"],
+        &["__feed-names"],
+    ] {
+        let run = ssedash_with(args, &stale, Duration::from_secs(30)).await;
+        assert_eq!(run.code, Some(0), "{args:?}: {}", run.stderr);
+    }
+    let run = ssedash_with(&["tail", "--demo"], &stale, Duration::from_secs(30)).await;
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr
+            .contains("$SSEDASH_LOG /nonexistent-dir/x.log: cannot open it"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_ignored_line_of_a_connection_is_logged_when_it_comes_escaped() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        write("bogus: \u{1b}[31mred\n\ndata: one\n\n"),
+        Step::Hold,
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("ssedash.log");
+    let url = server.url("/s");
+    let run = ssedash_with(
+        &[
+            "tail",
+            &url,
+            "--format",
+            "ndjson",
+            "--count",
+            "1",
+            "--log-file",
+            log.to_str().unwrap(),
+        ],
+        &[],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // The connection is still open when the run ends: this line came when the line did.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("line ignored") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(text.contains("): \"bogus: \\x1b[31mred\""), "{text}");
+}

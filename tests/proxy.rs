@@ -259,3 +259,106 @@ async fn a_proxy_that_is_not_http_is_a_config_error_at_its_line() {
         run.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_all_proxy_that_is_not_http_fails_the_feed_once_naming_the_variable_and_check_says_it() {
+    let server = events_server().await;
+    let config = format!("[[feed]]\nname = \"a\"\nurl = \"{}\"\n", server.url("/a"));
+    let mut vars = env("");
+    vars.retain(|(name, _)| *name != "ALL_PROXY");
+    vars.push(("ALL_PROXY", "socks5://me:pw@127.0.0.1:1080"));
+    let said = "ALL_PROXY is socks5://me:••••@127.0.0.1:1080: `socks5` proxies are not supported";
+    let run = tail_config(&config, &vars, "1").await;
+    assert!(
+        matches!(run.code, Some(c) if c != 0),
+        "{:?} {}",
+        run.code,
+        run.stderr
+    );
+    // The feed's state lines: failed once, no retry.
+    assert_eq!(run.stdout.matches(said).count(), 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\"state\":\"failed\""),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("me:pw"), "{}", run.stdout);
+    assert!(server.requests().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    std::fs::write(&path, &config).unwrap();
+    let run = ssedash_with(
+        &["check", "--config", path.to_str().unwrap()],
+        &vars,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("feeds.toml: feed \"a\": {said}")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proxy_that_refuses_is_named_with_its_password_masked_in_the_reason_and_the_log() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    let log = dir.path().join("debug.log");
+    std::fs::write(
+        &path,
+        format!(
+            "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\n\
+             proxy = \"http://me:pw@127.0.0.1:{port}\"\n"
+        ),
+    )
+    .unwrap();
+    let run = ssedash_with(
+        &[
+            "tail",
+            "--config",
+            path.to_str().unwrap(),
+            "--timeout",
+            "1",
+            "--log-file",
+            log.to_str().unwrap(),
+        ],
+        &env(""),
+        Duration::from_secs(30),
+    )
+    .await;
+    let proxy = format!("http://me:••••@127.0.0.1:{port}/");
+    // The reason of the feed's state line.
+    assert!(
+        run.stdout.contains(&format!(
+            "cannot connect to proxy {proxy}: connection refused"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("me:pw"), "{}", run.stdout);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("via proxy") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        text.contains(&format!(
+            "connecting: GET http://127.0.0.1:9/a via proxy {proxy}"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("me:pw"), "{text}");
+}

@@ -142,6 +142,36 @@ fn a_failed_reload_changes_nothing_and_its_banner_stays_until_a_good_one() {
 }
 
 #[test]
+fn the_banner_takes_rows_below_the_panes_so_the_newest_event_of_the_bottom_pane_shows() {
+    let mut s = Screen::new(&["top", "bottom"], 100, 24);
+    s.app.reload.file = Some("feeds.toml".into());
+    for feed in 0..2 {
+        s.open(feed, 0);
+        for i in 0..30 {
+            s.event(feed, "tick", &format!("event-{feed}-{i:02}"), "", 10 + i);
+        }
+    }
+    let errors: Vec<String> = (1..=12)
+        .map(|n| format!("feeds.toml:{n}:1: unknown key `k{n}`"))
+        .collect();
+    s.app
+        .update(Msg::Reload(Reload::Failed(errors.join("\n"))), s.at(100));
+    let backend = s.draw(200);
+    let screen = text(&backend);
+    assert!(screen.contains("config not reloaded"), "{screen}");
+    assert!(screen.contains("event-1-29"), "{screen}");
+    assert!(screen.contains("feeds.toml:2:1"), "{screen}");
+    assert!(!screen.contains("feeds.toml:3:1"), "{screen}");
+    assert!(screen.contains("… and 10 more (ssedash check)"), "{screen}");
+    // The bottom pane ends right above the banner, which is at most 5 rows.
+    let layout = s.app.layout();
+    let bottom = layout.slots.iter().map(|(_, r)| r.bottom()).max().unwrap();
+    assert!(bottom >= 24 - 1 - 5, "{layout:?}");
+    assert_eq!(s.app.body().bottom(), bottom);
+    insta::assert_snapshot!(backend);
+}
+
+#[test]
 fn a_hostile_error_text_is_shown_escaped_in_the_banner() {
     let mut s = Screen::new(&["ticker"], 100, 24);
     let error = "feeds.toml:1:1: bad \u{1b}[2J\u{202e}name";

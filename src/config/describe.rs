@@ -98,6 +98,7 @@ fn describe_proxy(feed: &FeedSpec) -> String {
     match route(&feed.proxy, &ProxyEnv::from_env(), &feed.url) {
         Route::Proxy { url, from } => format!("{} ({})", escape(&masked_url(&url)), escape(&from)),
         Route::Direct { why } => format!("none ({})", escape(&why)),
+        Route::Unusable { why, .. } => format!("unusable: {}", escape(&why)),
     }
 }
 

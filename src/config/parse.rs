@@ -102,10 +102,11 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         src.keep(read);
     }
     let feeds = match feeds {
-        Some(feeds) => feeds,
+        Some(feeds) if !feeds.is_empty() => feeds,
         // A `feed` key of the wrong shape is reported as such, not also as missing.
         None if doc.get_ref().contains_key("feed") => Vec::new(),
-        None => {
+        // No feed at all, or `feed = []`.
+        _ => {
             src.report(ConfigError::new(format!(
                 "no [[feed]] in {}: add one, e.g.\n\n[[feed]]\nname = \"ticker\"\n\
                  url = \"http://127.0.0.1:7878/ticker\"",

@@ -14,6 +14,13 @@ const PROXY_HINT: &str = "write an http:// URL such as proxy = \"http://127.0.0.
 pub(super) fn read_proxy(f: &Field<'_, '_>) -> Result<Url, ConfigError> {
     let raw = f.string("a proxy URL", "\"http://127.0.0.1:3128\"")?;
     let shown = escape(raw);
+    // Only header values expand `${VAR}`; a proxy from the environment is HTTPS_PROXY's job.
+    if raw.contains("${") {
+        return Err(f.fail(format!(
+            "`proxy` \"{shown}\": `${{VAR}}` is not expanded in `proxy`; write the URL, or \
+             leave `proxy` out and set HTTPS_PROXY / HTTP_PROXY in the environment"
+        )));
+    }
     let url = Url::parse(raw.trim())
         .map_err(|e| f.fail(format!("`proxy` \"{shown}\": {e}; {PROXY_HINT}")))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -57,6 +64,16 @@ pub(super) fn read_no_proxy(f: &Field<'_, '_>) -> Result<Vec<String>, ConfigErro
     if let Some(bad) = hosts.iter().find(|h| has_controls(h)) {
         return Err(f.fail(format!(
             "`no_proxy` \"{}\" has a control or bidi character; write host names, e.g. \
+             no_proxy = {example}",
+            escape(bad)
+        )));
+    }
+    if let Some(bad) = hosts
+        .iter()
+        .find(|h| !crate::feed::proxy::is_no_proxy_rule(h))
+    {
+        return Err(f.fail(format!(
+            "`no_proxy` \"{}\" is not a host name, IP address or CIDR range; write e.g. \
              no_proxy = {example}",
             escape(bad)
         )));

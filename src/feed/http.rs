@@ -182,6 +182,12 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 }
 
 pub fn classify_error(err: &reqwest::Error) -> Ending {
+    classify_error_via(err, None)
+}
+
+/// [`classify_error`] for a request that went through `proxy`: a failure to connect names
+/// the proxy (its password masked), so it is not taken for the origin's.
+pub fn classify_error_via(err: &reqwest::Error, proxy: Option<&url::Url>) -> Ending {
     if err.is_redirect() {
         return Ending::Fatal {
             status: None,
@@ -194,7 +200,14 @@ pub fn classify_error(err: &reqwest::Error) -> Ending {
             reason: root_cause(err),
         };
     }
-    let what = if err.is_connect() {
+    let to_proxy;
+    let what = if let Some(proxy) = proxy.filter(|_| err.is_connect()) {
+        to_proxy = format!(
+            "cannot connect to proxy {}",
+            crate::redact::masked_url(proxy)
+        );
+        to_proxy.as_str()
+    } else if err.is_connect() {
         "cannot connect"
     } else if err.is_timeout() {
         "timed out"
@@ -260,6 +273,12 @@ pub fn build_client(spec: &FeedSpec) -> Result<reqwest::Client, String> {
         spec.proxy.clone(),
         ProxyEnv::from_env(),
     );
+    // A proxy from the environment the client cannot use fails the feed once, here.
+    if let super::proxy::Route::Unusable { why, .. } =
+        super::proxy::route(&key.3, &key.4, &spec.url)
+    {
+        return Err(why);
+    }
     let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, client)) = clients.iter().find(|(k, _)| *k == key) {
         return Ok(client.clone());

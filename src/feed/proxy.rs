@@ -59,8 +59,19 @@ impl ProxyEnv {
 /// Where a request goes, and why (for `check` and the log).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    Direct { why: String },
-    Proxy { url: Url, from: String },
+    Direct {
+        why: String,
+    },
+    Proxy {
+        url: Url,
+        from: String,
+    },
+    /// The environment names a proxy the client cannot use (`ALL_PROXY=socks5://…`): the
+    /// feed fails at setup with `why`, instead of every request failing and retrying.
+    Unusable {
+        url: Url,
+        why: String,
+    },
 }
 
 /// The route of a request to `target`.
@@ -93,6 +104,15 @@ pub fn route(settings: &ProxySettings, env: &ProxyEnv, target: &Url) -> Route {
         .first(names)
         .map(|(name, value)| (name, parse_proxy(value)))
     {
+        Some((name, Ok(url))) if !matches!(url.scheme(), "http" | "https") => Route::Unusable {
+            url: url.clone(),
+            why: format!(
+                "{name} is {}: `{}` proxies are not supported, only http and https; unset \
+                 {name}, or set `proxy` or `no_proxy` for this feed in the config",
+                crate::redact::masked_url(&url),
+                url.scheme()
+            ),
+        },
         Some((name, Ok(url))) => Route::Proxy {
             url,
             from: format!("from {name}"),
@@ -160,6 +180,49 @@ fn host_matches(host: &str, rule: &str) -> bool {
                 .is_some_and(|rest| rest.ends_with('.')))
 }
 
+/// Whether `rule` can be a `no_proxy` entry: `*`, a host name (`.` or `*.` before it and a
+/// port after it allowed), an IP address (IPv6 in brackets with a port), or a CIDR range.
+pub fn is_no_proxy_rule(rule: &str) -> bool {
+    let rule = rule.trim();
+    if rule == "*" || rule.parse::<IpAddr>().is_ok() {
+        return true;
+    }
+    if let Some((net, bits)) = rule.split_once('/') {
+        return match (net.parse::<IpAddr>(), bits.parse::<u32>()) {
+            (Ok(IpAddr::V4(_)), Ok(bits)) => bits <= 32,
+            (Ok(IpAddr::V6(_)), Ok(bits)) => bits <= 128,
+            _ => false,
+        };
+    }
+    let is_port = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = rule.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((ip, "")) => ip.parse::<std::net::Ipv6Addr>().is_ok(),
+            Some((ip, port)) => {
+                ip.parse::<std::net::Ipv6Addr>().is_ok()
+                    && port.strip_prefix(':').is_some_and(is_port)
+            }
+            None => false,
+        };
+    }
+    let name = rule
+        .strip_prefix("*.")
+        .or_else(|| rule.strip_prefix('.'))
+        .unwrap_or(rule);
+    let name = match name.split_once(':') {
+        Some((name, port)) if is_port(port) => name,
+        Some(_) => return false,
+        None => name,
+    };
+    !name.is_empty()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
 fn in_network(ip: IpAddr, net: IpAddr, bits: u32) -> bool {
     match (ip, net) {
         (IpAddr::V4(ip), IpAddr::V4(net)) if bits <= 32 => {
@@ -177,7 +240,8 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: u32) -> bool {
 /// The reqwest proxy for a client: every request asks [`route`].
 pub fn reqwest_proxy(settings: ProxySettings, env: ProxyEnv) -> reqwest::Proxy {
     reqwest::Proxy::custom(move |target| match route(&settings, &env, target) {
-        Route::Proxy { url, .. } => Some(url),
+        // An unusable proxy fails the request rather than going round it.
+        Route::Proxy { url, .. } | Route::Unusable { url, .. } => Some(url),
         Route::Direct { .. } => None,
     })
 }
@@ -239,6 +303,21 @@ mod tests {
     }
 
     #[test]
+    fn an_environment_proxy_that_is_not_http_is_unusable_and_says_which_variable() {
+        let env = env(&[("ALL_PROXY", "socks5://me:pw@127.0.0.1:1080")]);
+        let via = route(&ProxySettings::default(), &env, &url("https://a/"));
+        let Route::Unusable { why, .. } = via else {
+            panic!("{via:?}")
+        };
+        assert!(
+            why.starts_with(
+                "ALL_PROXY is socks5://me:••••@127.0.0.1:1080: `socks5` proxies are not supported"
+            ),
+            "{why}"
+        );
+    }
+
+    #[test]
     fn no_proxy_rules_match_names_subdomains_addresses_and_ranges() {
         assert!(host_matches("api.example.com", "example.com"));
         assert!(host_matches("api.example.com", ".example.com"));
@@ -249,5 +328,32 @@ mod tests {
         assert!(host_matches("[::1]", "::1"));
         assert!(host_matches("127.0.0.1", "127.0.0.1"));
         assert!(host_matches("anything", "*"));
+    }
+
+    #[test]
+    fn no_proxy_entries_that_cannot_be_a_host_an_address_or_a_range_are_refused() {
+        for good in [
+            "*",
+            "localhost",
+            ".example.com",
+            "*.example.com",
+            "example.com:443",
+            "10.0.0.0/8",
+            "::1",
+            "[::1]:8080",
+            "127.0.0.1",
+        ] {
+            assert!(is_no_proxy_rule(good), "{good}");
+        }
+        for bad in [
+            "bad host!!",
+            "10.0.0.0/33",
+            "::/129",
+            "a..b",
+            "host:port",
+            "[::1",
+        ] {
+            assert!(!is_no_proxy_rule(bad), "{bad}");
+        }
     }
 }

@@ -273,7 +273,20 @@ impl Feed {
                 };
             }
         };
-        crate::log::attempt(&self.spec, attempt, self.parser.last_event_id());
+        let proxy = match super::proxy::route(
+            &self.spec.proxy,
+            &super::proxy::ProxyEnv::from_env(),
+            &self.spec.url,
+        ) {
+            super::proxy::Route::Proxy { url, .. } => Some(url),
+            _ => None,
+        };
+        crate::log::attempt(
+            &self.spec,
+            attempt,
+            self.parser.last_event_id(),
+            proxy.as_ref(),
+        );
         let read_timeout = self.spec.read_timeout;
         let response = match tokio::time::timeout(read_timeout, client.execute(request)).await {
             Err(_) => {
@@ -282,7 +295,7 @@ impl Feed {
                     plain_duration(read_timeout)
                 ));
             }
-            Ok(Err(err)) => return classify_error(&err),
+            Ok(Err(err)) => return super::http::classify_error_via(&err, proxy.as_ref()),
             Ok(Ok(response)) => response,
         };
         crate::log::response(&self.spec, attempt, &response);
@@ -409,6 +422,9 @@ impl Feed {
             }
             if shared {
                 unshare_if_sparse(&mut batch[first..], chunk.len());
+            }
+            if let Some(line) = self.parser.take_first_ignored() {
+                crate::log::first_ignored_line(&self.spec, &line);
             }
             if let Some(id) = last_id {
                 self.tx.set_last_event_id(id);

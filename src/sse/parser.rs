@@ -105,6 +105,8 @@ pub struct Parser {
     type_cache: Arc<str>,
     /// Lines ignored since last asked (unknown fields, invalid `retry:`), for the debug log.
     ignored_lines: u64,
+    /// The first of them (its head), until taken: one small copy per connection at most.
+    first_ignored: Option<String>,
 }
 
 impl Parser {
@@ -127,6 +129,7 @@ impl Parser {
             last_event_id_cut: false,
             type_cache: Arc::from("message"),
             ignored_lines: 0,
+            first_ignored: None,
         }
     }
 
@@ -185,6 +188,11 @@ impl Parser {
             self.bom_seen = None;
         }
         self.push_lines(bytes, read, out);
+    }
+
+    /// The first line ignored since [`Parser::take_ignored_lines`] was last called, once.
+    pub fn take_first_ignored(&mut self) -> Option<String> {
+        self.first_ignored.take()
     }
 
     /// How many lines were ignored since the last call (see `ignored_lines`).
@@ -283,6 +291,7 @@ impl Parser {
             out(Item::Comment(text.lossy().into_owned()));
             return;
         }
+        let whole = line.bytes;
         let (field, value) = match memchr::memchr(b':', line.bytes) {
             Some(colon) => (&line.bytes[..colon], strip_one_space(line.from(colon + 1))),
             None => (line.bytes, line.from(line.len())),
@@ -317,7 +326,15 @@ impl Parser {
             }
             // An `id:` equal to the current one is not ignored: it changes nothing.
             b"id" => {}
-            _ => self.ignored_lines += 1,
+            _ => {
+                if self.ignored_lines == 0 {
+                    const SHOWN: usize = 200;
+                    let head = String::from_utf8_lossy(&whole[..whole.len().min(SHOWN)]);
+                    let more = if whole.len() > SHOWN { "…" } else { "" };
+                    self.first_ignored = Some(format!("{head}{more}"));
+                }
+                self.ignored_lines += 1;
+            }
         }
     }
 

@@ -240,7 +240,7 @@ impl App {
     /// panes, else in the panes.
     fn pick_view(&mut self, now: Instant) {
         self.view_picked = true;
-        let body = layout::body(Rect::new(0, 0, self.width, self.height));
+        let body = self.body();
         if self.panes.len() > layout::per_page(self.panes.len(), body) {
             self.view = View::Overview;
             self.refresh_overview(now);
@@ -385,12 +385,13 @@ impl App {
 
     /// Where the panes are on screen now.
     pub fn layout(&self) -> PaneLayout {
-        layout::panes(
-            self.panes.len(),
-            self.focus,
-            self.zoomed,
-            layout::body(Rect::new(0, 0, self.width, self.height)),
-        )
+        layout::panes(self.panes.len(), self.focus, self.zoomed, self.body())
+    }
+
+    /// Where the panes (or the overview) go: below the title bar, above the footer and the
+    /// banner of a config that was not reloaded.
+    pub fn body(&self) -> Rect {
+        super::render::banner::above(self, layout::body(Rect::new(0, 0, self.width, self.height)))
     }
 
     /// When the screen must be redrawn even if nothing arrives: a countdown (tenths of a

@@ -334,7 +334,7 @@ impl App {
     /// `]` / `[`: the first pane of the next / previous page, round the end.
     fn turn_page(&mut self, forward: bool) {
         let n = self.panes.len();
-        let body = layout::body(ratatui::layout::Rect::new(0, 0, self.width, self.height));
+        let body = self.body();
         let per_page = layout::per_page(n, body);
         let pages = n.div_ceil(per_page);
         let page = self.focus / per_page;

@@ -13,7 +13,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use ratatui::layout::{Position, Rect};
 
 use super::app::{Action, App, Mode, View};
-use super::layout;
 use super::overview::table_rows;
 use super::pane::{Pane, PaneView};
 
@@ -228,7 +227,7 @@ impl App {
 
     /// The overview row (an index into its rows) at this cell.
     fn overview_row_at(&self, column: u16, row: u16) -> Option<usize> {
-        let body = layout::body(Rect::new(0, 0, self.width, self.height));
+        let body = self.body();
         // The table's border, then its header line.
         let inner = Rect::new(
             body.x + 1,

@@ -396,3 +396,33 @@ fn a_missing_file_suggests_init_with_that_very_path() {
         "{e}"
     );
 }
+
+#[test]
+fn an_empty_feed_list_is_the_same_error_as_a_file_without_feeds() {
+    let msg = err("feed = []\n");
+    assert!(
+        msg.starts_with("no [[feed]] in feeds.toml: add one, e.g."),
+        "{msg}"
+    );
+}
+
+#[test]
+fn no_proxy_entries_that_are_not_hosts_addresses_or_ranges_and_a_proxy_with_a_variable_are_errors()
+{
+    for bad in ["bad host!!", "10.0.0.0/33"] {
+        let msg = err(&format!("{FEED}no_proxy = [\"localhost\", \"{bad}\"]\n"));
+        assert_error(
+            &msg,
+            4,
+            &[&format!(
+                "`no_proxy` \"{bad}\" is not a host name, IP address or CIDR range"
+            )],
+        );
+    }
+    let msg = err(&format!("{FEED}proxy = \"http://${{PROXY_HOST}}:3128\"\n"));
+    assert_error(
+        &msg,
+        4,
+        &["`proxy` \"http://${PROXY_HOST}:3128\": `${VAR}` is not expanded in `proxy`"],
+    );
+}

@@ -74,6 +74,19 @@ fn watch_folder(
     let folder = path
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    // A config reached through a symlink (stow, a Kubernetes ConfigMap) is edited where it
+    // lives: its target's folder is watched too. The target is resolved again after every
+    // event, since a ConfigMap update swaps a `..data` symlink in the path's own folder.
+    let resolve = {
+        let path = path.clone();
+        move || std::fs::canonicalize(&path).ok()
+    };
+    let mut target = resolve();
+    let target_folder = target
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .filter(|t| std::fs::canonicalize(&folder).ok().as_ref() != Some(t));
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         let Ok(event) = res else { return };
         // Reading the file (the watcher itself does) is an access, not a change.
@@ -82,11 +95,25 @@ fn watch_folder(
             EventKind::Access(_) => false,
             _ => true,
         };
-        if change && event.paths.iter().any(|p| p.file_name() == name.as_deref()) {
+        if !change {
+            return;
+        }
+        let now_target = resolve();
+        let retargeted = now_target != target;
+        let hit = event.paths.iter().any(|p| {
+            p.file_name() == name.as_deref()
+                || target.as_deref() == Some(p.as_path())
+                || now_target.as_deref() == Some(p.as_path())
+        });
+        target = now_target;
+        if hit || retargeted {
             let _ = pokes.send(Poke::Changed);
         }
     })?;
     watcher.watch(&folder, RecursiveMode::NonRecursive)?;
+    if let Some(target_folder) = target_folder {
+        watcher.watch(&target_folder, RecursiveMode::NonRecursive)?;
+    }
     Ok(watcher)
 }
 
@@ -176,6 +203,46 @@ mod tests {
         std::fs::write(dir.path().join("other.toml"), "x").unwrap();
         expect_reports(&mut watcher, 0);
         assert_eq!(loads.load(Ordering::SeqCst), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_configs_target_edited_elsewhere_is_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let dotfiles = dir.path().join("dotfiles");
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(&dotfiles).unwrap();
+        std::fs::create_dir_all(&config).unwrap();
+        let target = dotfiles.join("feeds.toml");
+        std::fs::write(&target, "a").unwrap();
+        let link = config.join("feeds.toml");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let (mut watcher, _) = counting(&link);
+        assert!(watcher.not_watching.is_none());
+        // An editor's save of the target: a new file renamed over it, in its own folder.
+        let tmp = dotfiles.join(".feeds.toml.swp");
+        std::fs::write(&tmp, "b").unwrap();
+        std::fs::rename(&tmp, &target).unwrap();
+        expect_reports(&mut watcher, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_configmaps_data_symlink_swapped_to_a_new_folder_is_loaded() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        for (folder, text) in [("..v1", "a"), ("..v2", "b")] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+            std::fs::write(dir.path().join(folder).join("feeds.toml"), text).unwrap();
+        }
+        symlink("..v1", dir.path().join("..data")).unwrap();
+        let link = dir.path().join("feeds.toml");
+        symlink("..data/feeds.toml", &link).unwrap();
+        let (mut watcher, _) = counting(&link);
+        // What the kubelet does: a new `..data` link renamed over the old one.
+        symlink("..v2", dir.path().join("..data_tmp")).unwrap();
+        std::fs::rename(dir.path().join("..data_tmp"), dir.path().join("..data")).unwrap();
+        expect_reports(&mut watcher, 1);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 pub(crate) use super::fmt;
 mod alert_log;
-mod banner;
+pub(crate) mod banner;
 mod board;
 mod list;
 mod overlay;
@@ -71,7 +71,7 @@ pub fn render(frame: &mut Frame, app: &App) {
             }
         }
         View::Overview if !app.panes.is_empty() => {
-            overview::render(frame, app, layout::body(area));
+            overview::render(frame, app, banner::above(app, layout::body(area)));
         }
         View::Overview => {}
     }
@@ -80,7 +80,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         app,
         Rect::new(area.x, area.bottom() - 1, area.width, 1),
     );
-    banner::render(frame, app, area);
+    banner::render(frame, app, layout::body(area));
     match &app.mode {
         Mode::Help { scroll } => overlay::help(frame, app, *scroll, area),
         Mode::Types { cursor, types } => overlay::types(frame, app, *cursor, types, area),
