@@ -273,7 +273,7 @@ async fn transcript_text_cut_short_by_count_ends_with_a_newline_and_its_summary(
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stdout, "Hello, wor\n");
     assert!(
-        run.stderr.lines().any(|l| l.contains(" · 2 chunks · ")),
+        run.stderr.lines().any(|l| l.contains(" · 2 chunks")),
         "no summary in {}",
         run.stderr
     );
