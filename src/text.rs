@@ -255,8 +255,15 @@ mod tests {
             ('\u{ad}', "\\xad"),
         ] {
             assert_eq!(escape(&format!("AC{c}ME")), format!("AC{shown}ME"));
-            assert_eq!(escape_keep_newlines(&format!("a{c}\nb")), format!("a{shown}\nb"));
-            assert!(has_controls(&c.to_string()) && is_unsafe(c), "U+{:04X}", c as u32);
+            assert_eq!(
+                escape_keep_newlines(&format!("a{c}\nb")),
+                format!("a{shown}\nb")
+            );
+            assert!(
+                has_controls(&c.to_string()) && is_unsafe(c),
+                "U+{:04X}",
+                c as u32
+            );
             assert_eq!(one_line(&format!("{c}"), 20).as_deref(), Some(shown));
         }
         // Visible neighbours are left alone.

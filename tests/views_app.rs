@@ -11,8 +11,8 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use screen::{Screen, text};
 use ssedash::expr::Expr;
-use ssedash::sse::Event;
 use ssedash::feed::FeedSpec;
+use ssedash::sse::Event;
 use ssedash::tui::app::{Action, Mode, Msg};
 use ssedash::tui::board::Trend;
 use ssedash::tui::pane::PaneView;
@@ -421,7 +421,10 @@ fn on_the_terminal_too_small_screen_only_q_ctrl_c_and_help_act() {
     assert!(matches!(s.app.mode, Mode::Help { .. }), "{:?}", s.app.mode);
     let now = s.at(500);
     let mut quit = |code, mods| s.app.update(Msg::Key(KeyEvent::new(code, mods)), now);
-    assert_eq!(quit(KeyCode::Char('q'), KeyModifiers::NONE), Some(Action::Quit));
+    assert_eq!(
+        quit(KeyCode::Char('q'), KeyModifiers::NONE),
+        Some(Action::Quit)
+    );
     assert_eq!(
         quit(KeyCode::Char('c'), KeyModifiers::CONTROL),
         Some(Action::Quit)

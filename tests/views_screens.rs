@@ -116,7 +116,11 @@ fn a_board_key_with_zero_width_characters_shows_them_escaped_not_as_a_lookalike(
         "{screen}"
     );
     for c in ['\u{200b}', '\u{feff}', '\u{2060}'] {
-        assert!(!screen.contains(c), "U+{:04X} reached the screen:\n{screen}", c as u32);
+        assert!(
+            !screen.contains(c),
+            "U+{:04X} reached the screen:\n{screen}",
+            c as u32
+        );
     }
 }
 
