@@ -4,7 +4,8 @@ use std::fmt::Write;
 use std::time::Duration;
 
 /// Makes untrusted text safe for a terminal: control characters (C0, DEL, C1), and the
-/// characters that reorder or hide text (bidi controls) are shown escaped (`\x1b`, `\u{202e}`),
+/// characters that reorder or hide text (bidi controls, zero-width and other invisible format
+/// characters) are shown escaped (`\x1b`, `\u{202e}`),
 /// so a hostile feed cannot repaint, retitle or reorder the user's screen. Tabs and newlines are
 /// escaped too (`\t`, `\n`): a line of output is one line on screen.
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
@@ -35,11 +36,28 @@ pub fn escape_keep_newlines(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn needs_escape(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || is_bidi_control(c) || is_invisible(c)
 }
 
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Format characters a terminal draws as nothing (or as a line break), so text holding them
+/// looks like other text: the soft hyphen, zero-width spaces and joiners, word joiner and
+/// invisible operators, the byte order mark, and the line and paragraph separators.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{206a}'..='\u{206f}'
+            | '\u{feff}'
+    )
 }
 
 fn push_escaped(out: &mut String, c: char) {
@@ -219,5 +237,36 @@ mod tests {
         assert!(has_controls("n\u{1b}]0;x"));
         assert!(has_controls("abc\u{202e}"));
         assert!(has_controls("\u{85}"));
+    }
+
+    #[test]
+    fn zero_width_and_invisible_format_characters_are_escaped() {
+        for (c, shown) in [
+            ('\u{200b}', "\\u{200b}"),
+            ('\u{200c}', "\\u{200c}"),
+            ('\u{200d}', "\\u{200d}"),
+            ('\u{2060}', "\\u{2060}"),
+            ('\u{2064}', "\\u{2064}"),
+            ('\u{feff}', "\\u{feff}"),
+            ('\u{180e}', "\\u{180e}"),
+            ('\u{2028}', "\\u{2028}"),
+            ('\u{2029}', "\\u{2029}"),
+            ('\u{61c}', "\\u{61c}"),
+            ('\u{ad}', "\\xad"),
+        ] {
+            assert_eq!(escape(&format!("AC{c}ME")), format!("AC{shown}ME"));
+            assert_eq!(
+                escape_keep_newlines(&format!("a{c}\nb")),
+                format!("a{shown}\nb")
+            );
+            assert!(
+                has_controls(&c.to_string()) && is_unsafe(c),
+                "U+{:04X}",
+                c as u32
+            );
+            assert_eq!(one_line(&format!("{c}"), 20).as_deref(), Some(shown));
+        }
+        // Visible neighbours are left alone.
+        assert_eq!(escape("café ‐ “x” 😀"), "café ‐ “x” 😀");
     }
 }

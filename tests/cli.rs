@@ -152,3 +152,46 @@ fn demo_feed_list_points_at_the_server() {
     assert_eq!(feeds[3].stop_on, ["close"]);
     assert!(feeds[..3].iter().all(|f| f.stop_on.is_empty()));
 }
+
+/// The help heading an option is listed under: the nearest unindented line above it.
+fn heading_of<'a>(help: &'a str, option: &str) -> &'a str {
+    let lines: Vec<&str> = help.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(option) || l.contains(&format!(", {option}")))
+        .unwrap_or_else(|| panic!("{option} is not in:\n{help}"));
+    lines[..at]
+        .iter()
+        .rev()
+        .find(|l| !l.is_empty() && !l.starts_with(' '))
+        .copied()
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn log_file_is_listed_under_options_not_the_views_heading_in_every_commands_help() {
+    for command in [
+        &["--help"][..],
+        &["demo", "--help"],
+        &["replay", "--help"],
+        &["serve", "--help"],
+        &["check", "--help"],
+        &["tail", "--help"],
+    ] {
+        let run = ssedash(command, LIMIT).await;
+        assert_eq!(run.code, Some(0), "{command:?}: {}", run.stderr);
+        assert_eq!(
+            heading_of(&run.stdout, "--log-file"),
+            "Options:",
+            "{command:?}:\n{}",
+            run.stdout
+        );
+    }
+    // The view options keep their own heading.
+    let run = ssedash(&["tail", "--help"], LIMIT).await;
+    assert!(
+        heading_of(&run.stdout, "--column").starts_with("Views (jq expressions"),
+        "{}",
+        run.stdout
+    );
+}

@@ -78,7 +78,7 @@ async fn stop_when_closes_the_feed_for_good_at_the_done_marker() {
     let states = run.states();
     let last = states.last().unwrap();
     assert_eq!(last["state"], "closed");
-    assert_eq!(last["reason"], "stop event \"message\"");
+    assert_eq!(last["reason"], "stop_when matched");
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -245,11 +245,36 @@ async fn transcript_text_starts_a_new_message_on_each_connection() {
     ])
     .await;
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert_eq!(run.stdout, "answer 1\nanswer 2");
+    // The second message, cut short by --timeout, ends its line and is summed up too.
+    assert_eq!(run.stdout, "answer 1\nanswer 2\n");
     let summaries = run.stderr.lines().filter(|l| l.contains("1 chunk")).count();
-    assert_eq!(
-        summaries, 1,
-        "the first message's summary only: {}",
+    assert_eq!(summaries, 2, "one summary per message: {}", run.stderr);
+}
+
+/// A run stopped by --count in the middle of a message still ends the line and sums it up.
+#[tokio::test]
+async fn transcript_text_cut_short_by_count_ends_with_a_newline_and_its_summary() {
+    let server = TestServer::always(vec![
+        sse_head(),
+        write("data: {\"t\":\"Hello\"}\n\ndata: {\"t\":\", wor\"}\n\n"),
+        Step::Hold,
+    ])
+    .await;
+    let run = tail_args(&[
+        &server.url("/t"),
+        "--text",
+        ".t",
+        "--format",
+        "text",
+        "--count",
+        "2",
+    ])
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stdout, "Hello, wor\n");
+    assert!(
+        run.stderr.lines().any(|l| l.contains(" · 2 chunks")),
+        "no summary in {}",
         run.stderr
     );
 }

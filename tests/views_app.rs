@@ -6,13 +6,17 @@
 mod screen;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use screen::{Screen, text};
 use ssedash::expr::Expr;
 use ssedash::feed::FeedSpec;
-use ssedash::tui::app::Mode;
+use ssedash::sse::Event;
+use ssedash::tui::app::{Action, Mode, Msg};
+use ssedash::tui::board::Trend;
 use ssedash::tui::pane::PaneView;
+use ssedash::view::message::MessageStats;
 use ssedash::view::{Align, BoardSort, Column, FeedExprs, ViewKind, ViewSpec};
 
 fn spec(name: &str, exprs: FeedExprs) -> FeedSpec {
@@ -128,9 +132,36 @@ fn extras_leave_with_the_events_the_ring_drops() {
     let pane = &s.app.panes[0];
     let extras = pane.extras.as_ref().unwrap();
     assert!(extras.get(6).is_none());
-    assert_eq!(&*extras.get(9).unwrap().cells[0], "9");
+    assert_eq!(&*extras.get(9).unwrap().cells[1], "9");
     // The board keeps the latest value whatever the ring dropped.
     assert_eq!(pane.board.as_ref().unwrap().rows[0].count, 10);
+}
+
+#[test]
+fn an_event_without_a_columns_value_keeps_the_previous_value_its_trend_and_no_flash() {
+    let mut s = Screen::with_specs(&[spec("ticker", board())], 100, 20);
+    s.open(0, 0);
+    quote(&mut s, "ACME", 5.0, 100);
+    quote(&mut s, "ACME", 6.5, 200);
+    // Past the flash of the change to 6.5.
+    s.event(
+        0,
+        "halt",
+        r#"{"symbol":"ACME","reason":"volatility"}"#,
+        "",
+        5000,
+    );
+    s.event(0, "halt", r#"{"symbol":"ACME","price":null}"#, "", 5100);
+    let b = s.app.panes[0].board.as_ref().unwrap();
+    let row = &b.rows[0];
+    assert_eq!(row.count, 4);
+    let cell = &row.cells[0];
+    assert_eq!(cell.text.as_deref(), Some("6.5"));
+    assert_eq!(cell.trend, Trend::Up);
+    // It last changed (and flashed) at 6.5, not at either halt.
+    assert_eq!(cell.changed_at, Some(s.at(200)));
+    let screen = text(&s.draw(5200));
+    assert!(screen.contains("6.5"), "{screen}");
 }
 
 #[test]
@@ -151,7 +182,41 @@ fn s_cycles_the_board_sort_and_capital_s_reverses_it() {
     s.key(KeyCode::Char('S'), 800);
     assert_eq!(board_keys(&s), ["A", "B", "C"]);
     let screen = text(&s.draw(900));
-    assert!(screen.contains("price▼"), "{screen}");
+    assert!(screen.contains("price▲"), "{screen}");
+}
+
+#[test]
+fn the_sort_arrow_points_up_for_ascending_and_down_for_descending_and_capital_s_flips_it() {
+    let mut s = Screen::with_specs(&[spec("ticker", board())], 100, 20);
+    s.open(0, 0);
+    quote(&mut s, "BRAVO", 5.0, 100);
+    quote(&mut s, "ALPHA", 1.0, 200);
+    let header = |s: &mut Screen, ms| {
+        let screen = text(&s.draw(ms));
+        screen_row_with_key(&screen)
+    };
+    // Keys A to Z; updates, counts and prices high (or new) first.
+    let first = header(&mut s, 300);
+    assert!(first.contains("key▲"), "{first}");
+    s.key(KeyCode::Char('s'), 400);
+    assert!(header(&mut s, 500).contains("updated▼"));
+    s.key(KeyCode::Char('s'), 600);
+    assert!(header(&mut s, 700).contains("count▼"));
+    s.key(KeyCode::Char('s'), 800);
+    assert_eq!(board_keys(&s), ["BRAVO", "ALPHA"]);
+    assert!(header(&mut s, 900).contains("price▼"));
+    s.key(KeyCode::Char('S'), 1000);
+    assert_eq!(board_keys(&s), ["ALPHA", "BRAVO"]);
+    assert!(header(&mut s, 1100).contains("price▲"));
+    s.key(KeyCode::Char('s'), 1200);
+    s.key(KeyCode::Char('S'), 1300);
+    assert_eq!(board_keys(&s), ["BRAVO", "ALPHA"]);
+    assert!(header(&mut s, 1400).contains("key▼"));
+}
+
+/// The board's header row (the one with the `rate` title).
+fn screen_row_with_key(screen: &str) -> String {
+    screen::row_with(screen, " rate ").to_string()
 }
 
 #[test]
@@ -302,4 +367,66 @@ fn an_expression_that_fails_on_an_event_leaves_its_cell_empty_and_says_why_in_th
     let screen = text(&b.draw(400));
     assert!(screen.contains("expression errors"), "{screen}");
     assert!(screen.contains("cannot index"), "{screen}");
+}
+
+#[test]
+fn the_dashboard_and_tail_give_one_chunk_rate_from_the_first_to_the_last_text() {
+    let exprs = FeedExprs {
+        view: ViewSpec {
+            kind: ViewKind::Transcript,
+            text: Some(jq(".t")),
+            ..ViewSpec::default()
+        },
+        ..FeedExprs::default()
+    };
+    // Three chunks a second apart in all, then a long wait for the closing usage event.
+    let fixture = [
+        (r#"{"t":"Hel"}"#, 100),
+        (r#"{"t":"lo"}"#, 600),
+        (r#"{"t":"!"}"#, 1100),
+        (r#"{"usage":{"output_tokens":3}}"#, 4100),
+    ];
+    let mut s = Screen::with_specs(&[spec("llm", exprs.clone())], 100, 20);
+    s.open(0, 0);
+    let mut stats = MessageStats::new(screen::base_time());
+    for (data, ms) in fixture {
+        s.event(0, "message", data, "", ms);
+        let event = Event::new("message", data, "");
+        stats.add(
+            &exprs.derive(&event),
+            screen::base_time() + Duration::from_millis(ms),
+        );
+    }
+    let transcript = s.app.panes[0].transcript.as_ref().unwrap();
+    let dashboard = transcript.messages[0].chunks_per_second();
+    assert_eq!(dashboard, Some(2.0));
+    assert_eq!(stats.chunks_per_sec(), dashboard);
+}
+
+#[test]
+fn on_the_terminal_too_small_screen_only_q_ctrl_c_and_help_act() {
+    let mut s = Screen::with_specs(&[spec("ticker", board())], 30, 8);
+    s.open(0, 0);
+    quote(&mut s, "ACME", 1.0, 100);
+    let screen = text(&s.draw(200));
+    assert!(screen.contains("too small"), "{screen}");
+    for c in ['v', '!', 's', 'o', 'c'] {
+        s.key(KeyCode::Char(c), 300);
+    }
+    let pane = &s.app.panes[0];
+    assert_eq!(pane.view, PaneView::Board, "v acted unseen");
+    assert_eq!(pane.board.as_ref().unwrap().rows.len(), 1, "c acted unseen");
+    assert!(matches!(s.app.mode, Mode::Normal), "{:?}", s.app.mode);
+    s.key(KeyCode::Char('?'), 400);
+    assert!(matches!(s.app.mode, Mode::Help { .. }), "{:?}", s.app.mode);
+    let now = s.at(500);
+    let mut quit = |code, mods| s.app.update(Msg::Key(KeyEvent::new(code, mods)), now);
+    assert_eq!(
+        quit(KeyCode::Char('q'), KeyModifiers::NONE),
+        Some(Action::Quit)
+    );
+    assert_eq!(
+        quit(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        Some(Action::Quit)
+    );
 }

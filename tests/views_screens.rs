@@ -100,6 +100,31 @@ fn board_shows_one_row_per_key_with_its_latest_values_and_which_way_they_moved()
 }
 
 #[test]
+fn a_board_key_with_zero_width_characters_shows_them_escaped_not_as_a_lookalike() {
+    let mut s = Screen::with_specs(&[spec("ticker", ticker_board(1000))], 100, 14);
+    s.open(0, 0);
+    quote(&mut s, "ACME", 10.0, 0.0, 100);
+    quote(&mut s, "AC\u{200b}ME", 99.0, 0.0, 200);
+    quote(&mut s, "\u{feff}ACME\u{2060}", 98.0, 0.0, 300);
+    let screen = text(&s.draw(1000));
+    assert!(
+        row_with(&screen, "AC\\u{200b}ME").contains("99"),
+        "{screen}"
+    );
+    assert!(
+        row_with(&screen, "\\u{feff}ACME\\u{2060}").contains("98"),
+        "{screen}"
+    );
+    for c in ['\u{200b}', '\u{feff}', '\u{2060}'] {
+        assert!(
+            !screen.contains(c),
+            "U+{:04X} reached the screen:\n{screen}",
+            c as u32
+        );
+    }
+}
+
+#[test]
 fn a_rise_and_a_fall_are_in_the_themes_up_and_down_colours_and_a_change_flashes() {
     let mut s = Screen::with_specs(&[spec("ticker", ticker_board(1000))], 100, 14);
     s.open(0, 0);
@@ -361,4 +386,30 @@ fn v_switches_a_board_to_its_raw_list_and_back() {
     assert!(!list.contains("updated"), "{list}");
     s.key(KeyCode::Char('v'), 500);
     assert!(text(&s.draw(600)).contains("updated"));
+}
+
+#[test]
+fn the_list_of_a_keyed_board_shows_each_events_key_before_its_columns() {
+    let mut s = Screen::with_specs(&[spec("ticker", ticker_board(1000))], 100, 12);
+    s.open(0, 0);
+    quote(&mut s, "ACME", 118.84, 0.5, 100);
+    quote(&mut s, "GLOBX", 42.1, -0.2, 200);
+    s.event(
+        0,
+        "halt",
+        r#"{"symbol":"ACME","reason":"volatility"}"#,
+        "",
+        300,
+    );
+    s.key(KeyCode::Char('v'), 400);
+    let list = text(&s.draw(500));
+    let header = row_with(&list, "price");
+    assert!(header.contains("key"), "{list}");
+    assert!(
+        header.find("key").unwrap() < header.find("price").unwrap(),
+        "{list}"
+    );
+    assert!(row_with(&list, "12:00:00.200").contains("GLOBX"), "{list}");
+    assert!(row_with(&list, "12:00:00.300").contains("ACME"), "{list}");
+    insta::assert_snapshot!(list);
 }

@@ -16,33 +16,35 @@ use crate::feed::FeedSpec;
 use crate::text;
 use crate::view::{Column, ViewKind, preset};
 
+/// The help heading of the view options. Set on each option, not as the struct's
+/// `next_help_heading`, which would also put every option declared after the flatten (a
+/// global `--log-file` among them) under it.
+const HEADING: &str = "Views (jq expressions; on a config's feeds they replace the feed's own)";
+
 #[derive(Debug, Args, Default, Clone)]
-#[command(
-    next_help_heading = "Views (jq expressions; on a config's feeds they replace the feed's own)"
-)]
 pub struct ViewArgs {
     /// How panes show events: list, board (latest value per --key) or transcript.
-    #[arg(long, value_name = "KIND", value_parser = ["list", "board", "transcript"])]
+    #[arg(long, help_heading = HEADING, value_name = "KIND", value_parser = ["list", "board", "transcript"])]
     pub view: Option<String>,
     /// Board key, a jq expression: one row per distinct value, e.g. --key .symbol
-    #[arg(long, value_name = "EXPR")]
+    #[arg(long, help_heading = HEADING, value_name = "EXPR")]
     pub key: Option<String>,
     /// A column, a jq expression on the event's data (repeatable), e.g. --column .price or
     /// --column vol:.volume (TITLE:EXPR)
-    #[arg(long = "column", value_name = "EXPR")]
+    #[arg(long = "column", help_heading = HEADING, value_name = "EXPR")]
     pub columns: Vec<String>,
     /// Transcript text, a jq expression appended per event (implies --view transcript), e.g.
     /// --text .choices[0].delta.content
-    #[arg(long, value_name = "EXPR")]
+    #[arg(long, help_heading = HEADING, value_name = "EXPR")]
     pub text: Option<String>,
     /// The type of events without an `event:` line, a jq expression, e.g. --type-from .type
-    #[arg(long, value_name = "EXPR")]
+    #[arg(long, help_heading = HEADING, value_name = "EXPR")]
     pub type_from: Option<String>,
     /// Close the feed for good when this jq expression is true, e.g. --stop-when '. == "[DONE]"'
-    #[arg(long, value_name = "EXPR")]
+    #[arg(long, help_heading = HEADING, value_name = "EXPR")]
     pub stop_when: Option<String>,
     /// Read an LLM stream: openai-chat, openai-responses, anthropic or gemini.
-    #[arg(long, value_name = "NAME", value_parser = crate::view::PRESETS.to_vec())]
+    #[arg(long, help_heading = HEADING, value_name = "NAME", value_parser = crate::view::PRESETS.to_vec())]
     pub preset: Option<String>,
 }
 

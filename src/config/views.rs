@@ -263,7 +263,11 @@ fn read_column(
             "title" => f.string("a string", "\"vol\"").map(|t| {
                 title = Some(t.to_owned());
             }),
-            "expr" => expr(&f, "'.volume'").map(|e| expression = Some(e)),
+            // A compile error is the column's only error, not also "needs `expr`".
+            "expr" => {
+                expression = Some(expr(&f, "'.volume'"));
+                Ok(())
+            }
             "align" => f
                 .string("left or right", "\"right\"")
                 .and_then(|a| match a {
@@ -285,6 +289,7 @@ fn read_column(
             "a column table needs `expr`, e.g. { title = \"vol\", expr = \".volume\" }",
         ));
     };
+    let expr = expr?;
     let mut column = Column::of(expr);
     if let Some(title) = title {
         column.title = title;

@@ -96,6 +96,8 @@ pub enum Ending {
     NoContent,
     /// A configured stop event arrived.
     StopEvent(String),
+    /// The feed's `stop_when` expression was true for an event.
+    StopWhen,
     /// A status or Content-Type that will not get better, a redirect loop, a bad request.
     Fatal { status: Option<u16>, reason: String },
     /// The user disconnected the feed.
@@ -217,6 +219,10 @@ impl Reconnect {
             Ending::StopEvent(kind) => Decision::Close {
                 status: None,
                 reason: format!("stop event \"{kind}\""),
+            },
+            Ending::StopWhen => Decision::Close {
+                status: None,
+                reason: "stop_when matched".into(),
             },
             Ending::Fatal { status, reason } => Decision::Fail { status, reason },
             Ending::UserDisconnect => Decision::Close {

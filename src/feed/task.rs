@@ -140,15 +140,14 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
     }
 }
 
-/// `stop_when` is true for the event: why the feed closes. Run here, like `stop_on`, so that
-/// `tail` and the dashboard stop at the same event; a feed without it pays nothing.
-fn stop_when(spec: &FeedSpec, event: &crate::sse::Event) -> Option<String> {
-    let expr = spec.exprs.stop_when.as_ref()?;
+/// Whether `stop_when` is true for the event. Run here, like `stop_on`, so that `tail` and
+/// the dashboard stop at the same event; a feed without it pays nothing.
+fn stop_when(spec: &FeedSpec, event: &crate::sse::Event) -> bool {
+    let Some(expr) = spec.exprs.stop_when.as_ref() else {
+        return false;
+    };
     let input = crate::expr::Input::from_data(&event.data);
-    // Named by the event's type, as `stop_on` names it.
-    expr.truthy(&input)
-        .unwrap_or(false)
-        .then(|| event.event_type.to_string())
+    expr.truthy(&input).unwrap_or(false)
 }
 
 /// Reads at least this long are shared by their events' data (see [`unshare_if_sparse`]).
@@ -386,9 +385,9 @@ impl Feed {
                             crate::log::cut_event(spec, &event.event_type, &event.id);
                         }
                         if spec.stop_on.iter().any(|t| **t == *event.event_type) {
-                            stop = Some(event.event_type.to_string());
-                        } else if let Some(reason) = stop_when(spec, &event) {
-                            stop = Some(reason);
+                            stop = Some(Ending::StopEvent(event.event_type.to_string()));
+                        } else if stop_when(spec, &event) {
+                            stop = Some(Ending::StopWhen);
                         }
                         if spec.events.is_empty()
                             || spec.events.iter().any(|t| **t == *event.event_type)
@@ -430,8 +429,8 @@ impl Feed {
                 self.tx.set_last_event_id(id);
             }
             self.tx.send_all(batch.drain(..)).await;
-            if let Some(kind) = stop {
-                return Ending::StopEvent(kind);
+            if let Some(ending) = stop {
+                return ending;
             }
             if last_len >= COALESCE_BELOW {
                 // A busy feed's next read is ready at once, and a queue that drops never

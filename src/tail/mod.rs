@@ -297,6 +297,14 @@ pub async fn run_with(
     for handle in &handles {
         handle.task.abort();
     }
+    // A transcript's message cut short by the end of the run still ends its line.
+    if !matches!(stop, Stop::WriterGone) {
+        printer.finish_views()?;
+        if printer.pending() > 0 {
+            let last = printer.take(Vec::new());
+            let _ = tokio::time::timeout(WRITE_GRACE, tx.send(last)).await;
+        }
+    }
     // Alert commands still running finish (each within its timeout) and are reported, unless
     // the user pressed Ctrl-C or nobody reads any more.
     if let Some(a) = &mut alerts

@@ -37,7 +37,7 @@ pub enum Trend {
 /// A column's latest value in one row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardCell {
-    /// `None`: the expression gave nothing (or failed) for the latest event.
+    /// `None`: no event of this row has given a value yet (an event without one keeps it).
     pub text: Option<String>,
     pub number: Option<f64>,
     /// When the text last changed (it flashes for [`FLASH`]).
@@ -223,7 +223,9 @@ impl Board {
         }
         set_last(&mut row.last, event);
         for (cell, (text, number)) in row.cells.iter_mut().zip(update.cells) {
-            if cell.text != text {
+            // A cell holds its column's latest value: an event without one (no output, null,
+            // an error) keeps the value, its trend and no flash.
+            if text.is_some() && cell.text != text {
                 // The first value is not a change.
                 if cell.text.is_some() {
                     cell.changed_at = Some(now);
@@ -231,6 +233,7 @@ impl Board {
                 match (cell.number, number) {
                     (Some(old), Some(new)) if new > old => cell.trend = Trend::Up,
                     (Some(old), Some(new)) if new < old => cell.trend = Trend::Down,
+                    (_, None) => cell.trend = Trend::Flat,
                     _ => {}
                 }
                 cell.text = text;
@@ -307,6 +310,26 @@ impl Board {
         self.sorted_at = None;
     }
 
+    /// Whether the rows are shown highest (or newest) first: keys and text go A to Z, counts,
+    /// numbers and updates high or new first, unless `S` reversed it.
+    pub fn descending(&self) -> bool {
+        let high_first = match self.sort {
+            Sort::Key => false,
+            Sort::Last | Sort::Count => true,
+            // Numbers come first, high first; a column of text alone goes A to Z.
+            Sort::Column(c) => self
+                .rows
+                .iter()
+                .any(|r| r.cells.get(c).is_some_and(|cell| cell.number.is_some())),
+        };
+        high_first != self.reverse
+    }
+
+    /// The sort's arrow: `▲` ascending, `▼` descending.
+    pub fn sort_arrow(&self) -> &'static str {
+        if self.descending() { "▼" } else { "▲" }
+    }
+
     /// What the rows are sorted by, for the header.
     pub fn sort_label(&self) -> String {
         let what = match self.sort {
@@ -315,7 +338,7 @@ impl Board {
             Sort::Count => "count",
             Sort::Column(c) => self.titles.get(c).map_or("?", String::as_str),
         };
-        format!("{what} {}", if self.reverse { "▼" } else { "▲" })
+        format!("{what} {}", self.sort_arrow())
     }
 
     /// Position of the selected row in `order` (the first when none is or it is filtered out).

@@ -41,6 +41,15 @@ impl App {
         if ctrl && matches!(key.code, KeyCode::Char('c')) {
             return Some(Action::Quit);
         }
+        // The "terminal too small" screen shows nothing a key could act on: `q` quits (as it
+        // says), `?` still toggles help; the rest would act unseen.
+        if layout::too_small(self.width, self.height) {
+            match key.code {
+                KeyCode::Char('q') if bare(&key) => return Some(Action::Quit),
+                KeyCode::Char('?') if bare(&key) => {}
+                _ => return None,
+            }
+        }
         if ctrl && matches!(key.code, KeyCode::Char('l')) {
             return self.reload_key();
         }

@@ -37,6 +37,7 @@ pub struct Message {
     pub requested_at: Instant,
     pub first_event_at: Option<Instant>,
     pub first_text_at: Option<Instant>,
+    pub last_text_at: Option<Instant>,
     pub last_event_at: Option<Instant>,
     /// Events that added text.
     pub chunks: u64,
@@ -60,6 +61,7 @@ impl Message {
             requested_at,
             first_event_at: None,
             first_text_at: None,
+            last_text_at: None,
             last_event_at: None,
             chunks: 0,
             events: 0,
@@ -90,13 +92,12 @@ impl Message {
         )
     }
 
-    /// Chunks per second, from the first text to the last event.
+    /// Chunks per second, from the first text to the last text (as `tail` counts them).
     pub fn chunks_per_second(&self) -> Option<f64> {
         let span = self
-            .last_event_at?
-            .saturating_duration_since(self.first_text_at?)
-            .as_secs_f64();
-        (span > 0.0 && self.chunks > 1).then(|| (self.chunks - 1) as f64 / span)
+            .last_text_at?
+            .saturating_duration_since(self.first_text_at?);
+        crate::view::message::chunks_per_sec(self.chunks, span)
     }
 
     fn push(&mut self, kind: PartKind, text: &str) {
@@ -188,6 +189,7 @@ impl Transcript {
         if let Some(text) = update.text.filter(|t| !t.is_empty()) {
             m.chunks += 1;
             m.first_text_at.get_or_insert(now);
+            m.last_text_at = Some(now);
             let kind = if update.thinking {
                 PartKind::Thinking
             } else {
@@ -306,7 +308,8 @@ mod tests {
         assert_eq!(m.ttft(), Some(Duration::from_millis(250)));
         assert_eq!(m.duration(), Some(Duration::from_millis(500)));
         assert_eq!((m.chunks, m.events), (2, 4));
-        assert_eq!(m.chunks_per_second(), Some(4.0));
+        // One gap between the first and the last text, 200 ms apart.
+        assert_eq!(m.chunks_per_second(), Some(5.0));
         assert_eq!((m.prompt_tokens, m.completion_tokens), (Some(12), Some(3)));
         assert_eq!(m.finish.as_deref(), Some("stop"));
         assert_eq!(tr.messages[1].ttft(), Some(Duration::from_millis(300)));

@@ -15,6 +15,9 @@ use crate::feed::{ConnState, StateChange};
 use crate::highlight::{self, Mark};
 use crate::view::{Align, BoardSort, Derived, HighlightMatch, ViewKind};
 
+/// The title of the list's first column when the feed has a key (as on the board).
+pub const KEY_TITLE: &str = "key";
+
 /// The most of a column value kept per event (a list row shows far less).
 pub const CELL_CHARS: usize = 256;
 
@@ -31,13 +34,23 @@ impl Pane {
     pub(super) fn with_views(mut self, now: Instant) -> Pane {
         let exprs = self.exprs.clone();
         let view = &exprs.view;
-        self.columns = view
+        let heads: Vec<ColumnHead> = view
             .columns
             .iter()
             .map(|c| ColumnHead {
                 title: c.title.clone(),
                 right: c.align == Align::Right,
             })
+            .collect();
+        // The list names each event's row by its key first, as the board does.
+        self.columns = view
+            .key
+            .iter()
+            .map(|_| ColumnHead {
+                title: KEY_TITLE.into(),
+                right: false,
+            })
+            .chain(heads.iter().cloned())
             .collect();
         if !exprs.is_empty() {
             self.extras = Some(Box::new(Extras::new(self.next_seq)));
@@ -51,8 +64,8 @@ impl Pane {
                     BoardSort::Count => Sort::Count,
                     BoardSort::Column(c) => Sort::Column(c),
                 };
-                let titles = self.columns.iter().map(|c| c.title.clone()).collect();
-                let right = self.columns.iter().map(|c| c.right).collect();
+                let titles = heads.iter().map(|c| c.title.clone()).collect();
+                let right = heads.iter().map(|c| c.right).collect();
                 self.board = Some(Box::new(Board::new(
                     titles,
                     right,
@@ -166,11 +179,12 @@ impl Pane {
             self.errors += 1;
         }
         if let Some(extras) = &mut self.extras {
+            let key = self.exprs.view.key.is_some().then_some(&d.key);
             let extra = EventExtra {
-                cells: d
-                    .cells
-                    .iter()
-                    .map(|c| c.text.as_deref().map_or_else(|| "".into(), cell_line))
+                cells: key
+                    .into_iter()
+                    .chain(d.cells.iter().map(|c| &c.text))
+                    .map(|t| t.as_deref().map_or_else(|| "".into(), cell_line))
                     .collect(),
                 is_error: d.is_error,
                 rule: d.highlight.and_then(|i| u16::try_from(i).ok()),
@@ -280,7 +294,8 @@ impl Pane {
 /// What the list shows of one event besides its text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventExtra {
-    /// Each column's value, one safe line (empty: no value).
+    /// Each list column's value (the key first, when the feed has one), one safe line
+    /// (empty: no value).
     pub cells: Box<[Box<str>]>,
     /// It matched the feed's `error_when`.
     pub is_error: bool,

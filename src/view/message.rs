@@ -71,10 +71,9 @@ impl MessageStats {
         since(self.started, self.last_event?)
     }
 
-    /// Chunks per second between the first and the last text (`None` under two chunks).
+    /// Chunks per second between the first and the last text (see [`chunks_per_sec`]).
     pub fn chunks_per_sec(&self) -> Option<f64> {
-        let span = since(self.first_text?, self.last_text?)?.as_secs_f64();
-        (self.chunks >= 2 && span > 0.0).then(|| (self.chunks - 1) as f64 / span)
+        chunks_per_sec(self.chunks, since(self.first_text?, self.last_text?)?)
     }
 
     /// One line: `ttft 312 ms · 2.4 s · 37 chunks · 15.4 chunks/s · tokens 25 in, 37 out ·
@@ -110,6 +109,14 @@ impl MessageStats {
         }
         parts.join(" · ")
     }
+}
+
+/// The rate of a message's text: `chunks` text events, the first and the last `span` apart,
+/// are `chunks - 1` gaps in `span` (`None` under two chunks or with no time between them).
+/// `tail`'s summary and the dashboard's transcript header both use it, so they agree.
+pub fn chunks_per_sec(chunks: u64, span: Duration) -> Option<f64> {
+    let span = span.as_secs_f64();
+    (chunks >= 2 && span > 0.0).then(|| (chunks - 1) as f64 / span)
 }
 
 fn since(from: SystemTime, to: SystemTime) -> Option<Duration> {

@@ -97,6 +97,19 @@ fn a_jq_compile_error_names_file_line_key_and_jq_message() {
 }
 
 #[test]
+fn a_column_table_whose_expr_does_not_compile_reports_only_the_compile_error() {
+    let message = err(&format!(
+        "{FEED}[feed.view]\ncolumns = [\".price\", {{ title = \"vol\", expr = \".volume |\" }}]\n"
+    ));
+    assert_error(
+        &message,
+        5,
+        &["`view.columns.expr` = '.volume |' does not compile"],
+    );
+    assert!(!message.contains("needs `expr`"), "{message}");
+}
+
+#[test]
 fn unknown_view_keys_are_rejected_with_a_suggestion() {
     let message = err(&format!("{FEED}[feed.view]\nkyes = \".a\"\n"));
     assert_error(

@@ -89,6 +89,15 @@ impl Printer {
         }
     }
 
+    /// The run is over (`--count`, `--timeout`, the end of the feeds, Ctrl-C): a message still
+    /// open ends as a closed connection ends it, with a newline and its summary.
+    pub(in crate::tail) fn finish_views(&mut self) -> io::Result<()> {
+        for feed in 0..self.views.len() {
+            self.end_message(feed)?;
+        }
+        Ok(())
+    }
+
     fn view(&self, feed: usize) -> &FeedView {
         self.views[feed].as_ref().expect("a feed with a view")
     }

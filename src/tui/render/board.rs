@@ -149,7 +149,7 @@ pub fn render(
 }
 
 fn header<'a>(board: &Board, theme: &Theme, key_w: usize, widths: &[usize]) -> Line<'a> {
-    let arrow = if board.reverse { "▼" } else { "▲" };
+    let arrow = board.sort_arrow();
     let title = |name: &str, sorted: bool| {
         if sorted {
             format!("{name}{arrow}")
