@@ -11,10 +11,20 @@ pub fn is_sensitive(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     matches!(
         name.as_str(),
-        "authorization" | "proxy-authorization" | "cookie"
-    ) || ["token", "secret", "key", "password", "auth", "signature"]
-        .iter()
-        .any(|word| name.contains(word))
+        // `sig`: the signature of Azure SAS URLs and other signed links.
+        "authorization" | "proxy-authorization" | "cookie" | "sig"
+    ) || [
+        "token",
+        "secret",
+        "key",
+        "password",
+        "auth",
+        "signature",
+        "credential",
+        "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// The URL with its password and sensitive query values masked.
@@ -54,6 +64,13 @@ mod tests {
             "https://me:••••@host/s?room=1&api_key=••••#x"
         );
         assert!(is_sensitive("X-Api-Key"));
+        let signed =
+            Url::parse("https://h/s?sv=2024&sig=abc&X-Amz-Credential=AK%2F1&sessionid=9&signal=1")
+                .unwrap();
+        assert_eq!(
+            masked_url(&signed),
+            "https://h/s?sv=2024&sig=••••&X-Amz-Credential=••••&sessionid=••••&signal=1"
+        );
         assert!(!is_sensitive("Accept"));
     }
 }
