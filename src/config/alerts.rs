@@ -19,7 +19,7 @@ use toml::de::DeValue;
 
 use super::ConfigError;
 use super::errors::{Source, did_you_mean};
-use super::layer::{entries, unknown_key};
+use super::layer::{entries, table_label, unknown_key};
 use super::value::{Field, Scope};
 use crate::alert::{Actions, AlertSpec, Condition, StateName};
 use crate::text::{escape, has_controls};
@@ -129,15 +129,7 @@ fn read_alert(src: &Source<'_>, number: usize, item: &Spanned<DeValue<'_>>) -> R
         unreachable!("read_alerts checked that every item is a table");
     };
     let entries = entries(table);
-    let who = entries
-        .iter()
-        .find(|(k, _)| k.get_ref() == "name")
-        .and_then(|(_, v)| v.get_ref().as_str())
-        .filter(|name| !name.trim().is_empty() && !has_controls(name))
-        .map_or_else(
-            || format!("[[alert]] #{number}: "),
-            |name| format!("alert \"{name}\": "),
-        );
+    let who = table_label(&entries, "alert", number);
     let scope = Scope {
         src,
         who: who.clone(),

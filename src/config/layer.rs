@@ -56,6 +56,24 @@ pub(super) fn entries<'t, 'i>(
     all
 }
 
+/// How messages name the `[[kind]]` table numbered `number` with these entries: by its `name`
+/// (`feed "ticker": `), even for keys written above it, else by its place (`[[feed]] #2: `).
+pub(super) fn table_label(
+    entries: &[(&Spanned<DeString<'_>>, &Spanned<DeValue<'_>>)],
+    kind: &str,
+    number: usize,
+) -> String {
+    entries
+        .iter()
+        .find(|(k, _)| k.get_ref() == "name")
+        .and_then(|(_, v)| v.get_ref().as_str())
+        .filter(|name| !name.trim().is_empty() && !crate::text::has_controls(name))
+        .map_or_else(
+            || format!("[[{kind}]] #{number}: "),
+            |name| format!("{kind} \"{name}\": "),
+        )
+}
+
 /// "unknown key `x`; did you mean `y`? (keys of a feed: ...)", with a hint when the key belongs
 /// to the table above (a classic TOML slip: a key written below a `[table]` header).
 pub(super) fn unknown_key(

@@ -12,7 +12,7 @@ use toml::de::{DeTable, DeValue};
 use url::Url;
 
 use super::errors::{Source, shown_path};
-use super::layer::{Layer, entries, unknown_key};
+use super::layer::{Layer, entries, table_label, unknown_key};
 use super::value::{Field, Scope};
 use super::views::{FEED_VIEW_KEYS, FeedViews, read_highlights};
 use super::{Config, ConfigError};
@@ -249,16 +249,7 @@ fn read_feed(
         unreachable!("read_feeds checked that every item is a table");
     };
     let entries = entries(table);
-    // Name the feed in every message, even for keys written above its `name`.
-    let who = entries
-        .iter()
-        .find(|(k, _)| k.get_ref() == "name")
-        .and_then(|(_, v)| v.get_ref().as_str())
-        .filter(|name| !name.trim().is_empty() && !has_controls(name))
-        .map_or_else(
-            || format!("[[feed]] #{number}: "),
-            |name| format!("feed \"{name}\": "),
-        );
+    let who = table_label(&entries, "feed", number);
     let scope = Scope {
         src,
         who,

@@ -162,18 +162,8 @@ fn start_feed(spec: &FeedSpec, tx: Sender) -> FeedHandle {
 
 /// Runs the dashboard until the user quits. The terminal is restored on return, on error and
 /// on panic (ratatui's hook), mouse reporting included.
+/// With a recording from the start, or on a replay instead of live feeds (`extras`).
 /// Returns the exit code: 0 after `q`, 128 + the signal's number after a signal.
-pub async fn run(
-    specs: Vec<FeedSpec>,
-    themes: Vec<Theme>,
-    theme: usize,
-    alerts: Vec<crate::alert::AlertSpec>,
-    options: Options,
-) -> io::Result<i32> {
-    run_with(specs, themes, theme, alerts, options, Extras::default()).await
-}
-
-/// [`run`] with a recording from the start, or on a replay instead of live feeds.
 pub async fn run_with(
     specs: Vec<FeedSpec>,
     themes: Vec<Theme>,
