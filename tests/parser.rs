@@ -5,7 +5,6 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use proptest::prelude::*;
@@ -43,7 +42,7 @@ fn comment(text: &str) -> Item {
 }
 
 fn last_event_id(id: &str) -> Item {
-    Item::LastEventId(Arc::from(id))
+    Item::LastEventId(id.into())
 }
 
 fn events(items: &[Item]) -> Vec<&Event> {

@@ -78,7 +78,7 @@ struct Slot {
     /// The server's latest `retry:` in ms; `u64::MAX` until one arrives.
     retry_ms: AtomicU64,
     /// The latest last event ID, `None` until the stream changes it.
-    last_event_id: Mutex<Option<Arc<str>>>,
+    last_event_id: Mutex<Option<crate::sse::FieldStr>>,
     /// Wakes a waiting producer when the consumer made room.
     space: Notify,
 }
@@ -160,7 +160,7 @@ impl Sender {
     }
 
     /// The last event ID changed (with or without an event).
-    pub fn set_last_event_id(&self, id: Arc<str>) {
+    pub fn set_last_event_id(&self, id: crate::sse::FieldStr) {
         *self.slot.last_event_id.lock().expect("feed cell poisoned") = Some(id);
     }
 }
@@ -243,12 +243,22 @@ impl Inbox {
             let mut queue = slot.queue.lock().expect("feed queue poisoned");
             let take = queue.msgs.len().min(per_feed);
             if take > 0 {
-                let taken: usize = queue.msgs.range(..take).map(FeedMsg::cost).sum();
-                queue.bytes -= taken;
                 let id = FeedId(slot.id.load(Ordering::Relaxed));
-                out.extend(queue.msgs.drain(..take).map(|m| (id, m)));
+                let mut taken = 0;
+                out.extend(queue.msgs.drain(..take).map(|m| {
+                    taken += m.cost();
+                    (id, m)
+                }));
+                queue.bytes -= taken;
+                // A waiting producer is woken once the queue is down to half, not at every
+                // take: it then fills half a queue in one go, instead of the two threads
+                // trading a wake-up for every few messages.
+                let half = queue.msgs.len() <= slot.opts.messages / 2
+                    && queue.bytes <= slot.opts.bytes / 2;
                 drop(queue);
-                slot.space.notify_one();
+                if half {
+                    slot.space.notify_one();
+                }
             }
         }
         if n > 0 {
@@ -292,7 +302,7 @@ impl Inbox {
 
     /// The latest last event ID the stream set, if it set one (the one a feed starts from is
     /// in its spec).
-    pub fn last_event_id(&self, id: FeedId) -> Option<Arc<str>> {
+    pub fn last_event_id(&self, id: FeedId) -> Option<crate::sse::FieldStr> {
         self.slots[id.0]
             .last_event_id
             .lock()
@@ -303,7 +313,6 @@ impl Inbox {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::time::{Duration, SystemTime};
 
     use super::*;
@@ -478,7 +487,7 @@ mod tests {
         let chatty =
             inbox.add_feed(QueueOptions::new(10, 1 << 20, Overflow::Wait).with_comments(true));
         for i in 0..1_000_000u64 {
-            quiet.set_last_event_id(Arc::from(i.to_string()));
+            quiet.set_last_event_id(i.to_string().into());
             quiet.set_retry_ms(i);
             assert!(!quiet.count_comment(), "nobody asked for comments");
         }
@@ -497,8 +506,8 @@ mod tests {
         let mut msg = event("data");
         let plain = msg.cost();
         if let FeedMsg::Event { event, .. } = &mut msg {
-            event.event_type = Arc::from("t".repeat(256));
-            event.id = Arc::from("i".repeat(1024));
+            event.event_type = "t".repeat(256).into();
+            event.id = "i".repeat(1024).into();
         }
         assert_eq!(msg.cost(), plain - "message".len() + 256 + 1024);
     }

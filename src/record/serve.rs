@@ -70,9 +70,9 @@ fn feeds(recording: &Recording) -> Vec<Feed> {
     for item in &recording.items {
         let step = match &item.what {
             What::Event(e) => Step::Event {
-                event_type: e.event_type.clone(),
+                event_type: e.event_type.clone().into(),
                 data: e.data.to_string(),
-                id: e.id.clone(),
+                id: e.id.clone().into(),
             },
             What::Retry(ms) => Step::Retry(*ms),
             What::Comment(text) => Step::Comment(text.clone()),

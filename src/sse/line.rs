@@ -19,6 +19,14 @@ impl<'a> Line<'a> {
         Line { bytes, text: None }
     }
 
+    /// A line already known to be text.
+    pub fn from_text(text: &'a str) -> Self {
+        Line {
+            bytes: text.as_bytes(),
+            text: Some(text),
+        }
+    }
+
     /// `bytes[start..end]`, as text when that range lies in `valid` (the read's valid prefix).
     pub fn within(bytes: &'a [u8], valid: &'a str, start: usize, end: usize) -> Self {
         Line {

@@ -1,10 +1,12 @@
 //! The SSE wire format: our own incremental parser (see `docs/sse.md` for why).
 
 mod data;
+mod field;
 mod line;
 mod parser;
 
 pub use data::Data;
+pub use field::FieldStr;
 pub use parser::{Event, Item, MAX_ID_BYTES, MAX_TYPE_BYTES, Parser, parse_all};
 
 /// Whether a `Content-Type` header value has the MIME essence `text/event-stream`

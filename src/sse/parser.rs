@@ -14,12 +14,12 @@
 //! remembers and sends back as `Last-Event-ID`: an id past 1 KiB is not one a server can
 //! expect back intact (a deliberate deviation, documented with the others).
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
 use bytes::Bytes;
 
-use super::Data;
 use super::line::{Line, valid_prefix};
+use super::{Data, FieldStr};
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -32,10 +32,10 @@ pub const MAX_ID_BYTES: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// The `event:` field, `message` when the block had none.
-    pub event_type: Arc<str>,
+    pub event_type: FieldStr,
     pub data: Data,
     /// The last event ID as the spec defines it at dispatch time (`""` when none).
-    pub id: Arc<str>,
+    pub id: FieldStr,
     /// The data (or a line of it) went past `max_event_bytes` and was cut there.
     pub truncated: bool,
     /// The type went past [`MAX_TYPE_BYTES`] and was cut there.
@@ -47,9 +47,9 @@ pub struct Event {
 impl Event {
     /// A whole event: nothing in it was cut.
     pub fn new(
-        event_type: impl Into<Arc<str>>,
+        event_type: impl Into<FieldStr>,
         data: impl Into<Data>,
-        id: impl Into<Arc<str>>,
+        id: impl Into<FieldStr>,
     ) -> Self {
         Event {
             event_type: event_type.into(),
@@ -76,7 +76,7 @@ pub enum Item {
     /// A valid `retry:` field: the new reconnection time in milliseconds (saturating).
     Retry(u64),
     /// The last event ID changed at a dispatch, with or without an event (an `id:`-only block).
-    LastEventId(Arc<str>),
+    LastEventId(FieldStr),
 }
 
 #[derive(Debug)]
@@ -95,14 +95,19 @@ pub struct Parser {
     /// slice of that read instead of a copy in `data`.
     data_line: Option<Data>,
     data_cut: bool,
-    event_type: String,
+    /// The block's `event:`, `None` when it had none (or an empty one): `message`.
+    event_type: Option<FieldStr>,
     type_cut: bool,
-    id_buffer: Arc<str>,
+    id_buffer: FieldStr,
     id_buffer_cut: bool,
-    last_event_id: Arc<str>,
+    /// `id_buffer` changed since the last dispatch.
+    id_set: bool,
+    last_event_id: FieldStr,
     last_event_id_cut: bool,
-    /// The last dispatched type, reused so a stream of `event: quote` allocates it once.
-    type_cache: Arc<str>,
+    /// The last type too long to be held in place, reused so that a stream of such a type
+    /// allocates it once.
+    type_cache: FieldStr,
+    message: FieldStr,
     /// Lines ignored since last asked (unknown fields, invalid `retry:`), for the debug log.
     ignored_lines: u64,
     /// The first of them (its head), until taken: one small copy per connection at most.
@@ -111,7 +116,7 @@ pub struct Parser {
 
 impl Parser {
     pub fn new(max_event_bytes: usize) -> Self {
-        let empty: Arc<str> = Arc::from("");
+        let empty = FieldStr::default();
         Parser {
             max_event_bytes: max_event_bytes.max(1),
             line: Vec::new(),
@@ -121,13 +126,15 @@ impl Parser {
             data: String::new(),
             data_line: None,
             data_cut: false,
-            event_type: String::new(),
+            event_type: None,
             type_cut: false,
             id_buffer: empty.clone(),
             id_buffer_cut: false,
+            id_set: false,
             last_event_id: empty,
             last_event_id_cut: false,
-            type_cache: Arc::from("message"),
+            type_cache: FieldStr::default(),
+            message: FieldStr::new("message"),
             ignored_lines: 0,
             first_ignored: None,
         }
@@ -136,7 +143,7 @@ impl Parser {
     /// Starts from a known last event ID (`--last-event-id`, `last_event_id` in the config).
     pub fn with_last_event_id(mut self, id: &str) -> Self {
         let (kept, cut) = cut_at(id, MAX_ID_BYTES);
-        let id: Arc<str> = Arc::from(kept);
+        let id = FieldStr::new(kept);
         self.id_buffer = id.clone();
         self.id_buffer_cut = cut;
         self.last_event_id = id;
@@ -144,7 +151,7 @@ impl Parser {
         self
     }
 
-    pub fn last_event_id(&self) -> &Arc<str> {
+    pub fn last_event_id(&self) -> &FieldStr {
         &self.last_event_id
     }
 
@@ -210,10 +217,11 @@ impl Parser {
         self.data.clear();
         self.data_line = None;
         self.data_cut = false;
-        self.event_type.clear();
+        self.event_type = None;
         self.type_cut = false;
         self.id_buffer = self.last_event_id.clone();
         self.id_buffer_cut = self.last_event_id_cut;
+        self.id_set = false;
     }
 
     /// `read`, when given, holds `bytes`.
@@ -228,8 +236,13 @@ impl Parser {
         }
         while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
             let pos = at + found;
-            let head = Line::within(bytes, valid, at, pos);
-            if self.line.is_empty() && !self.line_cut {
+            let whole_line = self.line.is_empty() && !self.line_cut;
+            if whole_line && pos <= valid.len() && pos - at <= self.line_limit() {
+                // The common case, a whole valid line of this read: `at` and `pos` are at
+                // ASCII bytes (or the ends), so the slice is on character boundaries.
+                self.text_line(&valid[at..pos], read, out);
+            } else if whole_line {
+                let head = Line::within(bytes, valid, at, pos);
                 // Cut a long line where a chunked read would have cut it, so that the
                 // result does not depend on how the bytes arrived.
                 let limit = self.line_limit();
@@ -241,7 +254,7 @@ impl Parser {
                     self.process_line(head, read, out);
                 }
             } else {
-                self.append_to_line(head.bytes);
+                self.append_to_line(&bytes[at..pos]);
                 let line = std::mem::take(&mut self.line);
                 self.process_line(Line::raw(&line), None, out);
                 self.line = line;
@@ -281,51 +294,59 @@ impl Parser {
         }
     }
 
+    /// A whole line known to be valid UTF-8: the lines of a flood (`data:`, `id:`, `event:`,
+    /// the blank line) are told apart in place and handled without the general path's steps.
+    #[inline(always)]
+    fn text_line(&mut self, line: &str, read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
+        let b = line.as_bytes();
+        if b.is_empty() {
+            self.dispatch(out);
+        } else if b.starts_with(b"data:") {
+            let value = strip_space(&line[5..]);
+            if let Some(read) = read
+                && self.data.is_empty()
+                && self.data_line.is_none()
+                && value.len() <= self.max_event_bytes
+            {
+                // The first line of the event's data: a slice of the read, no copy.
+                self.data_line = Some(Data::shared(read, value));
+            } else {
+                self.append_data(Line::from_text(value), read);
+            }
+        } else if b.starts_with(b"id:") {
+            self.set_id(Line::from_text(strip_space(&line[3..])));
+        } else if b.starts_with(b"event:") {
+            self.set_type(Line::from_text(strip_space(&line[6..])));
+        } else {
+            self.process_line(Line::from_text(line), read, out);
+        }
+    }
+
     fn process_line(&mut self, line: Line, read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
-        if line.is_empty() {
+        let Some(&first) = line.bytes.first() else {
             self.dispatch(out);
             return;
-        }
-        if line.bytes[0] == b':' {
+        };
+        if first == b':' {
             let text = strip_one_space(line.from(1));
             out(Item::Comment(text.lossy().into_owned()));
             return;
         }
         let whole = line.bytes;
-        let (field, value) = match memchr::memchr(b':', line.bytes) {
-            Some(colon) => (&line.bytes[..colon], strip_one_space(line.from(colon + 1))),
-            None => (line.bytes, line.from(line.len())),
+        let (field, value) = match field_end(whole) {
+            Some(colon) => (&whole[..colon], strip_one_space(line.from(colon + 1))),
+            None => (whole, line.from(line.len())),
         };
         match field {
             b"data" => self.append_data(value, read),
-            b"event" => {
-                // Decode a little past the limit only: the type is cut there anyway.
-                let head = value.to(value.len().min(MAX_TYPE_BYTES + 4));
-                let text = head.lossy();
-                let (kept, cut) = cut_at(&text, MAX_TYPE_BYTES);
-                self.event_type.clear();
-                self.event_type.push_str(kept);
-                self.type_cut = cut || head.len() < value.len();
-            }
-            // An id equal to the current one changes nothing (and allocates nothing).
-            b"id" if !value.bytes.contains(&0) && *self.id_buffer.as_bytes() != *value.bytes => {
-                let head = value.to(value.len().min(MAX_ID_BYTES + 4));
-                let text = head.lossy();
-                let (kept, cut) = cut_at(&text, MAX_ID_BYTES);
-                let cut = cut || head.len() < value.len();
-                if *self.id_buffer != *kept || self.id_buffer_cut != cut {
-                    self.id_buffer = Arc::from(kept);
-                    self.id_buffer_cut = cut;
-                }
-            }
+            b"event" => self.set_type(value),
+            b"id" => self.set_id(value),
             b"retry" if !value.is_empty() && value.bytes.iter().all(u8::is_ascii_digit) => {
                 let ms = value.bytes.iter().fold(0u64, |acc, d| {
                     acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
                 });
                 out(Item::Retry(ms));
             }
-            // An `id:` equal to the current one is not ignored: it changes nothing.
-            b"id" => {}
             _ => {
                 if self.ignored_lines == 0 {
                     const SHOWN: usize = 200;
@@ -336,6 +357,56 @@ impl Parser {
                 self.ignored_lines += 1;
             }
         }
+    }
+
+    fn set_type(&mut self, value: Line) {
+        let (kept, cut) = match value.text() {
+            Some(text) if text.len() <= MAX_TYPE_BYTES => (Cow::Borrowed(text), false),
+            _ => {
+                // Decode a little past the limit only: the type is cut there anyway.
+                let head = value.to(value.len().min(MAX_TYPE_BYTES + 4));
+                let text = head.lossy();
+                let (kept, cut) = cut_at(&text, MAX_TYPE_BYTES);
+                (Cow::Owned(kept.to_owned()), cut || head.len() < value.len())
+            }
+        };
+        self.type_cut = cut;
+        self.event_type = if kept.is_empty() {
+            None
+        } else if FieldStr::fits_in_place(&kept) {
+            Some(FieldStr::new(&kept))
+        } else {
+            if *self.type_cache != *kept {
+                self.type_cache = FieldStr::new(&kept);
+            }
+            Some(self.type_cache.clone())
+        };
+    }
+
+    fn set_id(&mut self, value: Line) {
+        // An id with a NUL is ignored, as the spec says.
+        if memchr::memchr(0, value.bytes).is_some() {
+            return;
+        }
+        let (kept, cut) = match value.text() {
+            // The common case: short and valid, taken as it is.
+            Some(text) if text.len() <= MAX_ID_BYTES => (Cow::Borrowed(text), false),
+            _ => {
+                let head = value.to(value.len().min(MAX_ID_BYTES + 4));
+                let text = head.lossy();
+                let (kept, cut) = cut_at(&text, MAX_ID_BYTES);
+                (Cow::Owned(kept.to_owned()), cut || head.len() < value.len())
+            }
+        };
+        // A long id equal to the current one changes nothing and allocates nothing; a short
+        // one costs a copy in place, cheaper than comparing first.
+        if !FieldStr::fits_in_place(&kept) && *self.id_buffer == *kept && self.id_buffer_cut == cut
+        {
+            return;
+        }
+        self.id_buffer = FieldStr::new(&kept);
+        self.id_buffer_cut = cut;
+        self.id_set = true;
     }
 
     fn append_data(&mut self, value: Line, read: Option<&Bytes>) {
@@ -388,7 +459,7 @@ impl Parser {
     }
 
     fn dispatch(&mut self, out: &mut impl FnMut(Item)) {
-        if !Arc::ptr_eq(&self.id_buffer, &self.last_event_id) {
+        if std::mem::take(&mut self.id_set) {
             if self.id_buffer != self.last_event_id {
                 out(Item::LastEventId(self.id_buffer.clone()));
             }
@@ -398,7 +469,7 @@ impl Parser {
         let data = match self.data_line.take() {
             Some(line) => line,
             None if self.data.is_empty() => {
-                self.event_type.clear();
+                self.event_type = None;
                 self.type_cut = false;
                 self.data_cut = false;
                 return;
@@ -408,23 +479,18 @@ impl Parser {
                 Data::from(std::mem::take(&mut self.data))
             }
         };
-        let event_type = if self.event_type.is_empty() {
-            "message"
-        } else {
-            &self.event_type
+        let event_type = match self.event_type.take() {
+            Some(t) => t,
+            None => self.message.clone(),
         };
-        if *self.type_cache != *event_type {
-            self.type_cache = Arc::from(event_type);
-        }
         out(Item::Event(Event {
-            event_type: self.type_cache.clone(),
+            event_type,
             data,
             id: self.last_event_id.clone(),
             truncated: self.data_cut,
             type_truncated: self.type_cut,
             id_truncated: self.last_event_id_cut,
         }));
-        self.event_type.clear();
         self.type_cut = false;
         self.data_cut = false;
     }
@@ -440,6 +506,22 @@ fn cut_at(s: &str, max: usize) -> (&str, bool) {
         end -= 1;
     }
     (&s[..end], true)
+}
+
+/// Where a line's field name ends: its first colon. The fields of a flood (`data:`, `id:`,
+/// `event:`) are recognised in place; a search costs more than these few compares.
+#[inline]
+fn field_end(line: &[u8]) -> Option<usize> {
+    match line {
+        [b'd', b'a', b't', b'a', b':', ..] => Some(4),
+        [b'i', b'd', b':', ..] => Some(2),
+        [b'e', b'v', b'e', b'n', b't', b':', ..] => Some(5),
+        _ => memchr::memchr(b':', line),
+    }
+}
+
+fn strip_space(value: &str) -> &str {
+    value.strip_prefix(' ').unwrap_or(value)
 }
 
 fn strip_one_space(value: Line) -> Line {

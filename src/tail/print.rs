@@ -37,7 +37,7 @@ pub(super) struct Printer {
     /// Each feed's start of an NDJSON event line, escaped once.
     heads: Vec<Vec<u8>>,
     /// The last event type and its JSON string: a feed's types rarely change.
-    last_type: Option<(Arc<str>, Vec<u8>)>,
+    last_type: Option<(crate::sse::FieldStr, Vec<u8>)>,
     /// Each feed's expressions (`None`: nothing to compute), and whether any feed has some.
     views: Vec<Option<views::FeedView>>,
     any_views: bool,
@@ -148,9 +148,10 @@ impl Printer {
         let name = &self.names[feed];
         match msg {
             FeedMsg::Event { event, at } => {
-                let cached = self.last_type.as_ref().is_some_and(|(t, _)| {
-                    Arc::ptr_eq(t, &event.event_type) || *t == event.event_type
-                });
+                let cached = self
+                    .last_type
+                    .as_ref()
+                    .is_some_and(|(t, _)| *t == event.event_type);
                 if !cached {
                     let mut quoted = Vec::new();
                     json::push_str(&mut quoted, &event.event_type);
@@ -431,9 +432,9 @@ mod tests {
     fn event_msg(kind: &str, data: &str, id: &str, flags: [bool; 3]) -> FeedMsg {
         FeedMsg::Event {
             event: crate::sse::Event {
-                event_type: Arc::from(kind),
+                event_type: kind.into(),
                 data: data.into(),
-                id: Arc::from(id),
+                id: id.into(),
                 truncated: flags[0],
                 type_truncated: flags[1],
                 id_truncated: flags[2],

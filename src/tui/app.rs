@@ -2,7 +2,6 @@
 //! resizes, ticks) and changes state; it does no I/O. What must happen outside (a command to a
 //! feed task, quitting) comes back as [`Action`]s.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
@@ -36,7 +35,7 @@ pub enum Mode {
     /// Picking event types to show (`t`); `cursor` indexes the type list.
     Types {
         /// The types as listed when the picker opened: the order stays put while counts change.
-        types: Vec<Arc<str>>,
+        types: Vec<crate::sse::FieldStr>,
         cursor: usize,
     },
     /// One event in full (`Enter`).
@@ -95,7 +94,7 @@ pub enum Msg {
         bytes: u64,
         dropped: u64,
         /// `None` until the stream sets one (the pane starts from the configured one).
-        last_event_id: Option<Arc<str>>,
+        last_event_id: Option<crate::sse::FieldStr>,
         retry_ms: Option<u64>,
         comments: u64,
     },

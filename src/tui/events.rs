@@ -12,7 +12,6 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::text;
@@ -142,7 +141,7 @@ pub struct EventRing {
     /// `seq` of the oldest slot (of the next one, when empty).
     first_seq: u64,
     /// Types stored as an index, in the order they first came.
-    types: Vec<Arc<str>>,
+    types: Vec<crate::sse::FieldStr>,
 }
 
 impl EventRing {
@@ -157,16 +156,13 @@ impl EventRing {
     /// The event `seq` will be, as a slot (not yet in the ring).
     pub fn slot(
         &mut self,
-        event_type: &Arc<str>,
+        event_type: &crate::sse::FieldStr,
         id: &str,
         data: &str,
         flags: (bool, bool, bool),
         at: SystemTime,
     ) -> Slot {
-        let known = self
-            .types
-            .iter()
-            .position(|t| Arc::ptr_eq(t, event_type) || **t == **event_type);
+        let known = self.types.iter().position(|t| t == event_type);
         let type_idx = match known {
             Some(i) => i as u8,
             None if self.types.len() < TABLE_TYPES => {
@@ -353,13 +349,7 @@ mod tests {
 
     fn ring_with(data: &str) -> EventRing {
         let mut ring = EventRing::default();
-        let slot = ring.slot(
-            &Arc::from("m"),
-            "1",
-            data,
-            (false, false, false),
-            UNIX_EPOCH,
-        );
+        let slot = ring.slot(&"m".into(), "1", data, (false, false, false), UNIX_EPOCH);
         ring.push(slot, 10);
         ring
     }
@@ -406,7 +396,7 @@ mod tests {
         let mut ring = EventRing::default();
         for i in 0..40 {
             let slot = ring.slot(
-                &Arc::from(format!("type-{i}")),
+                &format!("type-{i}").into(),
                 "",
                 "d",
                 (i % 2 == 0, false, i % 3 == 0),
@@ -443,7 +433,7 @@ mod tests {
     fn the_ring_grows_to_its_capacity_and_no_further() {
         let mut ring = EventRing::default();
         for _ in 0..5000 {
-            let slot = ring.slot(&Arc::from("m"), "", "d", (false, false, false), UNIX_EPOCH);
+            let slot = ring.slot(&"m".into(), "", "d", (false, false, false), UNIX_EPOCH);
             ring.push(slot, 5000);
         }
         assert_eq!(ring.slots.capacity(), 5000);
@@ -455,7 +445,7 @@ mod tests {
         let data = "z".repeat(1000);
         for i in 0..200u64 {
             let slot = ring.slot(
-                &Arc::from("m"),
+                &"m".into(),
                 &i.to_string(),
                 &data,
                 (false, false, false),
@@ -478,7 +468,7 @@ mod tests {
         let mut one = EventRing::default();
         for i in 0..3u64 {
             let slot = one.slot(
-                &Arc::from("m"),
+                &"m".into(),
                 "",
                 &"w".repeat(20_000),
                 (false, false, false),
@@ -501,13 +491,7 @@ mod tests {
                 .to_string()
                 .repeat(sizes[i % sizes.len()]);
             let id = format!("id-{i}");
-            let slot = ring.slot(
-                &Arc::from("m"),
-                &id,
-                &data,
-                (false, false, false),
-                UNIX_EPOCH,
-            );
+            let slot = ring.slot(&"m".into(), &id, &data, (false, false, false), UNIX_EPOCH);
             if ring.len() >= 50 {
                 ring.pop_front();
             }

@@ -1,7 +1,5 @@
 //! What keys do: the part of `App::update` that handles key presses, mode by mode.
 
-use std::sync::Arc;
-
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{Action, App, Mode, NOTICE_FOR, View};
@@ -370,7 +368,7 @@ impl App {
         }
     }
 
-    fn on_key_types(&mut self, key: KeyEvent, cursor: usize, types: Vec<Arc<str>>) {
+    fn on_key_types(&mut self, key: KeyEvent, cursor: usize, types: Vec<crate::sse::FieldStr>) {
         let n = types.len();
         let picked = types.get(cursor).cloned();
         let mut cursor = cursor;

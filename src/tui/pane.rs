@@ -80,7 +80,7 @@ pub struct Pane {
     pub since: Instant,
     /// Times the feed connected again after its first attempt.
     pub reconnects: u64,
-    pub last_event_id: Arc<str>,
+    pub last_event_id: crate::sse::FieldStr,
     /// The server's `retry:` in ms, if it sent one.
     pub retry_ms: Option<u64>,
     /// The user disconnected this feed (`d`).
@@ -88,7 +88,7 @@ pub struct Pane {
 
     // Counters (exact: they do not shrink when the ring drops events).
     pub total: u64,
-    pub by_type: BTreeMap<Arc<str>, u64>,
+    pub by_type: BTreeMap<crate::sse::FieldStr, u64>,
     pub other_types: u64,
     pub last_event_at: Option<Instant>,
     pub bytes: u64,
@@ -143,7 +143,7 @@ impl Pane {
             reason: None,
             since: now,
             reconnects: 0,
-            last_event_id: Arc::from(spec.last_event_id.as_deref().unwrap_or("")),
+            last_event_id: spec.last_event_id.as_deref().unwrap_or("").into(),
             retry_ms: None,
             user_disconnected: false,
             total: 0,
@@ -203,7 +203,7 @@ impl Pane {
         self.last_event_at = Some(now);
         self.last_event_id = event.id.clone();
         self.rate.add(now, 1);
-        if let Some(n) = self.by_type.get_mut(&event.event_type) {
+        if let Some(n) = self.by_type.get_mut(&*event.event_type) {
             *n += 1;
         } else if self.by_type.len() < MAX_TYPES {
             self.by_type.insert(event.event_type.clone(), 1);
@@ -298,15 +298,15 @@ impl Pane {
     }
 
     /// Shows or hides one type (Space in the type picker).
-    pub fn toggle_type(&mut self, event_type: &Arc<str>) {
-        let toggle = |list: &mut Vec<Arc<str>>| match list.iter().position(|t| t == event_type) {
+    pub fn toggle_type(&mut self, event_type: &str) {
+        let toggle = |list: &mut Vec<Arc<str>>| match list.iter().position(|t| **t == *event_type) {
             Some(pos) => {
                 list.remove(pos);
             }
-            None => list.push(event_type.clone()),
+            None => list.push(Arc::from(event_type)),
         };
         match &mut self.types_shown {
-            TypeFilter::All => self.types_shown = TypeFilter::Hide(vec![event_type.clone()]),
+            TypeFilter::All => self.types_shown = TypeFilter::Hide(vec![Arc::from(event_type)]),
             TypeFilter::Hide(list) => {
                 toggle(list);
                 if list.is_empty() {
@@ -319,8 +319,8 @@ impl Pane {
     }
 
     /// Shows this type only, including types that have not arrived yet (`o`).
-    pub fn only_type(&mut self, event_type: &Arc<str>) {
-        self.types_shown = TypeFilter::Only(vec![event_type.clone()]);
+    pub fn only_type(&mut self, event_type: &str) {
+        self.types_shown = TypeFilter::Only(vec![Arc::from(event_type)]);
         self.refilter();
     }
 
@@ -467,7 +467,7 @@ impl Pane {
     }
 
     /// Types with their counts, most frequent first.
-    pub fn type_counts(&self) -> Vec<(Arc<str>, u64)> {
+    pub fn type_counts(&self) -> Vec<(crate::sse::FieldStr, u64)> {
         let mut v: Vec<_> = self.by_type.iter().map(|(k, n)| (k.clone(), *n)).collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v

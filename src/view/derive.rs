@@ -1,7 +1,5 @@
 //! [`FeedExprs::derive`]: one event's data parsed once, each expression run once.
 
-use std::sync::Arc;
-
 use super::{Cell, Derived, FeedExprs, HighlightMatch, MAX_CELL_BYTES, Usage};
 use crate::expr::{Expr, Input, val_number, val_text};
 use crate::sse::Event;
@@ -39,7 +37,7 @@ impl FeedExprs {
             && let Some(t) = run_text(expr, &input, "type_from", errors)
             && !t.is_empty()
         {
-            d.event_type = Some(Arc::from(cut(&t, crate::sse::MAX_TYPE_BYTES)));
+            d.event_type = Some(cut(&t, crate::sse::MAX_TYPE_BYTES).into());
         }
         if let Some(expr) = &self.stop_when {
             d.stop = run_truthy(expr, &input, "stop_when", errors);

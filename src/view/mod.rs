@@ -15,7 +15,6 @@ mod presets;
 mod style;
 
 use std::fmt;
-use std::sync::Arc;
 
 use crate::expr::Expr;
 
@@ -292,7 +291,7 @@ impl Usage {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Derived {
     /// From `type_from`, when the event had no `event:` line.
-    pub event_type: Option<Arc<str>>,
+    pub event_type: Option<crate::sse::FieldStr>,
     pub key: Option<String>,
     /// One per column, in order.
     pub cells: Vec<Cell>,

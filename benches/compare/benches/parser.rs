@@ -103,6 +103,31 @@ fn run_ssedash(body: &[u8]) -> Tally {
     tally
 }
 
+/// The path the feed task takes on a flood: each read handed over as `Bytes`, so an event's
+/// one data line is a slice of it rather than a copy.
+fn run_ssedash_shared(chunks: &[bytes::Bytes]) -> Tally {
+    let mut parser = Parser::new(DEFAULT_MAX_EVENT_BYTES);
+    let mut tally = Tally::default();
+    for chunk in chunks {
+        parser.push_shared(black_box(chunk), &mut |item| match item {
+            Item::Event(event) => {
+                tally.events += 1;
+                tally.data_bytes += event.data.len();
+                black_box(event);
+            }
+            Item::Comment(text) => {
+                tally.comments += 1;
+                black_box(text);
+            }
+            other => {
+                black_box(other);
+            }
+        });
+    }
+    parser.end_of_stream();
+    tally
+}
+
 mod esc {
     //! `eventsource-client` 0.18.0 fed from memory through its public client.
 
@@ -247,6 +272,7 @@ fn main() {
         if quick { " (--quick)" } else { "" }
     );
     println!("  ssedash:            Parser::push loop, max_event_bytes {DEFAULT_MAX_EVENT_BYTES}");
+    println!("  ssedash shared:     Parser::push_shared on Bytes reads (the feed task's flood path)");
     println!("  eventsource-client: {}", esc::PATH);
     println!();
     println!(
@@ -260,6 +286,15 @@ fn main() {
         let ours_row = row(corpus, median);
         let size = format!("{:.1}", corpus.body.len() as f64 / 1e6);
         print_row(corpus.name, corpus.events, &size, "ssedash", &ours_row);
+        let chunks: Vec<bytes::Bytes> = corpus
+            .body
+            .chunks(CHUNK)
+            .map(bytes::Bytes::copy_from_slice)
+            .collect();
+        let (median, shared) = measure(iterations, || run_ssedash_shared(&chunks));
+        check("ssedash (shared reads)", corpus, shared);
+        assert_eq!(ours, shared, "shared reads must parse the same as copied ones");
+        print_row("", corpus.events, "", "ssedash shared", &row(corpus, median));
 
         match esc::Runner::new(&corpus.body) {
             Some(runner) => {

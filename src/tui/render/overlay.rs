@@ -6,8 +6,6 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
-use std::sync::Arc;
-
 use super::fmt;
 use crate::text;
 use crate::tui::app::App;
@@ -83,7 +81,13 @@ pub fn help(frame: &mut Frame, app: &App, scroll: usize, area: Rect) {
     frame.render_widget(Paragraph::new(shown).block(block), rect);
 }
 
-pub fn types(frame: &mut Frame, app: &App, cursor: usize, types: &[Arc<str>], area: Rect) {
+pub fn types(
+    frame: &mut Frame,
+    app: &App,
+    cursor: usize,
+    types: &[crate::sse::FieldStr],
+    area: Rect,
+) {
     let Some(pane) = app.focused() else {
         return;
     };
@@ -100,7 +104,7 @@ pub fn types(frame: &mut Frame, app: &App, cursor: usize, types: &[Arc<str>], ar
         .take(rows)
         .map(|(i, name)| {
             let shown = pane.types_shown.shows(name);
-            let n = pane.by_type.get(name).copied().unwrap_or(0);
+            let n = pane.by_type.get(&**name).copied().unwrap_or(0);
             let mut line = Line::from(vec![
                 Span::styled(if shown { " [x] " } else { " [ ] " }, theme.accent()),
                 Span::styled(
