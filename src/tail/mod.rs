@@ -24,7 +24,7 @@ use print::Printer;
 pub(crate) use print::sgr;
 
 /// Messages a feed's queue holds before its task waits for the writer.
-const QUEUE: usize = 8192;
+const QUEUE: usize = 32768;
 /// Bytes a feed's queue holds before its task waits for the writer.
 const QUEUE_BYTES: usize = 32 << 20;
 /// Messages taken from one feed per turn, so every feed gets its share of the output.

@@ -272,7 +272,9 @@ fn main() {
         if quick { " (--quick)" } else { "" }
     );
     println!("  ssedash:            Parser::push loop, max_event_bytes {DEFAULT_MAX_EVENT_BYTES}");
-    println!("  ssedash shared:     Parser::push_shared on Bytes reads (the feed task's flood path)");
+    println!(
+        "  ssedash shared:     Parser::push_shared on Bytes reads (the feed task's flood path)"
+    );
     println!("  eventsource-client: {}", esc::PATH);
     println!();
     println!(
@@ -293,8 +295,17 @@ fn main() {
             .collect();
         let (median, shared) = measure(iterations, || run_ssedash_shared(&chunks));
         check("ssedash (shared reads)", corpus, shared);
-        assert_eq!(ours, shared, "shared reads must parse the same as copied ones");
-        print_row("", corpus.events, "", "ssedash shared", &row(corpus, median));
+        assert_eq!(
+            ours, shared,
+            "shared reads must parse the same as copied ones"
+        );
+        print_row(
+            "",
+            corpus.events,
+            "",
+            "ssedash shared",
+            &row(corpus, median),
+        );
 
         match esc::Runner::new(&corpus.body) {
             Some(runner) => {
