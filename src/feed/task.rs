@@ -156,7 +156,7 @@ const SHARE_READS_FROM: usize = 16 * 1024;
 /// Events keep a shared read alive only while their data is at least a quarter of it, so what
 /// a queue holds stays within four times what its byte bound counts; otherwise (a big read of
 /// mostly comments or filtered events) their data is copied out.
-fn unshare_if_sparse(batch: &mut [FeedMsg], read: usize) {
+fn unshare_if_sparse(batch: &mut std::collections::VecDeque<FeedMsg>, read: usize) {
     let data: usize = batch
         .iter()
         .map(|m| match m {
@@ -316,7 +316,8 @@ impl Feed {
     ) -> Ending {
         let read_timeout = self.spec.read_timeout;
         tokio::pin!(body);
-        let mut batch = Vec::new();
+        // A deque, so that it can change places with the queue's (see `Sender::send_batch`).
+        let mut batch = std::collections::VecDeque::new();
         // One stall timer for the whole response, moved on only when it fires: re-arming a
         // timer on every read costs more than the read itself on a feed of small events.
         let stall = tokio::time::sleep(read_timeout);
@@ -374,7 +375,6 @@ impl Feed {
             let mut stop = None;
             // A latest-value cell: set once per read, not once per event of a flood.
             let mut last_id = None;
-            let first = batch.len();
             let mut push = |item| {
                 if stop.is_some() {
                     return;
@@ -392,13 +392,13 @@ impl Feed {
                         if spec.events.is_empty()
                             || spec.events.iter().any(|t| **t == *event.event_type)
                         {
-                            batch.push(FeedMsg::Event { event, at });
+                            batch.push_back(FeedMsg::Event { event, at });
                         }
                     }
                     // Comments travel only to a consumer that shows them; the rest are counted.
                     Item::Comment(text) => {
                         if tx.count_comment() {
-                            batch.push(FeedMsg::Comment { text, at });
+                            batch.push_back(FeedMsg::Comment { text, at });
                         }
                     }
                     // Latest-value cells, not queue traffic: a million `retry:` lines cost
@@ -420,7 +420,7 @@ impl Feed {
                 self.parser.push(&chunk, &mut push);
             }
             if shared {
-                unshare_if_sparse(&mut batch[first..], chunk.len());
+                unshare_if_sparse(&mut batch, chunk.len());
             }
             if let Some(line) = self.parser.take_first_ignored() {
                 crate::log::first_ignored_line(&self.spec, &line);
@@ -428,7 +428,7 @@ impl Feed {
             if let Some(id) = last_id {
                 self.tx.set_last_event_id(id);
             }
-            self.tx.send_all(batch.drain(..)).await;
+            self.tx.send_batch(&mut batch).await;
             if let Some(ending) = stop {
                 return ending;
             }
