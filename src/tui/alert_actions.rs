@@ -34,7 +34,7 @@ impl Edge {
         }
     }
 
-    pub(super) fn run(&mut self, jobs: Vec<AlertJob>, terminal: &mut ratatui::DefaultTerminal) {
+    pub(super) fn run(&mut self, jobs: Vec<AlertJob>, terminal: &mut super::Term) {
         for job in jobs {
             match job {
                 AlertJob::Bell => {

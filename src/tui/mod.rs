@@ -41,8 +41,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream};
-use futures_util::StreamExt;
+use crossterm::event::Event as TermEvent;
 use tokio::signal::unix::SignalKind;
 use tokio::time::Instant;
 
@@ -172,7 +171,7 @@ pub async fn run_with(
     options: Options,
     extras: Extras,
 ) -> io::Result<i32> {
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = init_terminal()?;
     catch_worker_panics();
     let result = event_loop(&mut terminal, specs, themes, theme, alerts, options, extras).await;
     let _ = crossterm::execute!(io::stdout(), mouse::DisableClicks);
@@ -180,6 +179,53 @@ pub async fn run_with(
     // Back to the default hook: the terminal is ours no more.
     let _ = std::panic::take_hook();
     result
+}
+
+/// The dashboard's terminal: stdout through a buffer, so that a frame goes out in one write
+/// (unbuffered, a frame of a 100-feed overview took some 30 writes).
+pub type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<io::BufWriter<io::Stdout>>>;
+
+/// What `ratatui::try_init` does (a panic hook that restores the terminal, raw mode, the
+/// alternate screen), with stdout buffered. The backend flushes at the end of every frame,
+/// so nothing drawn waits in the buffer.
+fn init_terminal() -> io::Result<Term> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        hook(info);
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let out = io::BufWriter::with_capacity(1 << 16, io::stdout());
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(out))
+}
+
+/// Terminal input, read by a thread of its own and handed over through a channel. crossterm's
+/// `EventStream` checks its reader again at every poll of the loop, and that check spins
+/// (a dozen `sched_yield` calls) on a lock its own reader thread holds while it waits: some
+/// 600 system calls a second on the main thread with 100 busy feeds. The thread ends when the
+/// loop is gone or input fails (the process ends with the dashboard).
+fn read_input() -> tokio::sync::mpsc::Receiver<io::Result<TermEvent>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let reader = move || {
+        loop {
+            let ev = crossterm::event::read();
+            let failed = ev.is_err();
+            if tx.blocking_send(ev).is_err() || failed {
+                return;
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("input".into())
+        .spawn(reader)
+    {
+        // Without input the dashboard could not be quit: better to say so and end.
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let _ = tx.try_send(Err(e));
+        return rx;
+    }
+    rx
 }
 
 /// The message of a panic on a worker thread (a feed task, the demo server), for its pane.
@@ -203,7 +249,7 @@ fn catch_worker_panics() {
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Term,
     specs: Vec<FeedSpec>,
     themes: Vec<Theme>,
     theme: usize,
@@ -228,7 +274,7 @@ async fn event_loop(
     mouse::set_reporting(&mut mouse_on, options.mouse && live.mouse() != Some(false));
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height), start.into_std());
-    let mut input = EventStream::new();
+    let mut input = read_input();
     let mut batch = Vec::new();
     let mut last_frame: Option<Instant> = None;
     let mut key_pressed = false;
@@ -304,7 +350,7 @@ async fn event_loop(
         let listen = pace::listen_to_feeds(app.dirty, backlog);
         tokio::select! {
             biased;
-            ev = input.next() => match ev {
+            ev = input.recv() => match ev {
                 Some(Ok(ev)) => {
                     let now = Instant::now().into_std();
                     let msg = match ev {

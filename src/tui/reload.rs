@@ -144,7 +144,7 @@ impl Live {
 /// `Terminal::clear`, which asks the terminal where its cursor is and would race the input
 /// stream for the answer: the screen is cleared, and the frame drawn last forgotten, so the
 /// next one is drawn whole.
-pub fn redraw_all(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+pub fn redraw_all(terminal: &mut super::Term) -> std::io::Result<()> {
     use crossterm::terminal::{Clear, ClearType};
     crossterm::execute!(std::io::stdout(), Clear(ClearType::All))?;
     terminal.swap_buffers();
