@@ -140,21 +140,24 @@ impl Sender {
     /// Sends `batch` as [`Sender::send_all`] does, and leaves it empty. When the queue is
     /// empty (the consumer keeps up) and the batch fits, the two change places: a flood's
     /// read of thousands of events is queued without moving one of them.
-    pub async fn send_batch(&self, batch: &mut VecDeque<FeedMsg>) {
+    /// `cost` is what the batch's messages cost ([`FeedMsg::cost`]), counted by the caller as
+    /// it made them.
+    pub async fn send_batch(&self, batch: &mut VecDeque<FeedMsg>, cost: usize) {
+        debug_assert_eq!(cost, batch.iter().map(FeedMsg::cost).sum::<usize>());
         if batch.is_empty() {
             return;
         }
         {
             let mut queue = self.slot.queue.lock().expect("feed queue poisoned");
-            if queue.msgs.is_empty() && batch.len() <= self.slot.opts.messages {
-                let cost: usize = batch.iter().map(FeedMsg::cost).sum();
-                if cost <= self.slot.opts.bytes {
-                    std::mem::swap(&mut queue.msgs, batch);
-                    queue.bytes = cost;
-                    drop(queue);
-                    self.wake.notify_one();
-                    return;
-                }
+            if queue.msgs.is_empty()
+                && batch.len() <= self.slot.opts.messages
+                && cost <= self.slot.opts.bytes
+            {
+                std::mem::swap(&mut queue.msgs, batch);
+                queue.bytes = cost;
+                drop(queue);
+                self.wake.notify_one();
+                return;
             }
         }
         self.send_all(batch.drain(..)).await;

@@ -156,14 +156,7 @@ const SHARE_READS_FROM: usize = 16 * 1024;
 /// Events keep a shared read alive only while their data is at least a quarter of it, so what
 /// a queue holds stays within four times what its byte bound counts; otherwise (a big read of
 /// mostly comments or filtered events) their data is copied out.
-fn unshare_if_sparse(batch: &mut std::collections::VecDeque<FeedMsg>, read: usize) {
-    let data: usize = batch
-        .iter()
-        .map(|m| match m {
-            FeedMsg::Event { event, .. } => event.data.len(),
-            _ => 0,
-        })
-        .sum();
+fn unshare_if_sparse(batch: &mut std::collections::VecDeque<FeedMsg>, data: usize, read: usize) {
     if data * 4 < read {
         for msg in batch {
             if let FeedMsg::Event { event, .. } = msg {
@@ -375,6 +368,9 @@ impl Feed {
             let mut stop = None;
             // A latest-value cell: set once per read, not once per event of a flood.
             let mut last_id = None;
+            // What the batch costs in the queue, and its events' data bytes, counted as it is made
+            // (a pass over a flood's batch afterwards would read it all from memory again).
+            let (mut cost, mut data_bytes) = (0, 0);
             let mut push = |item| {
                 if stop.is_some() {
                     return;
@@ -392,13 +388,18 @@ impl Feed {
                         if spec.events.is_empty()
                             || spec.events.iter().any(|t| **t == *event.event_type)
                         {
-                            batch.push_back(FeedMsg::Event { event, at });
+                            data_bytes += event.data.len();
+                            let msg = FeedMsg::Event { event, at };
+                            cost += msg.cost();
+                            batch.push_back(msg);
                         }
                     }
                     // Comments travel only to a consumer that shows them; the rest are counted.
                     Item::Comment(text) => {
                         if tx.count_comment() {
-                            batch.push_back(FeedMsg::Comment { text, at });
+                            let msg = FeedMsg::Comment { text, at };
+                            cost += msg.cost();
+                            batch.push_back(msg);
                         }
                     }
                     // Latest-value cells, not queue traffic: a million `retry:` lines cost
@@ -420,7 +421,7 @@ impl Feed {
                 self.parser.push(&chunk, &mut push);
             }
             if shared {
-                unshare_if_sparse(&mut batch, chunk.len());
+                unshare_if_sparse(&mut batch, data_bytes, chunk.len());
             }
             if let Some(line) = self.parser.take_first_ignored() {
                 crate::log::first_ignored_line(&self.spec, &line);
@@ -428,7 +429,7 @@ impl Feed {
             if let Some(id) = last_id {
                 self.tx.set_last_event_id(id);
             }
-            self.tx.send_batch(&mut batch).await;
+            self.tx.send_batch(&mut batch, cost).await;
             if let Some(ending) = stop {
                 return ending;
             }
