@@ -46,6 +46,19 @@ impl FieldStr {
         }
     }
 
+    /// Becomes `text`, written in place when both are short (no new value moved in: a value
+    /// made and at once copied stalls the copy on the writes just made).
+    pub fn set(&mut self, text: &str) {
+        match &mut self.0 {
+            Repr::Inline(held) if text.len() <= INLINE => {
+                held.bytes = [0; INLINE];
+                held.bytes[..text.len()].copy_from_slice(text.as_bytes());
+                held.len = text.len() as u8;
+            }
+            _ => *self = FieldStr::new(text),
+        }
+    }
+
     /// Whether `text` is short enough to be held in place (no allocation).
     pub fn fits_in_place(text: &str) -> bool {
         text.len() <= INLINE

@@ -96,7 +96,9 @@ pub struct Parser {
     data_line: Option<Data>,
     data_cut: bool,
     /// The block's `event:`, `None` when it had none (or an empty one): `message`.
-    event_type: Option<FieldStr>,
+    event_type: FieldStr,
+    /// The block set a type (`event_type`); otherwise its type is `message`.
+    has_type: bool,
     type_cut: bool,
     id_buffer: FieldStr,
     id_buffer_cut: bool,
@@ -126,7 +128,8 @@ impl Parser {
             data: String::new(),
             data_line: None,
             data_cut: false,
-            event_type: None,
+            event_type: FieldStr::default(),
+            has_type: false,
             type_cut: false,
             id_buffer: empty.clone(),
             id_buffer_cut: false,
@@ -217,7 +220,7 @@ impl Parser {
         self.data.clear();
         self.data_line = None;
         self.data_cut = false;
-        self.event_type = None;
+        self.has_type = false;
         self.type_cut = false;
         self.id_buffer = self.last_event_id.clone();
         self.id_buffer_cut = self.last_event_id_cut;
@@ -370,16 +373,15 @@ impl Parser {
             }
         };
         self.type_cut = cut;
-        self.event_type = if kept.is_empty() {
-            None
-        } else if FieldStr::fits_in_place(&kept) {
-            Some(FieldStr::new(&kept))
+        self.has_type = !kept.is_empty();
+        if FieldStr::fits_in_place(&kept) {
+            self.event_type.set(&kept);
         } else {
             if *self.type_cache != *kept {
                 self.type_cache = FieldStr::new(&kept);
             }
-            Some(self.type_cache.clone())
-        };
+            self.event_type = self.type_cache.clone();
+        }
     }
 
     fn set_id(&mut self, value: Line) {
@@ -403,7 +405,7 @@ impl Parser {
         {
             return;
         }
-        self.id_buffer = FieldStr::new(&kept);
+        self.id_buffer.set(&kept);
         self.id_buffer_cut = cut;
         self.id_set = true;
     }
@@ -468,7 +470,7 @@ impl Parser {
         let data = match self.data_line.take() {
             Some(line) => line,
             None if self.data.is_empty() => {
-                self.event_type = None;
+                self.has_type = false;
                 self.type_cut = false;
                 self.data_cut = false;
                 return;
@@ -478,9 +480,10 @@ impl Parser {
                 Data::from(std::mem::take(&mut self.data))
             }
         };
-        let event_type = match self.event_type.take() {
-            Some(t) => t,
-            None => self.message.clone(),
+        let event_type = if std::mem::take(&mut self.has_type) {
+            self.event_type.clone()
+        } else {
+            self.message.clone()
         };
         out(Item::Event(Event {
             event_type,
