@@ -46,8 +46,9 @@ impl FieldStr {
         }
     }
 
-    /// Becomes `text`, written in place when both are short (no new value moved in: a value
-    /// made and at once copied stalls the copy on the writes just made).
+    /// Becomes `text`: written in place when both are short (no new value moved in: a value
+    /// made and at once copied stalls the copy on the writes just made); long text equal to
+    /// the current one is kept, so a stream repeating a long type or id allocates it once.
     pub fn set(&mut self, text: &str) {
         match &mut self.0 {
             Repr::Inline(held) if text.len() <= INLINE => {
@@ -55,13 +56,9 @@ impl FieldStr {
                 held.bytes[..text.len()].copy_from_slice(text.as_bytes());
                 held.len = text.len() as u8;
             }
+            Repr::Shared(held) if **held == *text => {}
             _ => *self = FieldStr::new(text),
         }
-    }
-
-    /// Whether `text` is short enough to be held in place (no allocation).
-    pub fn fits_in_place(text: &str) -> bool {
-        text.len() <= INLINE
     }
 
     pub fn as_str(&self) -> &str {
@@ -260,6 +257,24 @@ mod tests {
                 let (x, y) = (FieldStr::new(a), FieldStr::new(b));
                 assert_eq!(x == y, a == b, "{a:?} {b:?}");
                 assert_eq!(x == FieldStr::from(Arc::<str>::from(b)), a == b);
+            }
+        }
+    }
+
+    #[test]
+    fn set_gives_the_text_in_either_form_and_keeps_equal_long_text_shared() {
+        let long = "x".repeat(40);
+        let mut field = FieldStr::new("short");
+        for text in ["", "ab", &long, &long, "again short", &"y".repeat(30)] {
+            let before = field.as_ptr();
+            let was = field.as_str().to_owned();
+            field.set(text);
+            assert_eq!(field.as_str(), text);
+            if text.len() > INLINE && was == text {
+                assert!(
+                    std::ptr::eq(before, field.as_ptr()),
+                    "equal long text is kept"
+                );
             }
         }
     }

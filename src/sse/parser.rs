@@ -95,9 +95,9 @@ pub struct Parser {
     /// slice of that read instead of a copy in `data`.
     data_line: Option<Data>,
     data_cut: bool,
-    /// The block's `event:`, `None` when it had none (or an empty one): `message`.
+    /// The last `event:` value; it is the block's type when `has_type`.
     event_type: FieldStr,
-    /// The block set a type (`event_type`); otherwise its type is `message`.
+    /// The block set a (non-empty) type; otherwise its type is `message`.
     has_type: bool,
     type_cut: bool,
     id_buffer: FieldStr,
@@ -106,10 +106,6 @@ pub struct Parser {
     id_set: bool,
     last_event_id: FieldStr,
     last_event_id_cut: bool,
-    /// The last type too long to be held in place, reused so that a stream of such a type
-    /// allocates it once.
-    type_cache: FieldStr,
-    message: FieldStr,
     /// Lines ignored since last asked (unknown fields, invalid `retry:`), for the debug log.
     ignored_lines: u64,
     /// The first of them (its head), until taken: one small copy per connection at most.
@@ -136,8 +132,6 @@ impl Parser {
             id_set: false,
             last_event_id: empty,
             last_event_id_cut: false,
-            type_cache: FieldStr::default(),
-            message: FieldStr::new("message"),
             ignored_lines: 0,
             first_ignored: None,
         }
@@ -335,7 +329,7 @@ impl Parser {
             return;
         }
         let whole = line.bytes;
-        let (field, value) = match field_end(whole) {
+        let (field, value) = match memchr::memchr(b':', whole) {
             Some(colon) => (&whole[..colon], strip_one_space(line.from(colon + 1))),
             None => (whole, line.from(line.len())),
         };
@@ -362,26 +356,10 @@ impl Parser {
     }
 
     fn set_type(&mut self, value: Line) {
-        let (kept, cut) = match value.text() {
-            Some(text) if text.len() <= MAX_TYPE_BYTES => (Cow::Borrowed(text), false),
-            _ => {
-                // Decode a little past the limit only: the type is cut there anyway.
-                let head = value.to(value.len().min(MAX_TYPE_BYTES + 4));
-                let text = head.lossy();
-                let (kept, cut) = cut_at(&text, MAX_TYPE_BYTES);
-                (Cow::Owned(kept.to_owned()), cut || head.len() < value.len())
-            }
-        };
+        let (kept, cut) = field_text(value, MAX_TYPE_BYTES);
         self.type_cut = cut;
         self.has_type = !kept.is_empty();
-        if FieldStr::fits_in_place(&kept) {
-            self.event_type.set(&kept);
-        } else {
-            if *self.type_cache != *kept {
-                self.type_cache = FieldStr::new(&kept);
-            }
-            self.event_type = self.type_cache.clone();
-        }
+        self.event_type.set(&kept);
     }
 
     fn set_id(&mut self, value: Line) {
@@ -389,22 +367,7 @@ impl Parser {
         if memchr::memchr(0, value.bytes).is_some() {
             return;
         }
-        let (kept, cut) = match value.text() {
-            // The common case: short and valid, taken as it is.
-            Some(text) if text.len() <= MAX_ID_BYTES => (Cow::Borrowed(text), false),
-            _ => {
-                let head = value.to(value.len().min(MAX_ID_BYTES + 4));
-                let text = head.lossy();
-                let (kept, cut) = cut_at(&text, MAX_ID_BYTES);
-                (Cow::Owned(kept.to_owned()), cut || head.len() < value.len())
-            }
-        };
-        // A long id equal to the current one changes nothing and allocates nothing; a short
-        // one costs a copy in place, cheaper than comparing first.
-        if !FieldStr::fits_in_place(&kept) && *self.id_buffer == *kept && self.id_buffer_cut == cut
-        {
-            return;
-        }
+        let (kept, cut) = field_text(value, MAX_ID_BYTES);
         self.id_buffer.set(&kept);
         self.id_buffer_cut = cut;
         self.id_set = true;
@@ -483,7 +446,7 @@ impl Parser {
         let event_type = if std::mem::take(&mut self.has_type) {
             self.event_type.clone()
         } else {
-            self.message.clone()
+            FieldStr::new("message")
         };
         out(Item::Event(Event {
             event_type,
@@ -522,6 +485,21 @@ fn line_end(bytes: &[u8], at: usize) -> Option<usize> {
     memchr::memchr2(b'\n', b'\r', bytes.get(i..)?).map(|found| i + found)
 }
 
+/// A field's value as text, cut at `max` bytes, and whether it was cut. Only a value that is
+/// long or not valid UTF-8 is copied.
+fn field_text<'a>(value: Line<'a>, max: usize) -> (Cow<'a, str>, bool) {
+    match value.text() {
+        Some(text) if text.len() <= max => (Cow::Borrowed(text), false),
+        _ => {
+            // Decode a little past the limit only: the value is cut there anyway.
+            let head = value.to(value.len().min(max + 4));
+            let text = head.lossy();
+            let (kept, cut) = cut_at(&text, max);
+            (Cow::Owned(kept.to_owned()), cut || head.len() < value.len())
+        }
+    }
+}
+
 /// At most `max` bytes of `s`, cut on a character boundary, and whether it was cut.
 fn cut_at(s: &str, max: usize) -> (&str, bool) {
     if s.len() <= max {
@@ -532,18 +510,6 @@ fn cut_at(s: &str, max: usize) -> (&str, bool) {
         end -= 1;
     }
     (&s[..end], true)
-}
-
-/// Where a line's field name ends: its first colon. The fields of a flood (`data:`, `id:`,
-/// `event:`) are recognised in place; a search costs more than these few compares.
-#[inline]
-fn field_end(line: &[u8]) -> Option<usize> {
-    match line {
-        [b'd', b'a', b't', b'a', b':', ..] => Some(4),
-        [b'i', b'd', b':', ..] => Some(2),
-        [b'e', b'v', b'e', b'n', b't', b':', ..] => Some(5),
-        _ => memchr::memchr(b':', line),
-    }
 }
 
 fn strip_space(value: &str) -> &str {

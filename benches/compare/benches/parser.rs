@@ -80,24 +80,31 @@ struct Tally {
     data_bytes: usize,
 }
 
-fn run_ssedash(body: &[u8]) -> Tally {
-    let mut parser = Parser::new(DEFAULT_MAX_EVENT_BYTES);
-    let mut tally = Tally::default();
-    for chunk in body.chunks(CHUNK) {
-        parser.push(black_box(chunk), &mut |item| match item {
+impl Tally {
+    /// Counts one item of ssedash's parser, and consumes it.
+    fn count(&mut self, item: Item) {
+        match item {
             Item::Event(event) => {
-                tally.events += 1;
-                tally.data_bytes += event.data.len();
+                self.events += 1;
+                self.data_bytes += event.data.len();
                 black_box(event);
             }
             Item::Comment(text) => {
-                tally.comments += 1;
+                self.comments += 1;
                 black_box(text);
             }
             other => {
                 black_box(other);
             }
-        });
+        }
+    }
+}
+
+fn run_ssedash(body: &[u8]) -> Tally {
+    let mut parser = Parser::new(DEFAULT_MAX_EVENT_BYTES);
+    let mut tally = Tally::default();
+    for chunk in body.chunks(CHUNK) {
+        parser.push(black_box(chunk), &mut |item| tally.count(item));
     }
     parser.end_of_stream();
     tally
@@ -109,20 +116,7 @@ fn run_ssedash_shared(chunks: &[bytes::Bytes]) -> Tally {
     let mut parser = Parser::new(DEFAULT_MAX_EVENT_BYTES);
     let mut tally = Tally::default();
     for chunk in chunks {
-        parser.push_shared(black_box(chunk), &mut |item| match item {
-            Item::Event(event) => {
-                tally.events += 1;
-                tally.data_bytes += event.data.len();
-                black_box(event);
-            }
-            Item::Comment(text) => {
-                tally.comments += 1;
-                black_box(text);
-            }
-            other => {
-                black_box(other);
-            }
-        });
+        parser.push_shared(black_box(chunk), &mut |item| tally.count(item));
     }
     parser.end_of_stream();
     tally
