@@ -198,100 +198,80 @@ fn body<'a>(
 /// Styled text wrapped at `width` columns: lines break at `\n` and between words; a word
 /// longer than a line is broken where the line ends.
 pub fn wrap<'a>(pieces: &[(String, Style)], width: usize) -> Vec<Line<'a>> {
-    let mut lines: Vec<Line<'a>> = Vec::new();
-    let mut line: Vec<(char, Style)> = Vec::new();
-    let mut line_w = 0;
-    let mut word: Vec<(char, Style)> = Vec::new();
-    let mut word_w = 0;
-    let finish = |line: &mut Vec<(char, Style)>, lines: &mut Vec<Line<'a>>| {
-        lines.push(to_line(line));
-        line.clear();
+    let mut w = Wrapper {
+        width,
+        lines: Vec::new(),
+        line: Vec::new(),
+        line_w: 0,
+        word: Vec::new(),
+        word_w: 0,
     };
     for (text, style) in pieces {
         for ch in text.chars() {
-            let w = ch.width().unwrap_or(0);
             match ch {
                 '\n' => {
-                    flush_word(
-                        &mut word,
-                        &mut word_w,
-                        &mut line,
-                        &mut line_w,
-                        width,
-                        &mut lines,
-                    );
-                    finish(&mut line, &mut lines);
-                    line_w = 0;
+                    w.flush_word();
+                    w.end_line();
                 }
                 ' ' => {
-                    flush_word(
-                        &mut word,
-                        &mut word_w,
-                        &mut line,
-                        &mut line_w,
-                        width,
-                        &mut lines,
-                    );
-                    if line_w < width {
-                        line.push((' ', *style));
-                        line_w += 1;
+                    w.flush_word();
+                    if w.line_w < width {
+                        w.line.push((' ', *style));
+                        w.line_w += 1;
                     }
                 }
                 _ => {
-                    if word_w + w > width {
+                    let cw = ch.width().unwrap_or(0);
+                    if w.word_w + cw > width {
                         // A word longer than a whole line: break it here.
-                        flush_word(
-                            &mut word,
-                            &mut word_w,
-                            &mut line,
-                            &mut line_w,
-                            width,
-                            &mut lines,
-                        );
+                        w.flush_word();
                     }
-                    word.push((ch, *style));
-                    word_w += w;
+                    w.word.push((ch, *style));
+                    w.word_w += cw;
                 }
             }
         }
     }
-    flush_word(
-        &mut word,
-        &mut word_w,
-        &mut line,
-        &mut line_w,
-        width,
-        &mut lines,
-    );
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(to_line(&line));
+    w.flush_word();
+    if !w.line.is_empty() || w.lines.is_empty() {
+        w.end_line();
     }
-    lines
+    w.lines
 }
 
-fn flush_word<'a>(
-    word: &mut Vec<(char, Style)>,
-    word_w: &mut usize,
-    line: &mut Vec<(char, Style)>,
-    line_w: &mut usize,
+/// The state of [`wrap`]: the lines made, the line being filled and the word being read.
+struct Wrapper<'a> {
     width: usize,
-    lines: &mut Vec<Line<'a>>,
-) {
-    if word.is_empty() {
-        return;
+    lines: Vec<Line<'a>>,
+    line: Vec<(char, Style)>,
+    line_w: usize,
+    word: Vec<(char, Style)>,
+    word_w: usize,
+}
+
+impl Wrapper<'_> {
+    fn end_line(&mut self) {
+        self.lines.push(to_line(&self.line));
+        self.line.clear();
+        self.line_w = 0;
     }
-    if *line_w + *word_w > width && *line_w > 0 {
-        // Spaces at the end of a full line are not carried over.
-        while line.last().is_some_and(|(c, _)| *c == ' ') {
-            line.pop();
+
+    /// Puts the word read so far on the line, or on a new line if it does not fit.
+    fn flush_word(&mut self) {
+        if self.word.is_empty() {
+            return;
         }
-        lines.push(to_line(line));
-        line.clear();
-        *line_w = 0;
+        if self.line_w + self.word_w > self.width && self.line_w > 0 {
+            // Spaces at the end of a full line are not carried over.
+            while self.line.last().is_some_and(|(c, _)| *c == ' ') {
+                self.line.pop();
+            }
+            self.end_line();
+        }
+        self.line.append(&mut self.word);
+        self.line_w += self.word_w;
+        self.word_w = 0;
     }
-    line.append(word);
-    *line_w += *word_w;
-    *word_w = 0;
 }
 
 /// Characters with styles as a line of spans, one span per run of one style.
