@@ -262,43 +262,93 @@ impl Inbox {
     /// Moves up to `per_feed` messages of every feed into `out`, feeds in turn, starting after
     /// the feed that went first last time. Returns whether anything was moved.
     pub fn try_recv(&mut self, out: &mut Vec<(FeedId, FeedMsg)>, per_feed: usize) -> bool {
-        let n = self.slots.len();
         let before = out.len();
+        self.each_queue(|id, queue| {
+            let take = queue.msgs.len().min(per_feed);
+            let mut taken = 0;
+            out.extend(queue.msgs.drain(..take).map(|m| {
+                taken += m.cost();
+                (id, m)
+            }));
+            queue.bytes -= taken;
+        });
+        out.len() > before
+    }
+
+    /// Takes messages as [`Inbox::try_recv`] does, but in place: a feed's queue holding no
+    /// more than `per_feed` changes places with an empty one from `spares`, so a flood's
+    /// messages are read where its task made them and never moved. Each feed's messages are
+    /// pushed to `out` in a queue of their own; give it back to `spares`, empty, once read.
+    pub fn try_take(
+        &mut self,
+        out: &mut Vec<(FeedId, VecDeque<FeedMsg>)>,
+        spares: &mut Vec<VecDeque<FeedMsg>>,
+        per_feed: usize,
+    ) -> bool {
+        let before = out.len();
+        self.each_queue(|id, queue| {
+            let mut taken = spares.pop().unwrap_or_default();
+            debug_assert!(taken.is_empty(), "a spare queue given back with messages");
+            if queue.msgs.len() <= per_feed {
+                std::mem::swap(&mut queue.msgs, &mut taken);
+                queue.bytes = 0;
+            } else {
+                let mut cost = 0;
+                taken.extend(queue.msgs.drain(..per_feed).inspect(|m| cost += m.cost()));
+                queue.bytes -= cost;
+            }
+            out.push((id, taken));
+        });
+        out.len() > before
+    }
+
+    /// Calls `take` on every feed's queue that holds messages, feeds in turn, starting after
+    /// the feed that went first last time, and wakes producers that now have room.
+    fn each_queue(&mut self, mut take: impl FnMut(FeedId, &mut Queued)) {
+        let n = self.slots.len();
         for k in 0..n {
             let slot = &self.slots[(self.next + k) % n];
             let mut queue = slot.queue.lock().expect("feed queue poisoned");
-            let take = queue.msgs.len().min(per_feed);
-            if take > 0 {
-                let id = FeedId(slot.id.load(Ordering::Relaxed));
-                let mut taken = 0;
-                out.extend(queue.msgs.drain(..take).map(|m| {
-                    taken += m.cost();
-                    (id, m)
-                }));
-                queue.bytes -= taken;
-                // A waiting producer is woken once the queue is down to half, not at every
-                // take: it then fills half a queue in one go, instead of the two threads
-                // trading a wake-up for every few messages.
-                let half = queue.msgs.len() <= slot.opts.messages / 2
-                    && queue.bytes <= slot.opts.bytes / 2;
-                drop(queue);
-                if half {
-                    slot.space.notify_one();
-                }
+            if queue.msgs.is_empty() {
+                continue;
+            }
+            take(FeedId(slot.id.load(Ordering::Relaxed)), &mut queue);
+            // A waiting producer is woken once the queue is down to half, not at every
+            // take: it then fills half a queue in one go, instead of the two threads
+            // trading a wake-up for every few messages.
+            let half =
+                queue.msgs.len() <= slot.opts.messages / 2 && queue.bytes <= slot.opts.bytes / 2;
+            drop(queue);
+            if half {
+                slot.space.notify_one();
             }
         }
         if n > 0 {
             self.next = (self.next + 1) % n;
         }
-        out.len() > before
     }
 
     /// Waits until some feed has messages, then moves them as [`Inbox::try_recv`] does.
     pub async fn recv(&mut self, out: &mut Vec<(FeedId, FeedMsg)>, per_feed: usize) {
+        self.wait_for(|inbox| inbox.try_recv(out, per_feed)).await;
+    }
+
+    /// Waits until some feed has messages, then takes them as [`Inbox::try_take`] does.
+    pub async fn take(
+        &mut self,
+        out: &mut Vec<(FeedId, VecDeque<FeedMsg>)>,
+        spares: &mut Vec<VecDeque<FeedMsg>>,
+        per_feed: usize,
+    ) {
+        self.wait_for(|inbox| inbox.try_take(out, spares, per_feed))
+            .await;
+    }
+
+    async fn wait_for(&mut self, mut got: impl FnMut(&mut Self) -> bool) {
         loop {
             let wake = self.wake.clone();
             let notified = wake.notified();
-            if self.try_recv(out, per_feed) {
+            if got(self) {
                 return;
             }
             notified.await;

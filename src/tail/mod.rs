@@ -27,8 +27,9 @@ pub(crate) use print::sgr;
 const QUEUE: usize = 32768;
 /// Bytes a feed's queue holds before its task waits for the writer.
 const QUEUE_BYTES: usize = 32 << 20;
-/// Messages taken from one feed per turn, so every feed gets its share of the output.
-const PER_TURN: usize = 128;
+/// Messages taken from one feed per turn, so every feed gets its share of the output. A
+/// feed's whole queue is taken in place (see `Inbox::try_take`).
+const PER_TURN: usize = QUEUE;
 /// Turns formatted before the loop looks at Ctrl-C and the deadline again.
 const MAX_ROUNDS: usize = 64;
 /// Formatted bytes handed to the writer in one piece under load. Output waiting for the
@@ -204,6 +205,7 @@ pub async fn run_with(
     let mut answered = false;
     let mut events = 0u64;
     let mut batch = Vec::new();
+    let mut spares = Vec::new();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     tokio::pin!(hangup);
@@ -213,7 +215,7 @@ pub async fn run_with(
             _ = &mut ctrl_c => break 'run Stop::Interrupted,
             _ = &mut hangup => break 'run Stop::WriterGone,
             _ = sleep_until(deadline) => break 'run Stop::Deadline,
-            _ = inbox.recv(&mut batch, PER_TURN) => {}
+            _ = inbox.take(&mut batch, &mut spares, PER_TURN) => {}
             wake = alert_wake(&mut alerts) => if let Some(a) = &mut alerts {
                 let (out, err) = printer.buffers();
                 a.on_wake(wake, out, err);
@@ -221,31 +223,48 @@ pub async fn run_with(
         }
         let mut rounds = 0;
         let complete = loop {
-            for (id, msg) in batch.drain(..) {
-                match &msg {
-                    FeedMsg::Event { .. } => {
-                        if opts.count.is_some_and(|n| events >= n) {
-                            continue;
+            'feeds: for (id, mut msgs) in batch.drain(..) {
+                for msg in msgs.drain(..) {
+                    match &msg {
+                        FeedMsg::Event { .. } => {
+                            if opts.count.is_some_and(|n| events >= n) {
+                                continue;
+                            }
+                            events += 1;
                         }
-                        events += 1;
+                        FeedMsg::State(change) => {
+                            answered |= matches!(change.state, ConnState::Open | ConnState::Closed);
+                            finals[id.0] = change.state.is_final().then(|| change.state.clone());
+                        }
+                        _ => {}
                     }
-                    FeedMsg::State(change) => {
-                        answered |= matches!(change.state, ConnState::Open | ConnState::Closed);
-                        finals[id.0] = change.state.is_final().then(|| change.state.clone());
+                    if let Some(rec) = &mut recorder {
+                        rec.record(id.0, &msg, inbox.retry_ms(id));
                     }
-                    _ => {}
-                }
-                if let Some(rec) = &mut recorder {
-                    rec.record(id.0, &msg, inbox.retry_ms(id));
-                }
-                printer.print(id.0, &msg)?;
-                if let Some(a) = &mut alerts {
-                    let (out, err) = printer.buffers();
-                    if a.on_msg(id.0, &msg, out, err) {
-                        until_met = true;
-                        break;
+                    printer.print(id.0, &msg)?;
+                    if let Some(a) = &mut alerts {
+                        let (out, err) = printer.buffers();
+                        if a.on_msg(id.0, &msg, out, err) {
+                            until_met = true;
+                            break 'feeds;
+                        }
+                    }
+                    // A flood's turn is thousands of messages: its output goes out in pieces.
+                    if printer.pending() >= HAND_OVER
+                        && let Err(stop) = hand_over(
+                            &mut printer,
+                            &spare,
+                            &tx,
+                            &mut ctrl_c,
+                            &mut hangup,
+                            deadline,
+                        )
+                        .await
+                    {
+                        break 'run stop;
                     }
                 }
+                spares.push(msgs);
             }
             if until_met {
                 batch.clear();
@@ -254,31 +273,27 @@ pub async fn run_with(
             if opts.count.is_some_and(|n| events >= n) || finals.iter().all(Option::is_some) {
                 break true;
             }
-            // Keep formatting while more is ready, but hand it over and look at Ctrl-C and
-            // the deadline now and then during a flood.
+            // Keep formatting while more is ready, but look at Ctrl-C and the deadline now and
+            // then during a flood.
             rounds += 1;
-            if rounds == MAX_ROUNDS
-                || printer.pending() >= HAND_OVER
-                || !inbox.try_recv(&mut batch, PER_TURN)
-            {
+            if rounds == MAX_ROUNDS || !inbox.try_take(&mut batch, &mut spares, PER_TURN) {
                 break false;
             }
         };
         // Output is handed over whenever no more is ready (so a quiet feed's event shows at
         // once), in big pieces under load.
-        if printer.pending() > 0 {
-            let chunk = printer.take(
-                spare
-                    .try_recv()
-                    .unwrap_or_else(|_| Vec::with_capacity(HAND_OVER)),
-            );
-            tokio::select! {
-                biased;
-                _ = &mut ctrl_c => break 'run Stop::Interrupted,
-                _ = &mut hangup => break 'run Stop::WriterGone,
-                _ = sleep_until(deadline) => break 'run Stop::Deadline,
-                sent = tx.send(chunk) => if sent.is_err() { break 'run Stop::WriterGone },
-            }
+        if printer.pending() > 0
+            && let Err(stop) = hand_over(
+                &mut printer,
+                &spare,
+                &tx,
+                &mut ctrl_c,
+                &mut hangup,
+                deadline,
+            )
+            .await
+        {
+            break 'run stop;
         }
         if let Some(rec) = &mut recorder {
             tokio::select! {
@@ -384,6 +399,30 @@ async fn alert_wake(
     match alerts {
         Some(a) => a.wait().await,
         None => std::future::pending().await,
+    }
+}
+
+/// Hands the output formatted so far to the writer thread, unless Ctrl-C, stdout's hang-up or
+/// the deadline comes first: then why the run stops.
+async fn hand_over(
+    printer: &mut Printer,
+    spare: &std::sync::mpsc::Receiver<Vec<u8>>,
+    tx: &mpsc::Sender<Chunk>,
+    ctrl_c: &mut (impl std::future::Future + Unpin),
+    hangup: &mut (impl std::future::Future + Unpin),
+    deadline: Option<tokio::time::Instant>,
+) -> Result<(), Stop> {
+    let chunk = printer.take(
+        spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(HAND_OVER)),
+    );
+    tokio::select! {
+        biased;
+        _ = ctrl_c => Err(Stop::Interrupted),
+        _ = hangup => Err(Stop::WriterGone),
+        _ = sleep_until(deadline) => Err(Stop::Deadline),
+        sent = tx.send(chunk) => sent.map_err(|_| Stop::WriterGone),
     }
 }
 
