@@ -1,6 +1,7 @@
 //! The SSE wire format: our own incremental parser (see `docs/sse.md` for why).
 
 mod data;
+mod ends;
 mod field;
 mod line;
 mod parser;

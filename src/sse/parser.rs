@@ -18,6 +18,7 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 
+use super::ends::LineEnds;
 use super::line::{Line, valid_prefix};
 use super::{Data, FieldStr};
 
@@ -231,7 +232,8 @@ impl Parser {
                 at = 1;
             }
         }
-        while let Some(pos) = line_end(bytes, at) {
+        let mut ends = LineEnds::new(bytes);
+        while let Some(pos) = ends.find(at) {
             let whole_line = self.line.is_empty() && !self.line_cut;
             if whole_line && pos <= valid.len() && pos - at <= self.line_limit() {
                 // The common case, a whole valid line of this read: `at` and `pos` are at
@@ -459,30 +461,6 @@ impl Parser {
         self.type_cut = false;
         self.data_cut = false;
     }
-}
-
-/// The first CR or LF in `bytes` at or after `at`. Lines of a flood are short: the first 32
-/// bytes are looked at a word at a time, which costs less than starting `memchr2`, and only a
-/// longer line is handed to it.
-#[inline]
-fn line_end(bytes: &[u8], at: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = ONES * 0x7f;
-    // The high bit of each byte that is zero, exactly (no carry crosses a byte).
-    let zero = |v: u64| !(((v & LOW7) + LOW7) | v) & !LOW7;
-    let mut i = at;
-    while i < at + 32 {
-        let Some(word) = bytes.get(i..i + 8) else {
-            break;
-        };
-        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-        let ends = zero(word ^ (ONES * u64::from(b'\n'))) | zero(word ^ (ONES * u64::from(b'\r')));
-        if ends != 0 {
-            return Some(i + ends.trailing_zeros() as usize / 8);
-        }
-        i += 8;
-    }
-    memchr::memchr2(b'\n', b'\r', bytes.get(i..)?).map(|found| i + found)
 }
 
 /// A field's value as text, cut at `max` bytes, and whether it was cut. Only a value that is
