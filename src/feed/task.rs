@@ -142,6 +142,25 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
 
 /// Whether `stop_when` is true for the event. Run here, like `stop_on`, so that `tail` and
 /// the dashboard stop at the same event; a feed without it pays nothing.
+/// What a feed's rules make of an event: whether it ends the feed, and whether it is kept
+/// (`events`). Out of line, so that a flood's path stays small enough to be inlined.
+#[cold]
+#[inline(never)]
+fn event_rules(spec: &FeedSpec, event: &crate::sse::Event) -> (Option<Ending>, bool) {
+    if event.truncated {
+        crate::log::cut_event(spec, &event.event_type, &event.id);
+    }
+    let ending = if spec.stop_on.iter().any(|t| **t == *event.event_type) {
+        Some(Ending::StopEvent(event.event_type.to_string()))
+    } else if stop_when(spec, event) {
+        Some(Ending::StopWhen)
+    } else {
+        None
+    };
+    let keep = spec.events.is_empty() || spec.events.iter().any(|t| **t == *event.event_type);
+    (ending, keep)
+}
+
 fn stop_when(spec: &FeedSpec, event: &crate::sse::Event) -> bool {
     let Some(expr) = spec.exprs.stop_when.as_ref() else {
         return false;
@@ -371,23 +390,24 @@ impl Feed {
             // What the batch costs in the queue, and its events' data bytes, counted as it is made
             // (a pass over a flood's batch afterwards would read it all from memory again).
             let (mut cost, mut data_bytes) = (0, 0);
+            let plain = spec.stop_on.is_empty()
+                && spec.exprs.stop_when.is_none()
+                && spec.events.is_empty();
             let mut push = |item| {
                 if stop.is_some() {
                     return;
                 }
                 match item {
                     Item::Event(event) => {
-                        if event.truncated {
-                            crate::log::cut_event(spec, &event.event_type, &event.id);
-                        }
-                        if spec.stop_on.iter().any(|t| **t == *event.event_type) {
-                            stop = Some(Ending::StopEvent(event.event_type.to_string()));
-                        } else if stop_when(spec, &event) {
-                            stop = Some(Ending::StopWhen);
-                        }
-                        if spec.events.is_empty()
-                            || spec.events.iter().any(|t| **t == *event.event_type)
-                        {
+                        // A flood's events skip the checks that have nothing to check.
+                        let keep = if plain && !event.truncated {
+                            true
+                        } else {
+                            let (ending, keep) = event_rules(spec, &event);
+                            stop = ending;
+                            keep
+                        };
+                        if keep {
                             data_bytes += event.data.len();
                             let msg = FeedMsg::Event { event, at };
                             cost += msg.cost();

@@ -107,6 +107,8 @@ pub struct Parser {
     id_set: bool,
     last_event_id: FieldStr,
     last_event_id_cut: bool,
+    /// The read being parsed has no NUL byte, so its ids need no NUL check of their own.
+    nul_free: bool,
     /// Lines ignored since last asked (unknown fields, invalid `retry:`), for the debug log.
     ignored_lines: u64,
     /// The first of them (its head), until taken: one small copy per connection at most.
@@ -133,6 +135,7 @@ impl Parser {
             id_set: false,
             last_event_id: empty,
             last_event_id_cut: false,
+            nul_free: false,
             ignored_lines: 0,
             first_ignored: None,
         }
@@ -225,6 +228,8 @@ impl Parser {
     /// `read`, when given, holds `bytes`.
     fn push_lines(&mut self, bytes: &[u8], read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
         let valid = valid_prefix(bytes);
+        // One search over the whole read instead of one per id.
+        self.nul_free = memchr::memchr(0, bytes).is_none();
         let mut at = 0;
         if self.after_cr {
             self.after_cr = false;
@@ -254,7 +259,10 @@ impl Parser {
             } else {
                 self.append_to_line(&bytes[at..pos]);
                 let line = std::mem::take(&mut self.line);
+                // Part of this line came in an earlier read.
+                let nul_free = std::mem::replace(&mut self.nul_free, false);
                 self.process_line(Line::raw(&line), None, out);
+                self.nul_free = nul_free;
                 self.line = line;
                 self.line.clear();
                 self.line_cut = false;
@@ -366,7 +374,7 @@ impl Parser {
 
     fn set_id(&mut self, value: Line) {
         // An id with a NUL is ignored, as the spec says.
-        if memchr::memchr(0, value.bytes).is_some() {
+        if !self.nul_free && memchr::memchr(0, value.bytes).is_some() {
             return;
         }
         let (kept, cut) = field_text(value, MAX_ID_BYTES);
@@ -424,6 +432,7 @@ impl Parser {
         self.data.push('\n');
     }
 
+    #[inline(always)]
     fn dispatch(&mut self, out: &mut impl FnMut(Item)) {
         if std::mem::take(&mut self.id_set) {
             if self.id_buffer != self.last_event_id {
