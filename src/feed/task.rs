@@ -390,9 +390,8 @@ impl Feed {
             // What the batch costs in the queue, and its events' data bytes, counted as it is made
             // (a pass over a flood's batch afterwards would read it all from memory again).
             let (mut cost, mut data_bytes) = (0, 0);
-            let plain = spec.stop_on.is_empty()
-                && spec.exprs.stop_when.is_none()
-                && spec.events.is_empty();
+            let plain =
+                spec.stop_on.is_empty() && spec.exprs.stop_when.is_none() && spec.events.is_empty();
             let mut push = |item| {
                 if stop.is_some() {
                     return;
