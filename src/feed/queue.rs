@@ -275,31 +275,22 @@ impl Inbox {
         out.len() > before
     }
 
-    /// Takes messages as [`Inbox::try_recv`] does, but in place: a feed's queue holding no
-    /// more than `per_feed` changes places with an empty one from `spares`, so a flood's
-    /// messages are read where its task made them and never moved. Each feed's messages are
-    /// pushed to `out` in a queue of their own; give it back to `spares`, empty, once read.
-    pub fn try_take(
-        &mut self,
-        out: &mut Vec<(FeedId, VecDeque<FeedMsg>)>,
-        spares: &mut Vec<VecDeque<FeedMsg>>,
-        per_feed: usize,
-    ) -> bool {
-        let before = out.len();
-        self.each_queue(|id, queue| {
-            let mut taken = spares.pop().unwrap_or_default();
-            debug_assert!(taken.is_empty(), "a spare queue given back with messages");
-            if queue.msgs.len() <= per_feed {
-                std::mem::swap(&mut queue.msgs, &mut taken);
+    /// Takes messages in place, for a consumer that keeps a queue per feed (`locals`, indexed
+    /// by feed): every feed's queue whose local queue is empty changes places with it, so a
+    /// flood's messages are read where its task made them and never moved. A feed whose local
+    /// queue still holds messages keeps its own until they are read. Returns whether anything
+    /// was taken.
+    pub fn try_take(&mut self, locals: &mut [VecDeque<FeedMsg>]) -> bool {
+        let mut taken = false;
+        self.each_queue(|FeedId(id), queue| {
+            let local = &mut locals[id];
+            if local.is_empty() {
+                std::mem::swap(&mut queue.msgs, local);
                 queue.bytes = 0;
-            } else {
-                let mut cost = 0;
-                taken.extend(queue.msgs.drain(..per_feed).inspect(|m| cost += m.cost()));
-                queue.bytes -= cost;
+                taken = true;
             }
-            out.push((id, taken));
         });
-        out.len() > before
+        taken
     }
 
     /// Calls `take` on every feed's queue that holds messages, feeds in turn, starting after
@@ -334,14 +325,8 @@ impl Inbox {
     }
 
     /// Waits until some feed has messages, then takes them as [`Inbox::try_take`] does.
-    pub async fn take(
-        &mut self,
-        out: &mut Vec<(FeedId, VecDeque<FeedMsg>)>,
-        spares: &mut Vec<VecDeque<FeedMsg>>,
-        per_feed: usize,
-    ) {
-        self.wait_for(|inbox| inbox.try_take(out, spares, per_feed))
-            .await;
+    pub async fn take(&mut self, locals: &mut [VecDeque<FeedMsg>]) {
+        self.wait_for(|inbox| inbox.try_take(locals)).await;
     }
 
     async fn wait_for(&mut self, mut got: impl FnMut(&mut Self) -> bool) {
@@ -506,6 +491,61 @@ mod tests {
                     got.push(String::from(event.data));
                 }
             }
+        }
+        producer.await.unwrap();
+        let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+        assert_eq!(got, want);
+    }
+
+    fn data_of(msgs: &VecDeque<FeedMsg>) -> Vec<String> {
+        msgs.iter()
+            .map(|m| match m {
+                FeedMsg::Event { event, .. } => event.data.to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn try_take_moves_no_message_and_leaves_feeds_whose_taken_messages_are_unread() {
+        let mut inbox = Inbox::new();
+        let opts = QueueOptions::new(100, 1 << 20, Overflow::Drop);
+        let (a, b) = (inbox.add_feed(opts), inbox.add_feed(opts));
+        a.send_all(["a1", "a2", "a3"].map(event)).await;
+        b.send_all(["b1", "b2"].map(event)).await;
+        let queued_at = inbox.slots[0].queue.lock().unwrap().msgs.as_slices().0.as_ptr();
+        // Feed b still has a message taken earlier and not yet read.
+        let mut locals = vec![VecDeque::new(), VecDeque::from([event("b0")])];
+        assert!(inbox.try_take(&mut locals));
+        assert_eq!(data_of(&locals[0]), ["a1", "a2", "a3"]);
+        // The very messages the feed queued, where it queued them.
+        assert_eq!(locals[0].as_slices().0.as_ptr(), queued_at);
+        assert_eq!(inbox.slots[0].queue.lock().unwrap().bytes, 0);
+        assert_eq!(data_of(&locals[1]), ["b0"]);
+        locals[1].clear();
+        assert!(inbox.try_take(&mut locals));
+        assert_eq!(data_of(&locals[1]), ["b1", "b2"]);
+        locals.iter_mut().for_each(VecDeque::clear);
+        assert!(!inbox.try_take(&mut locals), "nothing is left");
+    }
+
+    #[tokio::test]
+    async fn take_wakes_a_waiting_producer_and_loses_nothing() {
+        let mut inbox = Inbox::new();
+        let tx = inbox.add_feed(QueueOptions::new(4, 1 << 20, Overflow::Wait));
+        let producer = tokio::spawn(async move {
+            for i in 0..100 {
+                tx.send(event(&i.to_string())).await;
+            }
+        });
+        let mut got = Vec::new();
+        let mut locals = vec![VecDeque::new()];
+        while got.len() < 100 {
+            tokio::time::timeout(Duration::from_secs(5), inbox.take(&mut locals))
+                .await
+                .expect("the producer keeps going as queues are taken");
+            got.extend(data_of(&locals[0]));
+            locals[0].clear();
         }
         producer.await.unwrap();
         let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();

@@ -5,6 +5,7 @@
 //! lossless here ([`Overflow::Wait`]): a slow reader slows the server down instead of losing
 //! events.
 
+use std::collections::VecDeque;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +17,7 @@ mod hangup;
 pub(crate) mod json;
 mod print;
 
-use crate::feed::{self, ConnState, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions};
+use crate::feed::{self, ConnState, FeedId, FeedMsg, FeedSpec, Inbox, Overflow, QueueOptions};
 use crate::tui::theme::Theme;
 
 pub use hangup::stdout_hangup;
@@ -27,9 +28,8 @@ pub(crate) use print::sgr;
 const QUEUE: usize = 32768;
 /// Bytes a feed's queue holds before its task waits for the writer.
 const QUEUE_BYTES: usize = 32 << 20;
-/// Messages taken from one feed per turn, so every feed gets its share of the output. A
-/// feed's whole queue is taken in place (see `Inbox::try_take`).
-const PER_TURN: usize = QUEUE;
+/// Messages read from one feed per turn, so every feed gets its share of the output.
+const PER_TURN: usize = 128;
 /// Turns formatted before the loop looks at Ctrl-C and the deadline again.
 const MAX_ROUNDS: usize = 64;
 /// Formatted bytes handed to the writer in one piece under load. Output waiting for the
@@ -204,18 +204,20 @@ pub async fn run_with(
     let mut finals = vec![None::<ConnState>; handles.len()];
     let mut answered = false;
     let mut events = 0u64;
-    let mut batch = Vec::new();
-    let mut spares = Vec::new();
+    // Each feed's messages, taken from its queue in place and read from here in turns.
+    let mut taken: Vec<VecDeque<FeedMsg>> = (0..finals.len()).map(|_| VecDeque::new()).collect();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     tokio::pin!(hangup);
     let stop = 'run: loop {
+        let backlog = taken.iter().any(|msgs| !msgs.is_empty());
         tokio::select! {
             biased;
             _ = &mut ctrl_c => break 'run Stop::Interrupted,
             _ = &mut hangup => break 'run Stop::WriterGone,
             _ = sleep_until(deadline) => break 'run Stop::Deadline,
-            _ = inbox.take(&mut batch, &mut spares, PER_TURN) => {}
+            () = std::future::ready(()), if backlog => {}
+            _ = inbox.take(&mut taken) => {}
             wake = alert_wake(&mut alerts) => if let Some(a) = &mut alerts {
                 let (out, err) = printer.buffers();
                 a.on_wake(wake, out, err);
@@ -223,8 +225,13 @@ pub async fn run_with(
         }
         let mut rounds = 0;
         let complete = loop {
-            'feeds: for (id, mut msgs) in batch.drain(..) {
-                for msg in msgs.drain(..) {
+            // Up to PER_TURN messages of each feed in turn, so that a quiet feed's event
+            // waits behind at most a turn of a flood's.
+            'feeds: for (feed, msgs) in taken.iter_mut().enumerate() {
+                for _ in 0..PER_TURN {
+                    let Some(msg) = msgs.pop_front() else {
+                        break;
+                    };
                     match &msg {
                         FeedMsg::Event { .. } => {
                             if opts.count.is_some_and(|n| events >= n) {
@@ -234,49 +241,37 @@ pub async fn run_with(
                         }
                         FeedMsg::State(change) => {
                             answered |= matches!(change.state, ConnState::Open | ConnState::Closed);
-                            finals[id.0] = change.state.is_final().then(|| change.state.clone());
+                            finals[feed] = change.state.is_final().then(|| change.state.clone());
                         }
                         _ => {}
                     }
                     if let Some(rec) = &mut recorder {
-                        rec.record(id.0, &msg, inbox.retry_ms(id));
+                        rec.record(feed, &msg, inbox.retry_ms(FeedId(feed)));
                     }
-                    printer.print(id.0, &msg)?;
+                    printer.print(feed, &msg)?;
                     if let Some(a) = &mut alerts {
                         let (out, err) = printer.buffers();
-                        if a.on_msg(id.0, &msg, out, err) {
+                        if a.on_msg(feed, &msg, out, err) {
                             until_met = true;
                             break 'feeds;
                         }
                     }
-                    // A flood's turn is thousands of messages: its output goes out in pieces.
-                    if printer.pending() >= HAND_OVER
-                        && let Err(stop) = hand_over(
-                            &mut printer,
-                            &spare,
-                            &tx,
-                            &mut ctrl_c,
-                            &mut hangup,
-                            deadline,
-                        )
-                        .await
-                    {
-                        break 'run stop;
-                    }
                 }
-                spares.push(msgs);
             }
             if until_met {
-                batch.clear();
                 break true;
             }
             if opts.count.is_some_and(|n| events >= n) || finals.iter().all(Option::is_some) {
                 break true;
             }
-            // Keep formatting while more is ready, but look at Ctrl-C and the deadline now and
-            // then during a flood.
+            // Keep formatting while more is ready, but hand it over, and look at Ctrl-C and
+            // the deadline, now and then during a flood.
             rounds += 1;
-            if rounds == MAX_ROUNDS || !inbox.try_take(&mut batch, &mut spares, PER_TURN) {
+            inbox.try_take(&mut taken);
+            if rounds == MAX_ROUNDS
+                || printer.pending() >= HAND_OVER
+                || taken.iter().all(VecDeque::is_empty)
+            {
                 break false;
             }
         };
