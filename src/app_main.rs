@@ -44,8 +44,16 @@ pub fn main() -> i32 {
             return 2;
         }
     };
+    // The dashboard's feeds share one thread, which it keeps asleep between reads while they
+    // trickle (`tui::pace::hold_network_wakeups`); a flood's parsing needs one core, and the
+    // drawing on the main thread is the dashboard's limit long before that.
+    let workers = if cli.command.is_none() {
+        1
+    } else {
+        worker_threads()
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(worker_threads())
+        .worker_threads(workers)
         .enable_all()
         .build()
     {

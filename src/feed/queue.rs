@@ -81,6 +81,8 @@ struct Slot {
     last_event_id: Mutex<Option<crate::sse::FieldStr>>,
     /// Wakes a waiting producer when the consumer made room.
     space: Notify,
+    /// The feed's last read was a big one: it reads again at once (see [`Sender::set_busy`]).
+    busy: std::sync::atomic::AtomicBool,
 }
 
 const NO_RETRY: u64 = u64::MAX;
@@ -90,6 +92,7 @@ const NO_RETRY: u64 = u64::MAX;
 pub struct Sender {
     slot: Arc<Slot>,
     wake: Arc<Notify>,
+    busy: BusyFeeds,
 }
 
 impl Sender {
@@ -185,9 +188,49 @@ impl Sender {
             .store(ms.min(NO_RETRY - 1), Ordering::Relaxed);
     }
 
+    /// Whether the feed is busy: its last read was big, and it reads again at once rather than
+    /// pausing. Counted in [`Inbox::busy_feeds`]; a busy feed must say when it stops (a
+    /// [`BusyMark`] does, even when its task ends).
+    pub fn set_busy(&self, busy: bool) {
+        if self.slot.busy.load(Ordering::Relaxed) != busy
+            && self.slot.busy.swap(busy, Ordering::Relaxed) != busy
+        {
+            if busy {
+                self.busy.0.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.busy.0.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// A mark that sets the feed not busy when dropped.
+    pub fn busy_mark(&self) -> BusyMark {
+        BusyMark(self.clone())
+    }
+
     /// The last event ID changed (with or without an event).
     pub fn set_last_event_id(&self, id: crate::sse::FieldStr) {
         *self.slot.last_event_id.lock().expect("feed cell poisoned") = Some(id);
+    }
+}
+
+/// How many of a run's feeds are busy (see [`Sender::set_busy`]).
+#[derive(Debug, Clone, Default)]
+pub struct BusyFeeds(Arc<AtomicUsize>);
+
+impl BusyFeeds {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Sets its feed not busy when dropped: at the end of a response, however it ends.
+#[derive(Debug)]
+pub struct BusyMark(Sender);
+
+impl Drop for BusyMark {
+    fn drop(&mut self) {
+        self.0.set_busy(false);
     }
 }
 
@@ -197,6 +240,7 @@ pub struct Inbox {
     slots: Vec<Arc<Slot>>,
     wake: Arc<Notify>,
     next: usize,
+    busy: BusyFeeds,
 }
 
 impl Default for Inbox {
@@ -211,6 +255,7 @@ impl Inbox {
             slots: Vec::new(),
             wake: Arc::new(Notify::new()),
             next: 0,
+            busy: BusyFeeds::default(),
         }
     }
 
@@ -229,11 +274,13 @@ impl Inbox {
             retry_ms: AtomicU64::new(NO_RETRY),
             last_event_id: Mutex::new(None),
             space: Notify::new(),
+            busy: std::sync::atomic::AtomicBool::new(false),
         });
         self.slots.push(slot.clone());
         Sender {
             slot,
             wake: self.wake.clone(),
+            busy: self.busy.clone(),
         }
     }
 
@@ -338,6 +385,11 @@ impl Inbox {
             }
             notified.await;
         }
+    }
+
+    /// How many feeds are busy ([`Sender::set_busy`]), shared with whoever paces the runtime.
+    pub fn busy_feeds(&self) -> BusyFeeds {
+        self.busy.clone()
     }
 
     /// Events dropped so far because the feed's queue was full.
@@ -513,7 +565,14 @@ mod tests {
         let (a, b) = (inbox.add_feed(opts), inbox.add_feed(opts));
         a.send_all(["a1", "a2", "a3"].map(event)).await;
         b.send_all(["b1", "b2"].map(event)).await;
-        let queued_at = inbox.slots[0].queue.lock().unwrap().msgs.as_slices().0.as_ptr();
+        let queued_at = inbox.slots[0]
+            .queue
+            .lock()
+            .unwrap()
+            .msgs
+            .as_slices()
+            .0
+            .as_ptr();
         // Feed b still has a message taken earlier and not yet read.
         let mut locals = vec![VecDeque::new(), VecDeque::from([event("b0")])];
         assert!(inbox.try_take(&mut locals));
@@ -550,6 +609,25 @@ mod tests {
         producer.await.unwrap();
         let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn busy_feeds_are_counted_once_each_until_they_say_so_or_their_mark_is_dropped() {
+        let mut inbox = Inbox::new();
+        let opts = QueueOptions::new(10, 1 << 20, Overflow::Drop);
+        let (a, b) = (inbox.add_feed(opts), inbox.add_feed(opts));
+        let busy = inbox.busy_feeds();
+        let mark = a.busy_mark();
+        a.set_busy(true);
+        a.set_busy(true);
+        assert_eq!(busy.count(), 1, "a feed said busy twice counts once");
+        b.set_busy(true);
+        assert_eq!(busy.count(), 2);
+        b.set_busy(false);
+        b.set_busy(false);
+        assert_eq!(busy.count(), 1);
+        drop(mark);
+        assert_eq!(busy.count(), 0, "a's response ended");
     }
 
     #[tokio::test]

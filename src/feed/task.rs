@@ -340,6 +340,8 @@ impl Feed {
         let mut first_read = true;
         let pause = tokio::time::sleep(Duration::ZERO);
         tokio::pin!(pause);
+        // Not busy once this response ends, however it ends.
+        let _busy = self.tx.busy_mark();
         loop {
             // The grid point after the one this read followed: one read per slot.
             let resume = on_grid(last_read + read_interval / 2, read_interval);
@@ -379,6 +381,7 @@ impl Feed {
             }
             last_read = tokio::time::Instant::now();
             last_len = chunk.len();
+            self.tx.set_busy(last_len >= COALESCE_BELOW);
             self.tx.add_bytes(chunk.len() as u64);
             let at = SystemTime::now();
             let spec = &self.spec;

@@ -152,6 +152,24 @@ pub struct Options {
     pub config: Option<reload::Source>,
 }
 
+/// Starts [`pace::hold_network_wakeups`] when the feeds have a thread of their own (the
+/// runtime `ssedash` itself starts for the dashboard); stops it when dropped.
+fn hold_network_wakeups(inbox: &Inbox) -> Option<AbortOnDrop> {
+    let runtime = tokio::runtime::Handle::current();
+    let own_thread = runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        && runtime.metrics().num_workers() == 1;
+    own_thread.then(|| AbortOnDrop(tokio::spawn(pace::hold_network_wakeups(inbox.busy_feeds()))))
+}
+
+/// Aborts its task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Starts the task of one feed, with the dashboard's read pacing.
 fn start_feed(spec: &FeedSpec, tx: Sender) -> FeedHandle {
     let mut spec = spec.clone();
@@ -264,6 +282,12 @@ async fn event_loop(
         Tape::start(&specs, extras, &mut inbox, queue, |spec, inbox| {
             start_feed(spec, inbox.add_feed(queue))
         });
+    // A replay has no sockets to wait for, and its speed must not be held back.
+    let _hold = if tape.replaying() {
+        None
+    } else {
+        hold_network_wakeups(&inbox)
+    };
     let start = Instant::now();
     let mut app = App::new(&specs, themes, theme, start.into_std());
     tape.record_from_start(&mut app, start.into_std())?;

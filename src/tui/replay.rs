@@ -77,6 +77,11 @@ impl App {
 }
 
 impl Tape {
+    /// Whether the feeds come from a replay rather than the network.
+    pub fn replaying(&self) -> bool {
+        self.replayer.is_some()
+    }
+
     /// Starts the feeds' sources: the feed tasks, or the replay. Returns their handles.
     pub fn start(
         specs: &[FeedSpec],
