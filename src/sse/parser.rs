@@ -16,6 +16,8 @@
 
 use std::borrow::Cow;
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
 use super::ends::LineEnds;
@@ -28,6 +30,9 @@ const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 pub const MAX_TYPE_BYTES: usize = 256;
 /// The longest event id kept, in bytes; a longer one is cut and flagged.
 pub const MAX_ID_BYTES: usize = 1024;
+
+/// The most capacity the buffer of multi-line data keeps between events.
+const KEEP_DATA_BUFFER: usize = 16 * 1024;
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,10 +169,16 @@ impl Parser {
     /// Feeds the next read of the response body; an event whose data is one line of this read
     /// gets a slice of it as its data rather than a copy.
     pub fn push_shared(&mut self, read: &Bytes, out: &mut impl FnMut(Item)) {
-        self.push_from(read, Some(read), out);
+        let read = Arc::new(read.clone());
+        self.push_from(&read, Some(&read), out);
     }
 
-    fn push_from(&mut self, mut bytes: &[u8], read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
+    fn push_from(
+        &mut self,
+        mut bytes: &[u8],
+        read: Option<&Arc<Bytes>>,
+        out: &mut impl FnMut(Item),
+    ) {
         if bytes.is_empty() {
             // A read with no bytes must not end a pending CR's wait for its LF.
             return;
@@ -226,7 +237,7 @@ impl Parser {
     }
 
     /// `read`, when given, holds `bytes`.
-    fn push_lines(&mut self, bytes: &[u8], read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
+    fn push_lines(&mut self, bytes: &[u8], read: Option<&Arc<Bytes>>, out: &mut impl FnMut(Item)) {
         let valid = valid_prefix(bytes);
         // One search over the whole read instead of one per id.
         self.nul_free = memchr::memchr(0, bytes).is_none();
@@ -303,7 +314,7 @@ impl Parser {
     /// A whole line known to be valid UTF-8: the lines of a flood (`data:`, `id:`, `event:`,
     /// the blank line) are told apart in place and handled without the general path's steps.
     #[inline(always)]
-    fn text_line(&mut self, line: &str, read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
+    fn text_line(&mut self, line: &str, read: Option<&Arc<Bytes>>, out: &mut impl FnMut(Item)) {
         let b = line.as_bytes();
         if b.is_empty() {
             self.dispatch(out);
@@ -328,7 +339,7 @@ impl Parser {
         }
     }
 
-    fn process_line(&mut self, line: Line, read: Option<&Bytes>, out: &mut impl FnMut(Item)) {
+    fn process_line(&mut self, line: Line, read: Option<&Arc<Bytes>>, out: &mut impl FnMut(Item)) {
         let Some(&first) = line.bytes.first() else {
             self.dispatch(out);
             return;
@@ -383,7 +394,7 @@ impl Parser {
         self.id_set = true;
     }
 
-    fn append_data(&mut self, value: Line, read: Option<&Bytes>) {
+    fn append_data(&mut self, value: Line, read: Option<&Arc<Bytes>>) {
         if self.line_cut {
             self.data_cut = true;
         }
@@ -451,7 +462,14 @@ impl Parser {
             }
             None => {
                 self.data.pop(); // the LF after the last data line
-                Data::from(std::mem::take(&mut self.data))
+                let data = Data::from(self.data.as_str());
+                // The buffer is kept for the next event, unless a big event made it big.
+                if self.data.capacity() > KEEP_DATA_BUFFER {
+                    self.data = String::new();
+                } else {
+                    self.data.clear();
+                }
+                data
             }
         };
         let event_type = if std::mem::take(&mut self.has_type) {
