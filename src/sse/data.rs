@@ -162,3 +162,34 @@ impl fmt::Display for Data {
         fmt::Display::fmt(self.as_str(), f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_line_reads_as_its_slice_and_unsharing_it_lets_the_read_go() {
+        let read = Arc::new(Bytes::from_static(b"data: first\ndata: second\n"));
+        let text = std::str::from_utf8(&read[18..24]).unwrap();
+        let mut data = Data::shared(&read, text);
+        assert_eq!(data.as_str(), "second");
+        assert_eq!(Arc::strong_count(&read), 2, "the data holds the read");
+        let copy = data.clone();
+        data.unshare();
+        assert_eq!(data, copy);
+        drop(copy);
+        assert_eq!(
+            Arc::strong_count(&read),
+            1,
+            "nothing holds the read any more"
+        );
+        assert_eq!(data.as_str(), "second");
+    }
+
+    #[test]
+    #[should_panic(expected = "the text lies inside the read")]
+    fn text_from_elsewhere_is_refused() {
+        let read = Arc::new(Bytes::from_static(b"data: x\n"));
+        let _ = Data::shared(&read, "elsewhere");
+    }
+}
