@@ -1,5 +1,5 @@
-//! The dashboard's feeds thread is woken by its own clock, not by every TCP segment, while its
-//! feeds trickle (issue 7: most of a 100-feed dashboard's CPU time went on these wake-ups).
+//! The dashboard's feeds thread is woken by its own clock, not by every TCP segment, while many
+//! events trickle in, and an idle dashboard's is left alone (issue 7: most of a 100-feed dashboard's CPU time went on these wake-ups).
 //!
 //! A loopback server sends 20 feeds an event every 5 ms each, every event in a segment of its
 //! own (`TCP_NODELAY`, a write per event): 4,000 segments a second. The real binary shows them
@@ -22,7 +22,8 @@ use tokio::net::{TcpListener, TcpStream};
 const FEEDS: usize = 20;
 const EVERY: Duration = Duration::from_millis(5);
 
-async fn trickle(mut socket: TcpStream) {
+/// Answers a stream request, then writes an event every `every` (never, for `Duration::MAX`).
+async fn trickle(mut socket: TcpStream, every: Duration) {
     let mut request = Vec::new();
     let mut buf = [0u8; 1024];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -37,7 +38,12 @@ async fn trickle(mut socket: TcpStream) {
     if socket.write_all(head.as_bytes()).await.is_err() {
         return;
     }
-    let mut tick = tokio::time::interval(EVERY);
+    if every == Duration::MAX {
+        // Connected, silent: hold the socket until the client goes.
+        let _ = socket.read(&mut buf).await;
+        return;
+    }
+    let mut tick = tokio::time::interval(every);
     for n in 0u64.. {
         tick.tick().await;
         let event = format!("id: {n}\ndata: {{\"n\":{n}}}\n\n");
@@ -67,28 +73,33 @@ fn worker_switches(pid: u32) -> u64 {
     total
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn trickling_feeds_wake_the_dashboards_feeds_thread_by_its_clock_not_per_segment() {
+/// The dashboard on `feeds` feeds that each get an event every `every`, once all are open.
+async fn dashboard(feeds: usize, every: Duration) -> Tui {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
-            tokio::spawn(trickle(socket));
+            tokio::spawn(trickle(socket, every));
         }
     });
-    let urls: Vec<String> = (0..FEEDS)
+    let urls: Vec<String> = (0..feeds)
         .map(|i| format!("http://{addr}/trickle/{i}"))
         .collect();
-    let tui = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = urls.iter().map(String::as_str).collect();
         let tui = Tui::start(&args, 30, 120);
-        tui.wait_text(&format!("{FEEDS} open"), Duration::from_secs(20));
+        tui.wait_text(&format!("{feeds} open"), Duration::from_secs(20));
         tui
     })
     .await
-    .unwrap();
-    // Let the first reads and frames settle.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickling_feeds_wake_the_dashboards_feeds_thread_by_its_clock_not_per_segment() {
+    let tui = dashboard(FEEDS, EVERY).await;
+    // Let the first reads and frames settle, and the hold see the traffic.
+    tokio::time::sleep(Duration::from_millis(800)).await;
     let pid = tui.pid();
     let before = worker_switches(pid);
     let window = Duration::from_secs(2);
@@ -111,4 +122,22 @@ async fn trickling_feeds_wake_the_dashboards_feeds_thread_by_its_clock_not_per_s
         .and_then(|n| n.replace(',', "").parse().ok())
         .unwrap_or_else(|| panic!("no ev/s in the title bar:\n{screen}"));
     assert!(rate >= 500, "{rate} ev/s shown, 4,000 sent:\n{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_dashboards_feeds_thread_is_not_woken_by_the_hold() {
+    let tui = dashboard(5, Duration::MAX).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let pid = tui.pid();
+    let before = worker_switches(pid);
+    let window = Duration::from_secs(2);
+    tokio::time::sleep(window).await;
+    let woken = worker_switches(pid) - before;
+    println!("idle feeds thread woken {woken} times in {window:?}");
+    // Holding would be 400 wake-ups in two seconds; looking at the traffic is 8, and the
+    // screen's clock a few more.
+    assert!(
+        woken < 100,
+        "an idle feeds thread was woken {woken} times in {window:?}"
+    );
 }

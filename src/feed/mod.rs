@@ -10,7 +10,7 @@ mod task;
 use std::time::{Duration, Instant, SystemTime};
 
 pub use http::{ERROR_DETAIL_BYTES, load_ca_file, plain_duration, trust_description};
-pub use queue::{BusyFeeds, BusyMark, Inbox, MSG_OVERHEAD, Overflow, QueueOptions, Sender};
+pub use queue::{BusyMark, Inbox, MSG_OVERHEAD, Overflow, QueueOptions, Sender, Traffic};
 pub use spec::{DEFAULT_BUFFER, DEFAULT_MAX_EVENT_BYTES, DEFAULT_READ_TIMEOUT, FeedSpec, Tls};
 pub use task::{Command, FeedHandle, spawn};
 

@@ -92,7 +92,7 @@ const NO_RETRY: u64 = u64::MAX;
 pub struct Sender {
     slot: Arc<Slot>,
     wake: Arc<Notify>,
-    busy: BusyFeeds,
+    traffic: Traffic,
 }
 
 impl Sender {
@@ -188,17 +188,25 @@ impl Sender {
             .store(ms.min(NO_RETRY - 1), Ordering::Relaxed);
     }
 
+    /// A read brought `messages` messages (counted in [`Traffic::messages`]).
+    pub fn count_read(&self, messages: usize) {
+        self.traffic
+            .0
+            .messages
+            .fetch_add(messages as u64, Ordering::Relaxed);
+    }
+
     /// Whether the feed is busy: its last read was big, and it reads again at once rather than
-    /// pausing. Counted in [`Inbox::busy_feeds`]; a busy feed must say when it stops (a
+    /// pausing. Counted in [`Traffic::busy`]; a busy feed must say when it stops (a
     /// [`BusyMark`] does, even when its task ends).
     pub fn set_busy(&self, busy: bool) {
         if self.slot.busy.load(Ordering::Relaxed) != busy
             && self.slot.busy.swap(busy, Ordering::Relaxed) != busy
         {
             if busy {
-                self.busy.0.fetch_add(1, Ordering::Relaxed);
+                self.traffic.0.busy.fetch_add(1, Ordering::Relaxed);
             } else {
-                self.busy.0.fetch_sub(1, Ordering::Relaxed);
+                self.traffic.0.busy.fetch_sub(1, Ordering::Relaxed);
             }
         }
     }
@@ -214,13 +222,26 @@ impl Sender {
     }
 }
 
-/// How many of a run's feeds are busy (see [`Sender::set_busy`]).
+/// What a run's feeds are reading: how many are busy (see [`Sender::set_busy`]), and how many
+/// messages their reads have brought, for whoever paces the runtime.
 #[derive(Debug, Clone, Default)]
-pub struct BusyFeeds(Arc<AtomicUsize>);
+pub struct Traffic(Arc<TrafficCounts>);
 
-impl BusyFeeds {
-    pub fn count(&self) -> usize {
-        self.0.load(Ordering::Relaxed)
+#[derive(Debug, Default)]
+struct TrafficCounts {
+    busy: AtomicUsize,
+    messages: AtomicU64,
+}
+
+impl Traffic {
+    /// Feeds busy now.
+    pub fn busy(&self) -> usize {
+        self.0.busy.load(Ordering::Relaxed)
+    }
+
+    /// Messages read so far, all feeds together.
+    pub fn messages(&self) -> u64 {
+        self.0.messages.load(Ordering::Relaxed)
     }
 }
 
@@ -240,7 +261,7 @@ pub struct Inbox {
     slots: Vec<Arc<Slot>>,
     wake: Arc<Notify>,
     next: usize,
-    busy: BusyFeeds,
+    traffic: Traffic,
 }
 
 impl Default for Inbox {
@@ -255,7 +276,7 @@ impl Inbox {
             slots: Vec::new(),
             wake: Arc::new(Notify::new()),
             next: 0,
-            busy: BusyFeeds::default(),
+            traffic: Traffic::default(),
         }
     }
 
@@ -280,7 +301,7 @@ impl Inbox {
         Sender {
             slot,
             wake: self.wake.clone(),
-            busy: self.busy.clone(),
+            traffic: self.traffic.clone(),
         }
     }
 
@@ -387,9 +408,9 @@ impl Inbox {
         }
     }
 
-    /// How many feeds are busy ([`Sender::set_busy`]), shared with whoever paces the runtime.
-    pub fn busy_feeds(&self) -> BusyFeeds {
-        self.busy.clone()
+    /// What the feeds are reading, shared with whoever paces the runtime.
+    pub fn traffic(&self) -> Traffic {
+        self.traffic.clone()
     }
 
     /// Events dropped so far because the feed's queue was full.
@@ -616,18 +637,18 @@ mod tests {
         let mut inbox = Inbox::new();
         let opts = QueueOptions::new(10, 1 << 20, Overflow::Drop);
         let (a, b) = (inbox.add_feed(opts), inbox.add_feed(opts));
-        let busy = inbox.busy_feeds();
+        let traffic = inbox.traffic();
         let mark = a.busy_mark();
         a.set_busy(true);
         a.set_busy(true);
-        assert_eq!(busy.count(), 1, "a feed said busy twice counts once");
+        assert_eq!(traffic.busy(), 1, "a feed said busy twice counts once");
         b.set_busy(true);
-        assert_eq!(busy.count(), 2);
+        assert_eq!(traffic.busy(), 2);
         b.set_busy(false);
         b.set_busy(false);
-        assert_eq!(busy.count(), 1);
+        assert_eq!(traffic.busy(), 1);
         drop(mark);
-        assert_eq!(busy.count(), 0, "a's response ended");
+        assert_eq!(traffic.busy(), 0, "a's response ended");
     }
 
     #[tokio::test]

@@ -158,7 +158,7 @@ fn hold_network_wakeups(inbox: &Inbox) -> Option<AbortOnDrop> {
     let runtime = tokio::runtime::Handle::current();
     let own_thread = runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
         && runtime.metrics().num_workers() == 1;
-    own_thread.then(|| AbortOnDrop(tokio::spawn(pace::hold_network_wakeups(inbox.busy_feeds()))))
+    own_thread.then(|| AbortOnDrop(tokio::spawn(pace::hold_network_wakeups(inbox.traffic()))))
 }
 
 /// Aborts its task when dropped.

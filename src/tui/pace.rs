@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::feed::{BusyFeeds, FeedId, FeedMsg};
+use crate::feed::{FeedId, FeedMsg, Traffic};
 
 /// How long a frame waits after the first feed message that made it necessary. Trickling
 /// feeds are read on one grid (`FeedSpec::read_interval`), so their messages come in a burst
@@ -55,31 +55,69 @@ pub fn has_backlog(batch: &[(FeedId, FeedMsg)], per_turn: usize) -> bool {
     false
 }
 
-/// How long the feeds' thread sleeps at a time while every feed trickles (see
+/// How long the feeds' thread sleeps at a time while it holds back the kernel's wake-ups (see
 /// [`hold_network_wakeups`]): the most a trickling feed's event, a timer or a key's command to
 /// a feed waits for it.
 pub const HOLD: Duration = Duration::from_millis(5);
 
-/// Keeps the feeds' runtime thread out of the kernel's wait for sockets while no feed is busy,
-/// so that it wakes [`HOLD`] by [`HOLD`] instead of at every TCP segment.
+/// How often the traffic is looked at to decide whether to hold.
+const WINDOW: Duration = Duration::from_millis(250);
+
+/// Keeps the feeds' runtime thread out of the kernel's wait for sockets while many events
+/// trickle in and no feed is busy, so that it wakes [`HOLD`] by [`HOLD`] instead of at every
+/// TCP segment.
 ///
 /// A trickling feed pauses between reads (`FeedSpec::read_interval`), but its socket stays
 /// registered with epoll: every segment that arrives wakes the thread waiting there, only for
 /// it to find nothing to do. 100 feeds of 100 events a second made about 4,500 such wake-ups
-/// a second, most of the dashboard's CPU time on a 2-core VM. This task sleeps the thread
-/// instead, then yields, so that the runtime collects everything that arrived in one poll and
-/// runs the feeds it woke. A busy feed (one that reads again at once) turns it off: it then
-/// waits like any task, and a flood is read at full speed.
+/// a second, most of the dashboard's CPU time on a 2-core VM. While that goes on, this task
+/// sleeps the thread instead, then yields, so that the runtime collects everything that
+/// arrived in one poll and runs the feeds it woke. It holds only when it saves wake-ups:
+/// while events come faster than one per [`HOLD`] (a server usually writes an event per
+/// segment), and no feed is busy (one that reads again at once: a flood is read at full
+/// speed). Otherwise it waits like any task and looks again every [`WINDOW`], so an idle
+/// dashboard is woken 4 times a second by it, not 200.
 ///
 /// Only for a runtime with one worker thread, which it is then the only one to hold.
-pub async fn hold_network_wakeups(busy: BusyFeeds) {
+pub async fn hold_network_wakeups(traffic: Traffic) {
+    let mut window = Window::new(traffic.messages(), Instant::now());
+    let mut holding = false;
     loop {
-        if busy.count() == 0 {
+        if holding && traffic.busy() == 0 {
             std::thread::sleep(HOLD);
+            tokio::task::yield_now().await;
         } else {
-            tokio::time::sleep(HOLD).await;
+            tokio::time::sleep(if holding { HOLD } else { WINDOW }).await;
         }
-        tokio::task::yield_now().await;
+        if let Some(rate) = window.rate(traffic.messages(), Instant::now()) {
+            holding = rate > 1.0 / HOLD.as_secs_f64();
+        }
+    }
+}
+
+/// Messages a second over windows of at least [`WINDOW`].
+struct Window {
+    messages: u64,
+    since: Instant,
+}
+
+impl Window {
+    fn new(messages: u64, now: Instant) -> Self {
+        Window {
+            messages,
+            since: now,
+        }
+    }
+
+    /// The rate since the window began, once it is [`WINDOW`] long (and a new one begins).
+    fn rate(&mut self, messages: u64, now: Instant) -> Option<f64> {
+        let span = now.saturating_duration_since(self.since);
+        if span < WINDOW {
+            return None;
+        }
+        let rate = messages.saturating_sub(self.messages) as f64 / span.as_secs_f64();
+        *self = Window::new(messages, now);
+        Some(rate)
     }
 }
 
@@ -104,6 +142,18 @@ mod tests {
         runs.iter()
             .flat_map(|&(feed, n)| (0..n).map(move |_| (FeedId(feed), msg())))
             .collect()
+    }
+
+    #[test]
+    fn the_rate_is_given_once_a_window_is_long_enough_and_then_starts_again() {
+        let t0 = Instant::now();
+        let mut window = Window::new(1000, t0);
+        assert_eq!(window.rate(1010, t0 + WINDOW / 2), None);
+        // 250 messages in 250 ms.
+        assert_eq!(window.rate(1250, t0 + WINDOW), Some(1000.0));
+        // The next window starts where that one ended.
+        assert_eq!(window.rate(1250, t0 + WINDOW * 3 / 2), None);
+        assert_eq!(window.rate(1250, t0 + WINDOW * 2), Some(0.0));
     }
 
     #[test]
