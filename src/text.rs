@@ -9,7 +9,7 @@ use std::time::Duration;
 /// so a hostile feed cannot repaint, retitle or reorder the user's screen. Tabs and newlines are
 /// escaped too (`\t`, `\n`): a line of output is one line on screen.
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    if printable_ascii(text) || !text.chars().any(needs_escape) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -33,6 +33,12 @@ pub fn escape_keep_newlines(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Printable ASCII only (space to `~`): nothing to escape, and a character per byte. Most feed
+/// text is, and this test runs many bytes at a time, where `needs_escape` goes by character.
+fn printable_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
 fn needs_escape(c: char) -> bool {
@@ -83,6 +89,10 @@ fn push_escaped(out: &mut String, c: char) {
 /// that JSON up to 64 KiB whose head needs escaping is parsed whole to be made compact.
 pub fn one_line(data: &str, max_chars: usize) -> Option<String> {
     const COMPACT_UP_TO: usize = 64 * 1024;
+    // The common case, decided without going through the text by character.
+    if data.len() <= max_chars && printable_ascii(data) {
+        return None;
+    }
     // One character more than can show: enough to know whether a cut is needed.
     let head = head_chars(data, max_chars + 1);
     let safe = !head.chars().any(needs_escape);
@@ -190,6 +200,16 @@ pub fn escape_unambiguous(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_is_exactly_the_ascii_that_needs_no_escape() {
+        for b in 0..128u8 {
+            let c = char::from(b);
+            assert_eq!(printable_ascii(&c.to_string()), !needs_escape(c), "{b:#x}");
+        }
+        assert!(!printable_ascii("caf\u{e9}"));
+        assert!(printable_ascii(r#"{"a":[1,2]} ~"#));
+    }
 
     #[test]
     fn escapes_terminal_controls() {

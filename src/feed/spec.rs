@@ -40,8 +40,8 @@ pub struct FeedSpec {
     pub buffer: usize,
     /// The least time between two reads of the response body (zero: read as soon as bytes
     /// arrive). Events that arrive in between wait in the socket and are read together, which
-    /// saves a read, a wake-up and a queue message per event on busy feeds: the dashboard, which
-    /// draws at most ~30 frames a second anyway, sets it; `tail` does not.
+    /// saves a read, a wake-up and a queue message per event on busy feeds: the dashboard sets
+    /// it; `tail` does not.
     pub read_interval: Duration,
     pub tls: Tls,
     /// The jq expressions this feed runs per event (views, type_from, stop_when, ...); empty by

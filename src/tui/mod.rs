@@ -5,7 +5,7 @@
 //! messages are taken in batches per feed, so a flood never starves a key press. Feed messages
 //! are taken when nothing waits to be drawn, at the frame slot, or at once under a backlog, not
 //! on every feed's wake-up (see [`pace`]). The screen is
-//! drawn only when something changed, at most ~30 times a second (a key press is drawn at
+//! drawn only when something changed, at most 40 times a second (a key press is drawn at
 //! once), and not at all when idle
 //! (except when a countdown or an age on screen needs it: see [`App::next_wake`]).
 
@@ -107,10 +107,13 @@ impl Signal {
 /// How often a trickling feed is read at most: one slot of a grid shared by every feed, so 100
 /// feeds of a few events a second cost a wake-up per slot rather than one per event. A quiet
 /// feed's event is not held back (it comes after a long gap), and a busy one is read at once.
-const READ_INTERVAL: Duration = Duration::from_millis(50);
+/// Ten reads a second: at 20, 100 feeds of 100 events a second took 9-10 % of a core, at 10,
+/// 5-7 % (`benches/many_feeds.py`); a steady feed's list moves 10 times a second.
+const READ_INTERVAL: Duration = Duration::from_millis(100);
 
-/// The shortest time between two frames (~30 fps).
-pub const FRAME: Duration = Duration::from_millis(33);
+/// The shortest time between two frames (40 fps): also the most a quiet feed's event waits
+/// for a frame while another feed floods (33 ms left 40-50 ms of the 50 ms allowed).
+pub const FRAME: Duration = Duration::from_millis(25);
 /// Bytes all feeds' queues hold together before events are dropped (and counted): shared
 /// evenly, but never less than [`MIN_QUEUE_BYTES`] a feed. A message costs its text plus
 /// [`feed::MSG_OVERHEAD`], so a loopback burst of 100,000 small events fits with room to spare,

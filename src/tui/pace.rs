@@ -15,10 +15,11 @@ use crate::feed::{FeedId, FeedMsg, Traffic};
 
 /// How long a frame waits after the first feed message that made it necessary. Trickling
 /// feeds are read on one grid (`FeedSpec::read_interval`), so their messages come in a burst
-/// a few ms long at each grid point: drawn at the first of them, a frame shows a handful and
-/// the next frame, 33 ms later, the rest. Waiting this long puts the whole burst in one frame,
-/// one frame per grid slot instead of about two.
-pub const SETTLE: Duration = Duration::from_millis(8);
+/// a few ms long at each grid point (up to [`HOLD`] longer while the feeds' thread is held):
+/// drawn at the first of them, a frame shows a handful and the next frame, a frame later, the
+/// rest. Waiting this long puts the whole burst in one frame, one frame per grid slot instead
+/// of about 1.5 (8 ms gave 28 frames a second on a 20-slot grid).
+pub const SETTLE: Duration = Duration::from_millis(12);
 
 /// When the next frame may be drawn: a frame after the last one, and, for feed traffic, not
 /// before the burst that started at `traffic_since` has settled. A key is drawn at once.
