@@ -140,10 +140,8 @@ async fn run(spec: Arc<FeedSpec>, tx: Sender, mut commands: mpsc::Receiver<Comma
     }
 }
 
-/// Whether `stop_when` is true for the event. Run here, like `stop_on`, so that `tail` and
-/// the dashboard stop at the same event; a feed without it pays nothing.
 /// What a feed's rules make of an event: whether it ends the feed, and whether it is kept
-/// (`events`). Out of line, so that a flood's path stays small enough to be inlined.
+/// (`events`). Out of line and cold: a flood's path, on a feed without rules, never calls it.
 #[cold]
 #[inline(never)]
 fn event_rules(spec: &FeedSpec, event: &crate::sse::Event) -> (Option<Ending>, bool) {
@@ -161,6 +159,8 @@ fn event_rules(spec: &FeedSpec, event: &crate::sse::Event) -> (Option<Ending>, b
     (ending, keep)
 }
 
+/// Whether `stop_when` is true for the event. Run here, like `stop_on`, so that `tail` and
+/// the dashboard stop at the same event; a feed without it pays nothing.
 fn stop_when(spec: &FeedSpec, event: &crate::sse::Event) -> bool {
     let Some(expr) = spec.exprs.stop_when.as_ref() else {
         return false;
