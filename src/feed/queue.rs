@@ -147,6 +147,10 @@ impl Sender {
     /// it made them.
     pub async fn send_batch(&self, batch: &mut VecDeque<FeedMsg>, cost: usize) {
         debug_assert_eq!(cost, batch.iter().map(FeedMsg::cost).sum::<usize>());
+        self.traffic
+            .0
+            .messages
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
         if batch.is_empty() {
             return;
         }
@@ -186,14 +190,6 @@ impl Sender {
         self.slot
             .retry_ms
             .store(ms.min(NO_RETRY - 1), Ordering::Relaxed);
-    }
-
-    /// A read brought `messages` messages (counted in [`Traffic::messages`]).
-    pub fn count_read(&self, messages: usize) {
-        self.traffic
-            .0
-            .messages
-            .fetch_add(messages as u64, Ordering::Relaxed);
     }
 
     /// Whether the feed is busy: its last read was big, and it reads again at once rather than
@@ -239,7 +235,7 @@ impl Traffic {
         self.0.busy.load(Ordering::Relaxed)
     }
 
-    /// Messages read so far, all feeds together.
+    /// Messages the feeds have sent in batches (one per read) so far, all feeds together.
     pub fn messages(&self) -> u64 {
         self.0.messages.load(Ordering::Relaxed)
     }
@@ -493,6 +489,17 @@ mod tests {
         assert_eq!(got, vec![(0, "from c".into()), (2, "fresh".into())]);
     }
 
+    /// Sends events `0`, `1`, ... `n - 1`, each as soon as the queue takes it.
+    async fn send_numbers(tx: Sender, n: usize) {
+        for i in 0..n {
+            tx.send(event(&i.to_string())).await;
+        }
+    }
+
+    fn numbers(n: usize) -> Vec<String> {
+        (0..n).map(|i| i.to_string()).collect()
+    }
+
     fn event(data: &str) -> FeedMsg {
         FeedMsg::Event {
             event: Event::new("message", data, ""),
@@ -548,11 +555,7 @@ mod tests {
     async fn wait_mode_loses_nothing() {
         let mut inbox = Inbox::new();
         let tx = inbox.add_feed(QueueOptions::new(4, 1 << 20, Overflow::Wait));
-        let producer = tokio::spawn(async move {
-            for i in 0..100 {
-                tx.send(event(&i.to_string())).await;
-            }
-        });
+        let producer = tokio::spawn(send_numbers(tx, 100));
         let mut got = Vec::new();
         let mut out = Vec::new();
         while got.len() < 100 {
@@ -566,8 +569,7 @@ mod tests {
             }
         }
         producer.await.unwrap();
-        let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
-        assert_eq!(got, want);
+        assert_eq!(got, numbers(100));
     }
 
     fn data_of(msgs: &VecDeque<FeedMsg>) -> Vec<String> {
@@ -613,11 +615,7 @@ mod tests {
     async fn take_wakes_a_waiting_producer_and_loses_nothing() {
         let mut inbox = Inbox::new();
         let tx = inbox.add_feed(QueueOptions::new(4, 1 << 20, Overflow::Wait));
-        let producer = tokio::spawn(async move {
-            for i in 0..100 {
-                tx.send(event(&i.to_string())).await;
-            }
-        });
+        let producer = tokio::spawn(send_numbers(tx, 100));
         let mut got = Vec::new();
         let mut locals = vec![VecDeque::new()];
         while got.len() < 100 {
@@ -628,8 +626,7 @@ mod tests {
             locals[0].clear();
         }
         producer.await.unwrap();
-        let want: Vec<String> = (0..100).map(|i| i.to_string()).collect();
-        assert_eq!(got, want);
+        assert_eq!(got, numbers(100));
     }
 
     #[test]
@@ -649,6 +646,21 @@ mod tests {
         assert_eq!(traffic.busy(), 1);
         drop(mark);
         assert_eq!(traffic.busy(), 0, "a's response ended");
+    }
+
+    #[tokio::test]
+    async fn traffic_counts_the_messages_of_every_feeds_batches() {
+        let mut inbox = Inbox::new();
+        let opts = QueueOptions::new(100, 1 << 20, Overflow::Drop);
+        let (a, b) = (inbox.add_feed(opts), inbox.add_feed(opts));
+        let traffic = inbox.traffic();
+        let mut batch: VecDeque<FeedMsg> = ["1", "2", "3"].map(event).into();
+        let cost = batch.iter().map(FeedMsg::cost).sum();
+        a.send_batch(&mut batch, cost).await;
+        let mut batch: VecDeque<FeedMsg> = [event("4")].into();
+        let cost = batch.iter().map(FeedMsg::cost).sum();
+        b.send_batch(&mut batch, cost).await;
+        assert_eq!(traffic.messages(), 4);
     }
 
     #[tokio::test]

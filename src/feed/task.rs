@@ -451,7 +451,6 @@ impl Feed {
             if let Some(id) = last_id {
                 self.tx.set_last_event_id(id);
             }
-            self.tx.count_read(batch.len());
             self.tx.send_batch(&mut batch, cost).await;
             if let Some(ending) = stop {
                 return ending;
