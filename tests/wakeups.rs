@@ -1,8 +1,10 @@
 //! The dashboard's feeds thread is woken by its own clock, not by every TCP segment, while many
-//! events trickle in, and an idle dashboard's is left alone (issue 7: most of a 100-feed dashboard's CPU time went on these wake-ups).
+//! events trickle in, and an idle dashboard's is left alone (issue 7: most of a 100-feed
+//! dashboard's CPU time went on these wake-ups).
 //!
-//! A loopback server sends 20 feeds an event every 5 ms each, every event in a segment of its
-//! own (`TCP_NODELAY`, a write per event): 4,000 segments a second. The real binary shows them
+//! The scripted loopback server of `support` sends 20 feeds an event every 5 ms each, every
+//! event in a segment of its own (`TCP_NODELAY`, a write per event): about 4,000 segments a
+//! second. The real binary shows them
 //! in a pty; the feeds thread's voluntary context switches (Linux's count of the times it went
 //! to sleep and was woken) are read from `/proc` over two seconds. Holding the thread
 //! `tui::pace::HOLD` (5 ms) at a time gives about 200 a second; waiting in epoll gave one per
@@ -16,42 +18,12 @@ mod support;
 use std::time::Duration;
 
 use support::pty::Tui;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use support::{Step, TestServer, sleep_ms, sse_head, write};
 
 const FEEDS: usize = 20;
-const EVERY: Duration = Duration::from_millis(5);
-
-/// Answers a stream request, then writes an event every `every` (never, for `Duration::MAX`).
-async fn trickle(mut socket: TcpStream, every: Duration) {
-    let mut request = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-        match socket.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => request.extend_from_slice(&buf[..n]),
-        }
-    }
-    socket.set_nodelay(true).unwrap();
-    let head =
-        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\r\n";
-    if socket.write_all(head.as_bytes()).await.is_err() {
-        return;
-    }
-    if every == Duration::MAX {
-        // Connected, silent: hold the socket until the client goes.
-        let _ = socket.read(&mut buf).await;
-        return;
-    }
-    let mut tick = tokio::time::interval(every);
-    for n in 0u64.. {
-        tick.tick().await;
-        let event = format!("id: {n}\ndata: {{\"n\":{n}}}\n\n");
-        if socket.write_all(event.as_bytes()).await.is_err() {
-            return;
-        }
-    }
-}
+const EVERY_MS: u64 = 5;
+/// How long the trickling server goes on: longer than the test.
+const EVENTS: u64 = 4000;
 
 /// Voluntary context switches of the process's tokio worker threads.
 fn worker_switches(pid: u32) -> u64 {
@@ -73,44 +45,50 @@ fn worker_switches(pid: u32) -> u64 {
     total
 }
 
-/// The dashboard on `feeds` feeds that each get an event every `every`, once all are open.
-async fn dashboard(feeds: usize, every: Duration) -> Tui {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            tokio::spawn(trickle(socket, every));
-        }
-    });
+/// The dashboard on `feeds` feeds served by `steps` each, once all are open, and the server.
+async fn dashboard(feeds: usize, steps: Vec<Step>) -> (Tui, TestServer) {
+    let server = TestServer::always(steps).await;
     let urls: Vec<String> = (0..feeds)
-        .map(|i| format!("http://{addr}/trickle/{i}"))
+        .map(|i| server.url(&format!("/trickle/{i}")))
         .collect();
-    tokio::task::spawn_blocking(move || {
+    let tui = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = urls.iter().map(String::as_str).collect();
         let tui = Tui::start(&args, 30, 120);
         tui.wait_text(&format!("{feeds} open"), Duration::from_secs(20));
         tui
     })
     .await
-    .unwrap()
+    .unwrap();
+    (tui, server)
+}
+
+/// The feeds thread's wake-ups over `window`, once the first reads and frames have settled and
+/// the hold has seen the traffic.
+async fn wakeups(tui: &Tui, window: Duration) -> u64 {
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let before = worker_switches(tui.pid());
+    tokio::time::sleep(window).await;
+    worker_switches(tui.pid()) - before
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trickling_feeds_wake_the_dashboards_feeds_thread_by_its_clock_not_per_segment() {
-    let tui = dashboard(FEEDS, EVERY).await;
-    // Let the first reads and frames settle, and the hold see the traffic.
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let pid = tui.pid();
-    let before = worker_switches(pid);
+    // An event every 5 ms, each in a segment of its own (the server sets TCP_NODELAY and
+    // writes an event at a time).
+    let mut steps = vec![sse_head()];
+    for n in 0..EVENTS {
+        steps.push(write(format!("id: {n}\ndata: {{\"n\":{n}}}\n\n")));
+        steps.push(sleep_ms(EVERY_MS));
+    }
+    let (tui, _server) = dashboard(FEEDS, steps).await;
     let window = Duration::from_secs(2);
-    tokio::time::sleep(window).await;
-    let woken = worker_switches(pid) - before;
-    let segments = FEEDS as f64 * window.as_secs_f64() / EVERY.as_secs_f64();
-    println!("feeds thread woken {woken} times while about {segments:.0} segments arrived");
+    let woken = wakeups(&tui, window).await;
+    let segments = FEEDS as u64 * window.as_millis() as u64 / EVERY_MS;
+    println!("feeds thread woken {woken} times while about {segments} segments arrived");
     // The clock gives 400 in two seconds; a wake-up per segment or two, 4,000 to 8,000.
     assert!(
         woken < 1000,
-        "the feeds thread was woken {woken} times in {window:?} (about {segments:.0} segments)"
+        "the feeds thread was woken {woken} times in {window:?} (about {segments} segments)"
     );
     // And the events were read all along: the title bar's rate (4,000 ev/s sent).
     let screen = tui.contents();
@@ -126,13 +104,10 @@ async fn trickling_feeds_wake_the_dashboards_feeds_thread_by_its_clock_not_per_s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_dashboards_feeds_thread_is_not_woken_by_the_hold() {
-    let tui = dashboard(5, Duration::MAX).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let pid = tui.pid();
-    let before = worker_switches(pid);
+    // Connected, silent.
+    let (tui, _server) = dashboard(5, vec![sse_head(), Step::Hold]).await;
     let window = Duration::from_secs(2);
-    tokio::time::sleep(window).await;
-    let woken = worker_switches(pid) - before;
+    let woken = wakeups(&tui, window).await;
     println!("idle feeds thread woken {woken} times in {window:?}");
     // Holding would be 400 wake-ups in two seconds; looking at the traffic is 8, and the
     // screen's clock a few more.
