@@ -15,7 +15,6 @@
 //! expect back intact (a deliberate deviation, documented with the others).
 
 use std::borrow::Cow;
-
 use std::sync::Arc;
 
 use bytes::Bytes;
